@@ -1,0 +1,192 @@
+/* mpp.h: the one interface between code translated by mppcc and libmpp.
+ * Translated sources include it first. It declares the type tables, the
+ * per-unit registration records and the poll/capture/restore entry points
+ * that the generated code calls. Nothing here is meant for hand-written code
+ * except the few mpp_* functions at the end. */
+#ifndef MPP_H
+#define MPP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of the contract between generated code and the runtime. mppcc
+ * writes it into each unit; the runtime refuses units of another version. */
+#define MPP_ABI_VERSION 1
+
+/* ---- Type tables ------------------------------------------------------
+ * mppcc emits one struct mpp_type per C type that saved data can have.
+ * Sizes and offsets are written as sizeof/offsetof expressions, so the
+ * target compiler fills in its own layout (this is what makes one source
+ * describe itself correctly on x86_64, i686 and s390x). */
+enum mpp_kind {
+	MPP_K_BOOL = 1,
+	MPP_K_CHAR,
+	MPP_K_SCHAR,
+	MPP_K_UCHAR,
+	MPP_K_SHORT,
+	MPP_K_USHORT,
+	MPP_K_INT,
+	MPP_K_UINT,
+	MPP_K_LONG,
+	MPP_K_ULONG,
+	MPP_K_LLONG,
+	MPP_K_ULLONG,
+	MPP_K_FLOAT,
+	MPP_K_DOUBLE,
+	MPP_K_LDOUBLE,
+	MPP_K_ENUM,   /* integer of `size` bytes, signedness of int */
+	MPP_K_PTR,    /* data pointer; elem = pointee type or NULL (void, incomplete) */
+	MPP_K_FNPTR,  /* pointer to function */
+	MPP_K_ARRAY,  /* count elements of elem */
+	MPP_K_STRUCT, /* nfields fields */
+	MPP_K_UNION,  /* nfields fields, all at offset 0 */
+	MPP_K_OPAQUE, /* bytes whose layout cannot be described (bit-fields...):
+	                 copied as they are, refused across architectures */
+	MPP_K_COMPLEX /* _Complex: two elem values */
+};
+
+struct mpp_type;
+
+struct mpp_field {
+	const char *name;
+	size_t offset;
+	const struct mpp_type *type;
+};
+
+struct mpp_type {
+	int kind;                     /* enum mpp_kind */
+	size_t size;                  /* sizeof */
+	size_t align;                 /* _Alignof */
+	const char *name;             /* C spelling, for messages and fingerprints */
+	const struct mpp_type *elem;  /* PTR: pointee; ARRAY, COMPLEX: element */
+	size_t count;                 /* ARRAY: elements; STRUCT/UNION: fields */
+	const struct mpp_field *fields;
+};
+
+/* Scalar types, defined by the runtime. */
+extern const struct mpp_type mpp_t_bool, mpp_t_char, mpp_t_schar, mpp_t_uchar,
+	mpp_t_short, mpp_t_ushort, mpp_t_int, mpp_t_uint, mpp_t_long, mpp_t_ulong,
+	mpp_t_llong, mpp_t_ullong, mpp_t_float, mpp_t_double, mpp_t_ldouble,
+	mpp_t_voidptr, mpp_t_fnptr;
+
+/* ---- Registration -----------------------------------------------------
+ * Every translated unit registers one struct mpp_unit from a constructor. */
+
+enum { MPP_G_CONST = 1 }; /* read-only: not saved, only a pointer target */
+
+struct mpp_global {
+	const char *name; /* "x" for external linkage, "file.c:x" for static */
+	void *addr;
+	const struct mpp_type *type;
+	unsigned flags;
+};
+
+/* A resumable site: a poll point, or a call that can reach one. */
+struct mpp_site {
+	unsigned line;                       /* source line, for messages */
+	unsigned nvars;                      /* live variables saved here */
+	const char *const *names;            /* their names */
+	const struct mpp_type *const *types; /* their types */
+};
+
+struct mpp_func {
+	const char *name; /* "f" for external linkage, "file.c:f" for static */
+	void (*addr)(void);
+	unsigned nsites; /* sites are numbered 1..nsites */
+	const struct mpp_site *sites; /* sites[k - 1] describes site k */
+};
+
+struct mpp_unit {
+	int abi_version;     /* MPP_ABI_VERSION */
+	const char *file;    /* source file name as given to mppcc */
+	uint64_t fingerprint; /* hash of the source and of mppcc's version */
+	unsigned nglobals;
+	const struct mpp_global *globals;
+	unsigned nfuncs;
+	const struct mpp_func *funcs; /* every function defined in the unit */
+};
+
+void mpp_register_unit(const struct mpp_unit *u);
+
+/* ---- Poll, capture and restore ----------------------------------------
+ * Fast path of a poll point: one load of __mpp_req and a predicted branch.
+ * __mpp_req is nonzero when something must be looked at: a signal arrived,
+ * a control message may be waiting, or a counting mode (MPP_STRESS,
+ * MPP_CHECKPOINT_AT, MPP_REPORT) needs every poll. */
+extern volatile int __mpp_req;
+extern int __mpp_capturing; /* unwinding: every translated caller saves and returns */
+extern int __mpp_restoring; /* re-entering: every translated function jumps to its site */
+extern int __mpp_nocap;     /* >0: inside a library call that may call back; no capture */
+
+/* Slow path of a poll: counts, looks at requests; returns 1 when this poll
+ * must capture the state (then __mpp_capturing is set). */
+int __mpp_poll(void);
+
+/* Save the frame of fn, stopped at site, whose live variables are at
+ * vars[0..nvars-1] (nvars and types from fn->sites[site - 1]). */
+void __mpp_capture_frame(const struct mpp_func *fn, unsigned site, void *const *vars);
+
+/* On entry of fn while restoring: the site to jump to (checked against the
+ * state; a mismatch is a fatal, clearly reported error). */
+unsigned __mpp_resume_site(const struct mpp_func *fn);
+
+/* At site's restore label: reload the live variables. At the innermost
+ * frame this ends the restore (__mpp_restoring becomes 0). */
+void __mpp_restore_frame(const struct mpp_func *fn, unsigned site, void *const *vars);
+
+/* Entry to the user's program: mppcc renames the user's main and emits
+ * __mpp_main_thunk calling it; the runtime's main() drives start, capture
+ * loops (stress, exec, checkpoint) and restore around it. */
+int __mpp_main_thunk(int argc, char **argv, char **envp);
+
+/* ---- Code shapes emitted by mppcc (kept as macros so translated code
+ * stays readable: one macro per site). VARS is a parenthesised compound
+ * literal `((void *[]){ (void *)&a, (void *)&b })`, or 0 when nothing is
+ * live. RET is the return statement that leaves the frame while unwinding. */
+#define __MPP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Poll point K of function descriptor FN. */
+#define __MPP_POINT(FN, K, RET, VARS)                                  \
+	do {                                                               \
+		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) {               \
+			__mpp_capture_frame(&(FN), (K), (VARS));                   \
+			RET;                                                       \
+		}                                                              \
+		if (0) {                                                       \
+		__mpp_r##K:                                                    \
+			__mpp_restore_frame(&(FN), (K), (VARS));                   \
+		}                                                              \
+	} while (0)
+
+/* Before a call that can reach a poll point: its restore label (the call
+ * is then executed again, and the callee re-enters its own frame). */
+#define __MPP_CALL_BEGIN(FN, K, VARS)                                  \
+	do {                                                               \
+		if (0) {                                                       \
+		__mpp_r##K:                                                    \
+			__mpp_restore_frame(&(FN), (K), (VARS));                   \
+		}                                                              \
+	} while (0)
+
+/* After such a call: if the callee is unwinding, save this frame too. */
+#define __MPP_CALL_END(FN, K, RET, VARS)                               \
+	do {                                                               \
+		if (__MPP_UNLIKELY(__mpp_capturing)) {                         \
+			__mpp_capture_frame(&(FN), (K), (VARS));                   \
+			RET;                                                       \
+		}                                                              \
+	} while (0)
+
+/* ---- For hand-written code -------------------------------------------- */
+
+/* Ask for a checkpoint at the next poll point (as SIGUSR2 does). */
+void mpp_request_checkpoint(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
