@@ -76,7 +76,10 @@ extern const struct mpp_type mpp_t_bool, mpp_t_char, mpp_t_schar, mpp_t_uchar,
 /* ---- Registration -----------------------------------------------------
  * Every translated unit registers one struct mpp_unit from a constructor. */
 
-enum { MPP_G_CONST = 1 }; /* read-only: not saved, only a pointer target */
+enum {
+	MPP_G_CONST = 1, /* read-only: not saved, only a pointer target */
+	MPP_G_NOSAVE = 2 /* #pragma mpp nosave: not saved, left as it is on restore */
+};
 
 struct mpp_global {
 	const char *name; /* "x" for external linkage, "file.c:x" for static */
@@ -111,6 +114,10 @@ struct mpp_unit {
 };
 
 void mpp_register_unit(const struct mpp_unit *u);
+
+/* #pragma mpp onrestore(fn): fn runs after every restore, before the
+ * program continues (to recompute data excluded with nosave). */
+void mpp_on_restore(void (*fn)(void));
 
 /* ---- Poll, capture and restore ----------------------------------------
  * Fast path of a poll point: one load of __mpp_req and a predicted branch.

@@ -1,0 +1,307 @@
+/* analyze.c: where the poll points are, which functions and calls can reach
+ * one, and which constructs cannot be migrated. Runs on front.c's tree and
+ * only marks it; rewrite.c turns the marks into code. */
+#include "analyze.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The innermost node of the tree rooted at n whose extent contains off. */
+static struct node *innermost(struct node *n, unsigned off)
+{
+	for (int i = 0; i < n->nkids; i++) {
+		struct node *k = n->kids[i];
+		if (k->so <= off && off < k->eo)
+			return innermost(k, off);
+	}
+	return n;
+}
+
+/* The outermost statement starting at or after off, inside n. */
+static struct node *next_stmt(struct node *n, unsigned off)
+{
+	struct node *best = NULL;
+	for (int i = 0; i < n->nkids; i++) {
+		struct node *k = n->kids[i];
+		if (k->so >= off) {
+			if (!best || k->so < best->so)
+				best = k;
+		} else if (k->eo > off) {
+			struct node *b = next_stmt(k, off);
+			if (b && (!best || b->so < best->so))
+				best = b;
+		}
+	}
+	return best;
+}
+
+static struct func *func_at(struct unit *u, unsigned off)
+{
+	for (struct func *f = u->funcs; f; f = f->next)
+		if (f->so <= off && off < f->eo)
+			return f;
+	return NULL;
+}
+
+static void add_point(struct func *f, struct point p)
+{
+	f->points = xrealloc(f->points, sizeof(*f->points) * (size_t)(f->npoints + 1));
+	f->points[f->npoints++] = p;
+}
+
+static int is_loop(const struct node *n)
+{
+	return n->kind == N_FOR || n->kind == N_WHILE || n->kind == N_DO;
+}
+
+static int loop_has_point(struct func *f, struct node *loop)
+{
+	for (int i = 0; i < f->npoints; i++)
+		if (f->points[i].loop == loop)
+			return 1;
+	return 0;
+}
+
+static struct var *func_var(struct func *f, const char *name)
+{
+	for (int i = 0; i < f->nvars; i++)
+		if (strcmp(f->vars[i]->name, name) == 0)
+			return f->vars[i];
+	return NULL;
+}
+
+static void attach_pragmas(struct unit *u)
+{
+	for (int i = 0; i < u->npragmas; i++) {
+		struct pragma_at *pa = &u->pragmas[i];
+		struct mpp_pragma *p = &pa->p;
+		struct func *f = func_at(u, pa->so);
+		const char *kn = mpp_pragma_kind_name(p->kind);
+		switch (p->kind) {
+		case MPP_PRAGMA_POINT: {
+			if (!f) {
+				front_error(u, pa->so, "'#pragma mpp point' must be inside a function body");
+				break;
+			}
+			struct node *in = innermost(f->body, pa->so);
+			if (in->kind != N_COMPOUND) {
+				front_error(u, pa->so, "'#pragma mpp point' must stand between the statements of a block { ... }");
+				break;
+			}
+			struct point pt = {pa->so, pa->eo, NULL, 1, 0, p->line, p->col};
+			add_point(f, pt);
+			break;
+		}
+		case MPP_PRAGMA_LOOP: {
+			struct node *s = f ? next_stmt(f->body, pa->eo) : NULL;
+			if (!s || !is_loop(s)) {
+				front_error(u, pa->so, "'#pragma mpp loop' must be followed by a for, while or do loop");
+				break;
+			}
+			if (loop_has_point(f, s)) {
+				front_error(u, pa->so, "this loop already has a '#pragma mpp loop'");
+				break;
+			}
+			struct point pt = {s->so, s->so, s, p->every, 0, p->line, p->col};
+			add_point(f, pt);
+			break;
+		}
+		case MPP_PRAGMA_NOMIGRATE: {
+			if (f) {
+				front_error(u, pa->so, "'#pragma mpp nomigrate' must precede a function definition, not stand inside one");
+				break;
+			}
+			struct func *best = NULL;
+			for (struct func *g = u->funcs; g; g = g->next)
+				if (g->so >= pa->eo && (!best || g->so < best->so))
+					best = g;
+			if (!best) {
+				front_error(u, pa->so, "'#pragma mpp nomigrate' is not followed by a function definition");
+				break;
+			}
+			best->nomigrate = 1;
+			break;
+		}
+		case MPP_PRAGMA_NOSAVE:
+			for (size_t k = 0; k < p->nnames; k++) {
+				if (f) {
+					struct var *v = func_var(f, p->names[k]);
+					if (!v)
+						front_error(u, pa->so, "'%s' in '#pragma mpp nosave' is not a variable of function '%s'", p->names[k], f->name);
+					else
+						v->nosave = 1;
+				} else {
+					int found = 0;
+					for (int g = 0; g < u->nglobals; g++) {
+						if (strcmp(u->globals[g].cname, p->names[k]) == 0) {
+							u->globals[g].nosave = 1;
+							found = 1;
+						}
+					}
+					if (!found)
+						front_error(u, pa->so, "'%s' in '#pragma mpp nosave' is not a global variable defined in this file", p->names[k]);
+				}
+			}
+			break;
+		case MPP_PRAGMA_ONRESTORE:
+			if (f) {
+				front_error(u, pa->so, "'#pragma mpp %s' must be at file scope", kn);
+				break;
+			}
+			if (u->onrestore) {
+				front_error(u, pa->so, "a second '#pragma mpp onrestore' in this file (the first names '%s')", u->onrestore);
+				break;
+			}
+			u->onrestore = xstrdup(p->names[0]);
+			u->onrestore_off = pa->so;
+			break;
+		}
+	}
+}
+
+static void auto_loops(struct func *f, struct node *n)
+{
+	if (is_loop(n) && !loop_has_point(f, n)) {
+		struct point pt = {n->so, n->so, n, 1, 0, 0, 0};
+		add_point(f, pt);
+	}
+	for (int i = 0; i < n->nkids; i++)
+		auto_loops(f, n->kids[i]);
+}
+
+static int under_sizeof(const struct node *n)
+{
+	for (const struct node *p = n->parent; p; p = p->parent)
+		if (p->kind == N_SIZEOF)
+			return 1;
+	return 0;
+}
+
+/* Can this call reach a poll point? Unknown code is assumed to. */
+static int call_reaches(struct unit *u, struct node *n)
+{
+	if (under_sizeof(n))
+		return 0;
+	if (!n->callee_name)
+		return 1; /* through a pointer */
+	struct func *g = front_func_by_name(u, n->callee_name);
+	if (g)
+		return g->reach && !g->nomigrate;
+	if (n->callee_system || strncmp(n->callee_name, "__builtin", 9) == 0)
+		return 0;
+	return 1; /* defined in another file of the program */
+}
+
+static int mark_calls(struct unit *u, struct node *n)
+{
+	int any = 0;
+	for (int i = 0; i < n->nkids; i++)
+		any |= mark_calls(u, n->kids[i]);
+	if (n->kind == N_CALL) {
+		n->reach = call_reaches(u, n);
+		any |= n->reach;
+	}
+	n->has_reach = any;
+	return any;
+}
+
+static const char *const jump_funcs[] = {"setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp", "longjmp",
+					 "_longjmp", "siglongjmp", "__longjmp_chk", NULL};
+
+static int is_integer(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	return t.kind >= CXType_Bool && t.kind <= CXType_Int128 && t.kind != CXType_Char_S;
+}
+
+static struct node *strip(struct node *n)
+{
+	while (n && (n->kind == N_PAREN || (n->kind == N_EXPR && n->nkids == 1 &&
+					     clang_getCursorKind(n->cur) == CXCursor_UnexposedExpr)))
+		n = n->kids[0];
+	return n;
+}
+
+static int is_ptr_to_int(struct node *n)
+{
+	n = strip(n);
+	if (!n || n->kind != N_CAST || !n->nkids)
+		return 0;
+	CXType to = clang_getCursorType(n->cur);
+	struct node *op = n->kids[n->nkids - 1];
+	CXType from = clang_getCanonicalType(clang_getCursorType(op->cur));
+	return is_integer(to) && from.kind == CXType_Pointer;
+}
+
+static void check_unsupported(struct unit *u, struct func *f, struct node *n)
+{
+	switch (n->kind) {
+	case N_ASM:
+		front_error(u, n->so, "inline assembly in '%s', which can reach a migration point: its effect on registers and memory cannot be saved", f->name);
+		break;
+	case N_INDGOTO:
+		front_error(u, n->so, "computed goto in '%s', which can reach a migration point: a label address cannot be migrated", f->name);
+		break;
+	case N_CALL:
+		for (int i = 0; n->callee_name && jump_funcs[i]; i++)
+			if (strcmp(n->callee_name, jump_funcs[i]) == 0)
+				front_error(u, n->so, "'%s' in '%s', which can reach a migration point: a jump buffer holds machine state that cannot be migrated",
+					    n->callee_name, f->name);
+		break;
+	case N_STMTEXPR:
+		if (n->has_reach)
+			front_error(u, n->so, "statement expression containing a call that can reach a migration point (in '%s'): move the call out of '({ ... })'", f->name);
+		break;
+	case N_VARDECL:
+		if (clang_getCanonicalType(n->var->type).kind == CXType_VariableArray)
+			front_error(u, n->so, "variable-length array '%s' in '%s', which can reach a migration point: its size is not known when the frame is rebuilt",
+				    n->var->name, f->name);
+		if (n->nkids && is_integer(n->var->type) && is_ptr_to_int(n->kids[n->nkids - 1]))
+			front_error(u, n->so, "pointer converted to an integer and stored in '%s' (in '%s', which can reach a migration point): the pointer could not be relocated after a move",
+				    n->var->name, f->name);
+		break;
+	case N_BINOP:
+		if (strcmp(n->op, "=") == 0 && n->nkids == 2 && is_integer(clang_getCursorType(n->kids[0]->cur)) &&
+		    is_ptr_to_int(n->kids[1])) {
+			struct node *l = strip(n->kids[0]);
+			front_error(u, n->so, "pointer converted to an integer and stored in '%s' (in '%s', which can reach a migration point): the pointer could not be relocated after a move",
+				    l && l->kind == N_DECLREF && l->var ? l->var->name : "an integer", f->name);
+		}
+		break;
+	default:
+		break;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		check_unsupported(u, f, n->kids[i]);
+}
+
+int analyze(struct unit *u)
+{
+	attach_pragmas(u);
+	for (struct func *f = u->funcs; f; f = f->next) {
+		if (f->nomigrate) {
+			if (f->npoints)
+				front_error(u, f->points[0].offset, "migration point in '%s', which is marked '#pragma mpp nomigrate'", f->name);
+			f->npoints = 0;
+			continue;
+		}
+		if (u->auto_points)
+			auto_loops(f, f->body);
+		f->reach = f->npoints > 0;
+	}
+	/* reachability: to a fixed point over the call graph */
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (struct func *f = u->funcs; f; f = f->next) {
+			mark_calls(u, f->body);
+			if (!f->reach && !f->nomigrate && f->body->has_reach) {
+				f->reach = 1;
+				changed = 1;
+			}
+		}
+	}
+	for (struct func *f = u->funcs; f; f = f->next)
+		if (f->reach)
+			check_unsupported(u, f, f->body);
+	return u->errors ? -1 : 0;
+}

@@ -1,0 +1,871 @@
+/* rewrite.c: turn analysed functions into resumable code. Each poll point
+ * and each call that can reach one becomes a numbered site; calls buried in
+ * expressions are first hoisted into temporaries so that every resumable
+ * call is a statement; a resume switch at function entry jumps to the site
+ * being restored. Variable lists are filled in last, once all temporaries
+ * of the function are known. */
+#include "rewrite.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct site {
+	unsigned P; /* source offset whose visible variables the site saves */
+};
+
+struct rw {
+	struct unit *u;
+	struct edits *ed;
+	struct typegen *tg;
+	struct sbuf *tables;
+	struct func *f;
+	struct site *sites;
+	int nsites;
+	int ntmp;
+	unsigned P;
+	const char *ret;
+};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static struct node *strip(struct node *n)
+{
+	while (n && (n->kind == N_PAREN || (n->kind == N_EXPR && n->nkids == 1 &&
+					     clang_getCursorKind(n->cur) == CXCursor_UnexposedExpr)))
+		n = n->kids[0];
+	return n;
+}
+
+static int is_assign_op(const char *op)
+{
+	size_t l = strlen(op);
+	return (l >= 1 && op[l - 1] == '=' && strcmp(op, "==") && strcmp(op, "!=") && strcmp(op, "<=") &&
+		strcmp(op, ">=")) || !strcmp(op, "++") || !strcmp(op, "--");
+}
+
+/* No calls, assignments or increments: evaluating it twice is harmless. */
+static int is_pure(const struct node *n)
+{
+	if (n->kind == N_SIZEOF)
+		return 1;
+	if (n->kind == N_CALL || n->kind == N_STMTEXPR)
+		return 0;
+	if ((n->kind == N_BINOP || n->kind == N_UNOP) && is_assign_op(n->op))
+		return 0;
+	for (int i = 0; i < n->nkids; i++)
+		if (!is_pure(n->kids[i]))
+			return 0;
+	return 1;
+}
+
+/* Side effects other than calls that reach a point. */
+static int pure_but_reach(const struct node *n)
+{
+	if (n->kind == N_SIZEOF)
+		return 1;
+	if (n->kind == N_STMTEXPR)
+		return 0;
+	if (n->kind == N_CALL && !n->reach)
+		return 0;
+	if ((n->kind == N_BINOP || n->kind == N_UNOP) && is_assign_op(n->op))
+		return 0;
+	for (int i = 0; i < n->nkids; i++)
+		if (!pure_but_reach(n->kids[i]))
+			return 0;
+	return 1;
+}
+
+static int is_expr_kind(enum nkind k)
+{
+	return k <= N_STMTEXPR;
+}
+
+static unsigned stmt_end(struct rw *rw, struct node *n)
+{
+	return front_stmt_end(rw->u, n);
+}
+
+static char *render(struct rw *rw, unsigned so, unsigned eo)
+{
+	return edit_render(rw->ed, so, eo);
+}
+
+static int new_site(struct rw *rw, unsigned P)
+{
+	rw->sites = xrealloc(rw->sites, sizeof(*rw->sites) * (size_t)(rw->nsites + 1));
+	rw->sites[rw->nsites].P = P;
+	return ++rw->nsites;
+}
+
+/* "\x01K\x02" stands for site K's variable list until the function is done. */
+static char *vars_ph(int k)
+{
+	return xasprintf("\x01%d\x02", k);
+}
+
+static char *point_text(struct rw *rw, int k)
+{
+	char *ph = vars_ph(k);
+	char *s = xasprintf("__MPP_POINT(__mpp_funcs[%d], %d, %s, %s);", rw->f->index, k, rw->ret, ph);
+	free(ph);
+	return s;
+}
+
+static char *begin_text(struct rw *rw, int k)
+{
+	char *ph = vars_ph(k);
+	char *s = xasprintf("__MPP_CALL_BEGIN(__mpp_funcs[%d], %d, %s); ", rw->f->index, k, ph);
+	free(ph);
+	return s;
+}
+
+static char *end_text(struct rw *rw, int k)
+{
+	char *ph = vars_ph(k);
+	char *s = xasprintf(" __MPP_CALL_END(__mpp_funcs[%d], %d, %s, %s);", rw->f->index, k, rw->ret, ph);
+	free(ph);
+	return s;
+}
+
+static struct var *new_temp(struct rw *rw, const char *prefix, const char *decl_type, CXType t,
+			    const char *tref, struct sbuf *decls, unsigned scope_so, unsigned scope_eo)
+{
+	struct func *f = rw->f;
+	struct var *v = xcalloc(1, sizeof(*v));
+	v->name = xasprintf("__mpp_%s%d", prefix, ++rw->ntmp);
+	v->type = t;
+	v->synthetic = 1;
+	v->decl_text = tref ? xstrdup(tref) : NULL; /* descriptor override */
+	v->so = v->eo = scope_so;
+	v->scope_so = scope_so;
+	v->scope_eo = scope_eo;
+	f->vars = xrealloc(f->vars, sizeof(*f->vars) * (size_t)(f->nvars + 1));
+	f->vars[f->nvars++] = v;
+	if (decls)
+		sb_printf(decls, "%s %s; ", decl_type, v->name);
+	return v;
+}
+
+/* Text of [so, eo) with the given nodes (in source order) replaced by vals. */
+static char *subst(struct rw *rw, unsigned so, unsigned eo, struct node **nodes, char **vals, int n)
+{
+	struct sbuf b = {0};
+	unsigned pos = so;
+	for (int i = 0; i < n; i++) {
+		if (!vals[i])
+			continue;
+		char *t = render(rw, pos, nodes[i]->so);
+		sb_add(&b, t);
+		free(t);
+		sb_add(&b, vals[i]);
+		pos = nodes[i]->eo;
+	}
+	char *t = render(rw, pos, eo);
+	sb_add(&b, t);
+	free(t);
+	return sb_take(&b);
+}
+
+/* ---- expression normalisation ---------------------------------------- */
+
+struct norm_ctx {
+	struct sbuf *pre;   /* statements to run before the expression */
+	struct sbuf *decls; /* temporaries to declare */
+	unsigned scope_so, scope_eo;
+};
+
+static char *norm(struct rw *rw, struct norm_ctx *nc, struct node *n, int unused);
+
+static char *norm_kids(struct rw *rw, struct norm_ctx *nc, struct node *n)
+{
+	char **vals = xcalloc((size_t)n->nkids + 1, sizeof(*vals));
+	for (int i = 0; i < n->nkids; i++)
+		if (n->kids[i]->has_reach)
+			vals[i] = norm(rw, nc, n->kids[i], 0);
+	char *s = subst(rw, n->so, n->eo, n->kids, vals, n->nkids);
+	for (int i = 0; i < n->nkids; i++)
+		free(vals[i]);
+	free(vals);
+	return s;
+}
+
+static char *norm_call(struct rw *rw, struct norm_ctx *nc, struct node *n, int unused)
+{
+	char **vals = xcalloc((size_t)n->nkids + 1, sizeof(*vals));
+	if (n->nkids && n->kids[0]->has_reach)
+		front_error(rw->u, n->so, "the called function is itself computed by a call that can reach a migration point: store it in a variable first");
+	for (int i = 1; i < n->nkids; i++) {
+		struct node *k = n->kids[i];
+		if (k->has_reach)
+			vals[i] = norm(rw, nc, k, 0);
+		int impure = k->has_reach ? !pure_but_reach(k) : !is_pure(k);
+		if (impure) {
+			/* the call is executed again when the frame is rebuilt: its
+			 * arguments must not do anything a second time */
+			char *v = vals[i] ? vals[i] : render(rw, k->so, k->eo);
+			char *dt = xasprintf("__typeof__(%s)", v);
+			struct var *t = new_temp(rw, "a", dt, clang_getCursorType(k->cur), NULL, nc->decls, nc->scope_so, nc->scope_eo);
+			sb_printf(nc->pre, "%s = %s; ", t->name, v);
+			free(dt);
+			free(v);
+			vals[i] = xstrdup(t->name);
+		}
+	}
+	char *call = subst(rw, n->so, n->eo, n->kids, vals, n->nkids);
+	for (int i = 0; i < n->nkids; i++)
+		free(vals[i]);
+	free(vals);
+	int k = new_site(rw, rw->P);
+	char *b = begin_text(rw, k), *e = end_text(rw, k);
+	char *val;
+	int is_void = clang_getCanonicalType(clang_getCursorType(n->cur)).kind == CXType_Void;
+	sb_add(nc->pre, b);
+	if (unused || is_void) {
+		sb_printf(nc->pre, "%s;", call);
+		val = xstrdup(unused ? "" : "(void)0");
+	} else {
+		char *dt = xasprintf("__typeof__(%s)", call);
+		struct var *t = new_temp(rw, "t", dt, clang_getCursorType(n->cur), NULL, nc->decls, nc->scope_so, nc->scope_eo);
+		sb_printf(nc->pre, "%s = %s;", t->name, call);
+		val = xstrdup(t->name);
+		free(dt);
+	}
+	sb_add(nc->pre, e);
+	sb_add(nc->pre, " ");
+	free(b);
+	free(e);
+	free(call);
+	return val;
+}
+
+static char *norm_logic(struct rw *rw, struct norm_ctx *nc, struct node *n)
+{
+	struct node *l = n->kids[0], *r = n->kids[1];
+	char *vl = norm(rw, nc, l, 0);
+	if (!r->has_reach) {
+		char *vals[2] = {vl, NULL};
+		char *s = subst(rw, n->so, n->eo, n->kids, vals, 2);
+		free(vl);
+		return s;
+	}
+	struct var *t = new_temp(rw, "t", "int", clang_getCursorType(n->cur), "&mpp_t_int", nc->decls, nc->scope_so, nc->scope_eo);
+	struct sbuf pre2 = {0};
+	struct norm_ctx nc2 = *nc;
+	nc2.pre = &pre2;
+	char *vr = norm(rw, &nc2, r, 0);
+	if (strcmp(n->op, "&&") == 0)
+		sb_printf(nc->pre, "if (%s) { %s%s = (%s) != 0; } else %s = 0; ", vl, pre2.s ? pre2.s : "", t->name, vr, t->name);
+	else
+		sb_printf(nc->pre, "if (%s) %s = 1; else { %s%s = (%s) != 0; } ", vl, t->name, pre2.s ? pre2.s : "", t->name, vr);
+	free(pre2.s);
+	free(vl);
+	free(vr);
+	return xstrdup(t->name);
+}
+
+static char *norm_cond(struct rw *rw, struct norm_ctx *nc, struct node *n)
+{
+	if (n->nkids != 3) {
+		front_error(rw->u, n->so, "'?:' with an omitted middle operand around a call that can reach a migration point is not supported");
+		return render(rw, n->so, n->eo);
+	}
+	struct node *c = n->kids[0], *a = n->kids[1], *b = n->kids[2];
+	char *vc = norm(rw, nc, c, 0);
+	if (!a->has_reach && !b->has_reach) {
+		char *vals[3] = {vc, NULL, NULL};
+		char *s = subst(rw, n->so, n->eo, n->kids, vals, 3);
+		free(vc);
+		return s;
+	}
+	struct sbuf pa = {0}, pb = {0};
+	struct norm_ctx nca = *nc, ncb = *nc;
+	nca.pre = &pa;
+	ncb.pre = &pb;
+	char *va = norm(rw, &nca, a, 0);
+	char *vb = norm(rw, &ncb, b, 0);
+	char *res;
+	if (clang_getCanonicalType(clang_getCursorType(n->cur)).kind == CXType_Void) {
+		sb_printf(nc->pre, "if (%s) { %s(void)(%s); } else { %s(void)(%s); } ", vc, pa.s ? pa.s : "", va,
+			  pb.s ? pb.s : "", vb);
+		res = xstrdup("(void)0");
+	} else {
+		char *dt = xasprintf("__typeof__(1 ? (%s) : (%s))", va, vb);
+		struct var *t = new_temp(rw, "t", dt, clang_getCursorType(n->cur), NULL, nc->decls, nc->scope_so, nc->scope_eo);
+		sb_printf(nc->pre, "if (%s) { %s%s = %s; } else { %s%s = %s; } ", vc, pa.s ? pa.s : "", t->name, va,
+			  pb.s ? pb.s : "", t->name, vb);
+		res = xstrdup(t->name);
+		free(dt);
+	}
+	free(pa.s);
+	free(pb.s);
+	free(vc);
+	free(va);
+	free(vb);
+	return res;
+}
+
+/* Returns the value of n after nc->pre has run; "" when unused and nothing remains. */
+static char *norm(struct rw *rw, struct norm_ctx *nc, struct node *n, int unused)
+{
+	if (!n->has_reach)
+		return render(rw, n->so, n->eo);
+	if (!n->exact) {
+		front_error(rw->u, n->so, "a call that can reach a migration point inside a macro expansion (in '%s'): call it outside the macro", rw->f->name);
+		return render(rw, n->so, n->eo);
+	}
+	switch (n->kind) {
+	case N_CALL:
+		if (n->reach)
+			return norm_call(rw, nc, n, unused);
+		break;
+	case N_BINOP:
+		if ((!strcmp(n->op, "&&") || !strcmp(n->op, "||")) && n->nkids == 2)
+			return norm_logic(rw, nc, n);
+		if (!strcmp(n->op, ",") && n->nkids == 2) {
+			char *vl = norm(rw, nc, n->kids[0], 1);
+			if (vl[0])
+				sb_printf(nc->pre, "(void)(%s); ", vl);
+			free(vl);
+			return norm(rw, nc, n->kids[1], unused);
+		}
+		break;
+	case N_CONDOP:
+		return norm_cond(rw, nc, n);
+	case N_PAREN:
+		if (n->nkids == 1 && strip(n)->kind == N_CALL && unused)
+			return norm(rw, nc, n->kids[0], unused);
+		break;
+	default:
+		break;
+	}
+	if (n->kind == N_EXPR && n->nkids == 1 && n->kids[0]->so == n->so && n->kids[0]->eo == n->eo)
+		return norm(rw, nc, n->kids[0], unused);
+	return norm_kids(rw, nc, n);
+}
+
+/* ---- statements ------------------------------------------------------- */
+
+static int parent_is_block(const struct node *n)
+{
+	const struct node *p = n->parent;
+	return !p || p->kind == N_COMPOUND || p->kind == N_LABEL || p->kind == N_CASE || p->kind == N_DEFAULT;
+}
+
+static int in_stmt_position(const struct node *n)
+{
+	const struct node *p = n->parent;
+	if (!p)
+		return 0;
+	switch (p->kind) {
+	case N_COMPOUND:
+		return 1;
+	case N_LABEL:
+	case N_CASE:
+	case N_DEFAULT:
+		return p->kids[p->nkids - 1] == n;
+	case N_IF:
+		return p->then == n || p->els == n;
+	case N_WHILE:
+	case N_FOR:
+	case N_DO:
+	case N_SWITCH:
+		return p->body == n;
+	default:
+		return 0;
+	}
+}
+
+/* A call statement that needs no temporaries: f(a); v = f(a); T v = f(a); */
+static int canonical_call(struct node *e)
+{
+	e = strip(e);
+	if (!e)
+		return 0;
+	if (e->kind == N_BINOP && !strcmp(e->op, "=") && e->nkids == 2) {
+		if (e->kids[0]->has_reach || !is_pure(e->kids[0]))
+			return 0;
+		e = strip(e->kids[1]);
+	}
+	if (!e || e->kind != N_CALL || !e->reach || !e->exact)
+		return 0;
+	for (int i = 0; i < e->nkids; i++)
+		if (e->kids[i]->has_reach || !is_pure(e->kids[i]))
+			return 0;
+	return 1;
+}
+
+static struct node *var_init(struct node *vd)
+{
+	if (vd->kind != N_VARDECL || !vd->nkids)
+		return NULL;
+	struct node *i = vd->kids[vd->nkids - 1];
+	return is_expr_kind(i->kind) ? i : NULL;
+}
+
+static void wrap_call(struct rw *rw, struct node *s, int braces)
+{
+	int k = new_site(rw, s->so);
+	unsigned end = stmt_end(rw, s);
+	char *b = begin_text(rw, k), *e = end_text(rw, k);
+	edit_insert(rw->ed, s->so, EDIT_RIGHT, b);
+	edit_insert(rw->ed, end, EDIT_LEFT, e);
+	if (braces) {
+		edit_insert(rw->ed, s->so, EDIT_RIGHT, "{ ");
+		edit_insert(rw->ed, end, EDIT_LEFT, " }");
+	}
+	free(b);
+	free(e);
+}
+
+/* Text of a declaration statement with its initialisers normalised. */
+static char *decl_text(struct rw *rw, struct node *s, struct norm_ctx *nc)
+{
+	struct node **nodes = xcalloc((size_t)s->nkids + 1, sizeof(*nodes));
+	char **vals = xcalloc((size_t)s->nkids + 1, sizeof(*vals));
+	int n = 0, impure_before = 0;
+	for (int i = 0; i < s->nkids; i++) {
+		struct node *init = var_init(s->kids[i]);
+		if (!init)
+			continue;
+		if (init->has_reach) {
+			if (impure_before)
+				front_error(rw->u, init->so, "a call that can reach a migration point in a later declarator of a declaration whose earlier initialisers have side effects: split the declaration");
+			nodes[n] = init;
+			vals[n++] = norm(rw, nc, init, 0);
+		} else if (!is_pure(init)) {
+			impure_before = 1;
+		}
+	}
+	unsigned end = stmt_end(rw, s);
+	char *t = subst(rw, s->so, end, nodes, vals, n);
+	for (int i = 0; i < n; i++)
+		free(vals[i]);
+	free(vals);
+	free(nodes);
+	return t;
+}
+
+static void rewrite_continues(struct rw *rw, struct node *loop, struct node *n, int label)
+{
+	for (int i = 0; i < n->nkids; i++) {
+		struct node *k = n->kids[i];
+		if (k->kind == N_CONTINUE) {
+			char *g = xasprintf("goto __mpp_c%d", label);
+			edit_replace(rw->ed, k->so, k->eo, g);
+			free(g);
+		} else if (k->kind != N_FOR && k->kind != N_WHILE && k->kind != N_DO) {
+			rewrite_continues(rw, loop, k, label);
+		}
+	}
+}
+
+static void stmt_generic(struct rw *rw, struct node *s, struct node *part, int braces)
+{
+	unsigned end = stmt_end(rw, s);
+	struct sbuf pre = {0}, decls = {0};
+	struct norm_ctx nc = {&pre, &decls, s->so, end};
+	rw->P = s->so;
+	int unused = part == s; /* an expression statement */
+	char *val = norm(rw, &nc, part, unused);
+	char *head = render(rw, s->so, part->so);
+	char *tail = render(rw, part->eo, end);
+	char *text = xasprintf("%s%s%s%s%s%s%s", braces ? "{ " : "", decls.s ? decls.s : "", pre.s ? pre.s : "", head, val,
+			       tail, braces ? " }" : "");
+	edit_replace(rw->ed, s->so, end, text);
+	free(text);
+	free(head);
+	free(tail);
+	free(val);
+	free(pre.s);
+	free(decls.s);
+}
+
+static void loop_rewrite(struct rw *rw, struct node *s)
+{
+	unsigned end = stmt_end(rw, s);
+	struct sbuf decls = {0}, pre_c = {0}, pre_i = {0}, init = {0};
+	struct norm_ctx nc = {&pre_c, &decls, s->so, end};
+	rw->P = s->so;
+	char *vc = NULL, *vi = NULL;
+	int label = ++rw->ntmp;
+	if (s->kind == N_FOR && s->init) {
+		struct norm_ctx nci = {&init, &decls, s->so, end};
+		if (s->init->kind == N_DECLSTMT) {
+			char *t = decl_text(rw, s->init, &nci);
+			sb_add(&init, t);
+			free(t);
+		} else {
+			char *v = norm(rw, &nci, s->init, 1);
+			sb_printf(&init, "%s; ", v);
+			free(v);
+		}
+	}
+	if (s->cond)
+		vc = norm(rw, &nc, s->cond, 0);
+	if (s->kind == N_FOR && s->inc) {
+		struct norm_ctx nci = {&pre_i, &decls, s->so, end};
+		vi = norm(rw, &nci, s->inc, 1);
+	}
+	int need_label = s->kind == N_DO || (s->kind == N_FOR && s->inc);
+	if (need_label && s->body)
+		rewrite_continues(rw, s, s->body, label);
+	char *body = s->body ? render(rw, s->body->so, stmt_end(rw, s->body)) : xstrdup(";");
+	struct sbuf b = {0};
+	sb_printf(&b, "{ %s%sfor (;;) { ", decls.s ? decls.s : "", init.s ? init.s : "");
+	if (s->kind != N_DO && vc)
+		sb_printf(&b, "%sif (!(%s)) break; ", pre_c.s ? pre_c.s : "", vc);
+	sb_add(&b, body);
+	if (need_label)
+		sb_printf(&b, " __mpp_c%d:;", label);
+	if (s->kind == N_DO && vc)
+		sb_printf(&b, " %sif (!(%s)) break;", pre_c.s ? pre_c.s : "", vc);
+	if (vi)
+		sb_printf(&b, " %s%s%s", pre_i.s ? pre_i.s : "", vi, vi[0] ? ";" : "");
+	sb_add(&b, " } }");
+	edit_replace(rw->ed, s->so, end, b.s);
+	free(b.s);
+	free(body);
+	free(vc);
+	free(vi);
+	free(decls.s);
+	free(pre_c.s);
+	free(pre_i.s);
+	free(init.s);
+}
+
+static struct point *loop_point(struct rw *rw, struct node *n)
+{
+	for (int i = 0; i < rw->f->npoints; i++)
+		if (rw->f->points[i].loop == n)
+			return &rw->f->points[i];
+	return NULL;
+}
+
+static void insert_loop_poll(struct rw *rw, struct node *s, struct point *pt, struct var **counter)
+{
+	struct node *body = s->body;
+	if (!body)
+		return;
+	unsigned P = body->kind == N_COMPOUND ? body->so + 1 : body->so;
+	int k = new_site(rw, P);
+	pt->site = k;
+	char *ptxt = point_text(rw, k);
+	char *text;
+	if (pt->every > 1) {
+		*counter = new_temp(rw, "n", NULL, clang_getCursorType(s->cur), "&mpp_t_ulong", NULL, s->so, stmt_end(rw, s));
+		text = xasprintf("if (__MPP_UNLIKELY(++%s >= %ldUL)) { %s = 0; %s } ", (*counter)->name, pt->every,
+				 (*counter)->name, ptxt);
+	} else {
+		text = xasprintf("%s ", ptxt);
+	}
+	if (body->kind == N_COMPOUND) {
+		edit_insert(rw->ed, body->so + 1, EDIT_RIGHT, text);
+	} else {
+		char *t2 = xasprintf("{ %s", text);
+		edit_insert(rw->ed, body->so, EDIT_RIGHT, t2);
+		edit_insert(rw->ed, stmt_end(rw, body), EDIT_LEFT, " }");
+		free(t2);
+	}
+	free(text);
+	free(ptxt);
+}
+
+static void process(struct rw *rw, struct node *n)
+{
+	for (int i = 0; i < n->nkids; i++)
+		process(rw, n->kids[i]);
+	struct var *counter = NULL;
+	struct point *pt = loop_point(rw, n);
+	if (pt)
+		insert_loop_poll(rw, n, pt, &counter);
+
+	if (is_expr_kind(n->kind)) {
+		if (in_stmt_position(n) && n->has_reach) {
+			if (canonical_call(n))
+				wrap_call(rw, n, !parent_is_block(n));
+			else
+				stmt_generic(rw, n, n, 1);
+		}
+	} else {
+		switch (n->kind) {
+		case N_DECLSTMT:
+			if (n->has_reach) {
+				struct node *init = n->nkids == 1 ? var_init(n->kids[0]) : NULL;
+				if (init && canonical_call(init) && !(n->parent && n->parent->kind == N_FOR)) {
+					wrap_call(rw, n, 0);
+				} else if (!(n->parent && n->parent->kind == N_FOR)) {
+					unsigned end = stmt_end(rw, n);
+					struct sbuf pre = {0}, decls = {0};
+					struct norm_ctx nc = {&pre, &decls, n->so, end};
+					rw->P = n->so;
+					char *t = decl_text(rw, n, &nc);
+					char *text = xasprintf("%s%s%s", decls.s ? decls.s : "", pre.s ? pre.s : "", t);
+					edit_replace(rw->ed, n->so, end, text);
+					free(text);
+					free(t);
+					free(pre.s);
+					free(decls.s);
+				}
+			}
+			break;
+		case N_RETURN:
+		case N_IF:
+		case N_SWITCH:
+			if (n->cond && n->cond->has_reach)
+				stmt_generic(rw, n, n->cond, 1);
+			break;
+		case N_WHILE:
+		case N_DO:
+		case N_FOR:
+			if ((n->cond && n->cond->has_reach) || (n->init && n->init->has_reach) ||
+			    (n->inc && n->inc->has_reach))
+				loop_rewrite(rw, n);
+			break;
+		default:
+			break;
+		}
+	}
+	if (counter) {
+		char *t = xasprintf("{ unsigned long %s = 0; ", counter->name);
+		edit_insert(rw->ed, n->so, EDIT_RIGHT, t);
+		edit_insert(rw->ed, stmt_end(rw, n), EDIT_LEFT, " }");
+		free(t);
+	}
+}
+
+/* ---- variables at a site ---------------------------------------------- */
+
+static int visible(const struct var *v, unsigned P)
+{
+	if (v->is_static || v->is_extern || v->nosave || !v->name[0])
+		return 0;
+	if (v->is_param)
+		return 1;
+	return v->eo <= P && P < v->scope_eo && v->scope_so <= P;
+}
+
+static const char *var_cname(const struct var *v)
+{
+	return v->hoisted ? v->hoisted : v->name;
+}
+
+/* Builds the variable list text of each site and the site tables. */
+static void finish_sites(struct rw *rw, int first_edit)
+{
+	struct func *f = rw->f;
+	char **lists = xcalloc((size_t)rw->nsites + 1, sizeof(*lists));
+	struct sbuf *t = rw->tables;
+	for (int k = 1; k <= rw->nsites; k++) {
+		unsigned P = rw->sites[k - 1].P;
+		struct sbuf list = {0}, names = {0}, types = {0};
+		int n = 0;
+		for (int i = 0; i < f->nvars; i++) {
+			struct var *v = f->vars[i];
+			if (!visible(v, P))
+				continue;
+			const char *ref = v->decl_text;
+			char *why = NULL;
+			if (!ref)
+				ref = types_ref(rw->tg, v->type, NULL, &why);
+			if (!ref) {
+				unsigned line = front_line_of(rw->u, P, NULL);
+				front_error(rw->u, v->so, "cannot save variable '%s' of '%s' at the migration point of line %u: %s (if it is recomputed after a restore, exclude it with '#pragma mpp nosave(%s)')",
+					    v->name, f->name, line, why ? why : "unsupported type", v->name);
+				free(why);
+				continue;
+			}
+			sb_printf(&list, "%s(void *)&%s", n ? ", " : "", var_cname(v));
+			sb_printf(&names, "%s\"%s\"", n ? ", " : "", v->name);
+			sb_printf(&types, "%s%s", n ? ", " : "", ref);
+			n++;
+		}
+		lists[k] = n ? xasprintf("((void *[]){%s})", list.s) : xstrdup("0");
+		if (n) {
+			sb_printf(t, "static const char *const __mpp_sn%d_%d[] = {%s};\n", f->index, k, names.s);
+			sb_printf(t, "static const struct mpp_type *const __mpp_st%d_%d[] = {%s};\n", f->index, k, types.s);
+		}
+		free(list.s);
+		free(names.s);
+		free(types.s);
+	}
+	if (rw->nsites) {
+		sb_printf(t, "static const struct mpp_site __mpp_sites%d[] = {\n", f->index);
+		for (int k = 1; k <= rw->nsites; k++) {
+			unsigned P = rw->sites[k - 1].P;
+			int has = strcmp(lists[k], "0") != 0;
+			int nv = 0;
+			for (int i = 0; has && i < f->nvars; i++)
+				if (visible(f->vars[i], P))
+					nv++;
+			if (has)
+				sb_printf(t, "\t{%u, %d, __mpp_sn%d_%d, __mpp_st%d_%d},\n", front_line_of(rw->u, P, NULL), nv, f->index, k, f->index, k);
+			else
+				sb_printf(t, "\t{%u, 0, 0, 0},\n", front_line_of(rw->u, P, NULL));
+		}
+		sb_add(t, "};\n");
+	}
+	/* fill the placeholders */
+	for (int i = first_edit; i < rw->ed->n; i++) {
+		char *s = rw->ed->v[i].text;
+		if (!strchr(s, '\x01'))
+			continue;
+		struct sbuf b = {0};
+		for (char *p = s; *p;) {
+			if (*p == '\x01') {
+				int k = atoi(p + 1);
+				sb_add(&b, k >= 1 && k <= rw->nsites ? lists[k] : "0");
+				p = strchr(p, '\x02');
+				p = p ? p + 1 : p + strlen(p);
+			} else {
+				char *q = strchr(p, '\x01');
+				size_t l = q ? (size_t)(q - p) : strlen(p);
+				sb_addn(&b, p, l);
+				p += l;
+			}
+		}
+		free(rw->ed->v[i].text);
+		rw->ed->v[i].text = sb_take(&b);
+	}
+	for (int k = 1; k <= rw->nsites; k++)
+		free(lists[k]);
+	free(lists);
+}
+
+/* Locals that shadow another visible local get a new name, so every saved
+ * variable can be named at every site. */
+static void rename_shadowed(struct rw *rw, struct node *n)
+{
+	if (n->kind == N_DECLREF && n->var && n->var->hoisted && !n->var->is_static) {
+		if (!n->exact)
+			front_error(rw->u, n->so, "variable '%s' (which shadows another) used inside a macro expansion: rename it", n->var->name);
+		else
+			edit_replace(rw->ed, n->so, n->eo, n->var->hoisted);
+	}
+	for (int i = 0; i < n->nkids; i++)
+		rename_shadowed(rw, n->kids[i]);
+}
+
+static unsigned name_offset(struct unit *u, CXCursor c)
+{
+	CXFile f;
+	unsigned l, col, off, soff;
+	clang_getExpansionLocation(clang_getCursorLocation(c), &f, &l, &col, &off);
+	clang_getSpellingLocation(clang_getCursorLocation(c), &f, &l, &col, &soff);
+	(void)u;
+	return off == soff ? off : (unsigned)-1;
+}
+
+static void plan_shadowing(struct rw *rw)
+{
+	struct func *f = rw->f;
+	int renamed = 0;
+	for (int i = 0; i < f->nvars; i++) {
+		struct var *v = f->vars[i];
+		if (v->is_param || v->is_static || v->is_extern || v->synthetic)
+			continue;
+		for (int j = 0; j < f->nvars; j++) {
+			struct var *w = f->vars[j];
+			if (w == v || strcmp(w->name, v->name) || w->is_static || w->is_extern)
+				continue;
+			if (w->is_param || (w->so < v->so && v->so < w->scope_eo)) {
+				v->hoisted = xasprintf("%s__mpp%d", v->name, ++renamed);
+				unsigned off = name_offset(rw->u, v->cur);
+				if (off == (unsigned)-1)
+					front_error(rw->u, v->so, "variable '%s' shadows another and is declared through a macro: rename it", v->name);
+				else
+					edit_replace(rw->ed, off, off + (unsigned)strlen(v->name), v->hoisted);
+				break;
+			}
+		}
+	}
+	if (renamed)
+		rename_shadowed(rw, f->body);
+}
+
+/* `register` variables cannot have their address taken: drop the keyword. */
+static void drop_register(struct rw *rw, struct node *n)
+{
+	if (n->kind == N_DECLSTMT && n->exact) {
+		for (unsigned i = n->so; i + 8 <= n->eo; i++) {
+			if (memcmp(rw->u->src + i, "register", 8) == 0 && (i == 0 || !(rw->u->src[i - 1] == '_' || (rw->u->src[i - 1] | 32) - 'a' < 26u)) &&
+			    !(rw->u->src[i + 8] == '_' || (rw->u->src[i + 8] | 32) - 'a' < 26u || (rw->u->src[i + 8] >= '0' && rw->u->src[i + 8] <= '9'))) {
+				edit_replace(rw->ed, i, i + 8, "        ");
+				break;
+			}
+		}
+	}
+	for (int i = 0; i < n->nkids; i++)
+		drop_register(rw, n->kids[i]);
+}
+
+/* Calls into code that was not translated and may call back into
+ * translated code (qsort's comparator...) must not capture meanwhile. */
+static void wrap_nocap(struct rw *rw, struct node *n, int from_nomigrate)
+{
+	for (int i = 0; i < n->nkids; i++)
+		wrap_nocap(rw, n->kids[i], from_nomigrate);
+	if (n->kind != N_CALL)
+		return;
+	int want = (n->fnptr_arg && !n->reach) || (from_nomigrate && n->reach);
+	if (!want)
+		return;
+	if (!n->exact) {
+		front_error(rw->u, n->so, "call to '%s' inside a macro expansion must be protected from migration: call it outside the macro",
+			    n->callee_name ? n->callee_name : "a function pointer");
+		return;
+	}
+	char *call = render(rw, n->so, n->eo);
+	char *text;
+	if (clang_getCanonicalType(clang_getCursorType(n->cur)).kind == CXType_Void)
+		text = xasprintf("({ __mpp_nocap++; %s; __mpp_nocap--; })", call);
+	else
+		text = xasprintf("({ __mpp_nocap++; __typeof__(%s) __mpp_r = %s; __mpp_nocap--; __mpp_r; })", call, call);
+	edit_replace(rw->ed, n->so, n->eo, text);
+	free(text);
+	free(call);
+}
+
+int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct typegen *tg, struct sbuf *tables)
+{
+	struct rw rw = {0};
+	rw.u = u;
+	rw.ed = ed;
+	rw.tg = tg;
+	rw.tables = tables;
+	rw.f = f;
+	int first_edit = ed->n;
+	if (!f->reach) {
+		wrap_nocap(&rw, f->body, f->nomigrate);
+		return 0;
+	}
+	rw.ret = f->ret_spell ? "return __mpp_z" : "return";
+	plan_shadowing(&rw);
+	drop_register(&rw, f->body);
+	wrap_nocap(&rw, f->body, 0);
+	/* pragma points */
+	for (int i = 0; i < f->npoints; i++) {
+		struct point *pt = &f->points[i];
+		if (pt->loop)
+			continue;
+		pt->site = new_site(&rw, pt->offset);
+		char *t = point_text(&rw, pt->site);
+		edit_replace(ed, pt->offset, pt->line_end, t);
+		free(t);
+	}
+	process(&rw, f->body);
+	/* resume dispatch at entry */
+	struct sbuf d = {0};
+	if (f->ret_spell)
+		sb_printf(&d, " static __typeof__(%s) __mpp_z;", f->ret_spell);
+	sb_printf(&d, " if (__MPP_UNLIKELY(__mpp_restoring)) switch (__mpp_resume_site(&__mpp_funcs[%d])) {", f->index);
+	for (int k = 1; k <= rw.nsites; k++)
+		sb_printf(&d, " case %d: goto __mpp_r%d;", k, k);
+	sb_add(&d, " }");
+	edit_insert(ed, f->body->so + 1, EDIT_RIGHT, d.s);
+	free(d.s);
+	f->nsites = rw.nsites;
+	finish_sites(&rw, first_edit);
+	free(rw.sites);
+	return u->errors ? -1 : 0;
+}
