@@ -1,0 +1,73 @@
+# Makefile: a thin wrapper around CMake and ctest.
+#
+#   make          install missing Debian packages (as root), configure, build
+#   make deps     only the packages (as non-root: list what is missing)
+#   make test     build, then run every test (unit and e2e) with ctest
+#   make demo     build, then checkpoint and restart a sample (samples/demo.sh)
+#   make csmith   build, then the csmith differential test on 250 seeds
+#   make bench    build, then run the benchmarks in bench/
+#   make clean    remove the build directory
+#
+# Variables: BUILD (build directory, default build), MPP_WERROR (ON/OFF,
+# default ON when CI is set, as in .ci/run), MPP_SANITIZE, CMAKE_ARGS.
+
+BUILD ?= build
+ifneq ($(CI),)
+MPP_WERROR ?= ON
+else
+MPP_WERROR ?= OFF
+endif
+MPP_SANITIZE ?= OFF
+CMAKE_ARGS ?=
+CSMITH_SEEDS ?= 1-250
+
+# Debian 12 packages: build tools and libraries, test tools, and what the
+# heterogeneous and PVM tests and the benchmarks will use.
+DEB_PACKAGES = gcc pkg-config flex bison libclang-dev libcmocka-dev cmake pvm pvm-dev libpvm3 pvm-examples \
+	csmith libcsmith-dev gcc-12-multilib gcc-s390x-linux-gnu libc6-dev-s390x-cross \
+	qemu-user-static valgrind gnuplot-nox iproute2
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || \
+			missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+		echo "deps: all Debian packages present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "deps: installing$$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	else \
+		echo "deps: missing Debian packages (run 'make deps' as root, or apt-get install them):$$missing"; \
+	fi
+
+configure: deps
+	cmake -S . -B $(BUILD) -DMPP_WERROR=$(MPP_WERROR) -DMPP_SANITIZE=$(MPP_SANITIZE) $(CMAKE_ARGS)
+
+build: configure
+	cmake --build $(BUILD) --parallel
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j2
+
+demo: build
+	MPPCC=$(abspath $(BUILD))/bin/mppcc samples/demo.sh
+
+csmith: build
+	MPPCC=$(abspath $(BUILD))/bin/mppcc tests/e2e/csmith_test.sh "$(CSMITH_SEEDS)"
+
+bench: build
+	@found=0; \
+	for s in bench/*.sh; do \
+		[ -x "$$s" ] || continue; \
+		found=1; echo "== $$s"; MPPCC=$(abspath $(BUILD))/bin/mppcc MPP_TEST_BUILD_DIR=$(abspath $(BUILD)) "$$s" || exit 1; \
+	done; \
+	if [ $$found = 0 ]; then echo "bench: no benchmarks yet (no executable bench/*.sh): nothing run"; fi
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps configure build test demo csmith bench clean
