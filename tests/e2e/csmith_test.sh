@@ -37,7 +37,8 @@ opts=(--no-pointers --no-unions --no-bitfields --no-packed-struct --no-volatiles
 	--max-array-dim 2 --max-array-len-per-dim 8 --max-expr-complexity 6
 	--max-struct-fields 5 --concise)
 cflags=(-O1 -w -I"$inc")
-
+workdir=${MPP_TEST_WORKDIR-}
+# The translated programs run with no MPP_ variable but the ones set here.
 while IFS= read -r v; do
 	case $v in MPP_LOG) ;; MPP_*) unset "$v" ;; esac
 done < <(compgen -e)
@@ -55,6 +56,14 @@ if [[ ${mppcc_cmd[0]} == */* && ! -x ${mppcc_cmd[0]} ]]; then
 	exit 1
 fi
 
+if [[ -n $workdir ]]; then
+	work=$workdir
+	rm -rf "$work"
+	mkdir -p "$work"
+else
+	work=$(mktemp -d "${TMPDIR:-/tmp}/mpp-csmith.XXXXXX")
+fi
+
 seeds=()
 for item in $seeds_spec; do
 	if [[ $item =~ ^([0-9]+)-([0-9]+)$ ]]; then
@@ -67,13 +76,6 @@ for item in $seeds_spec; do
 	fi
 done
 
-if [[ -n ${MPP_TEST_WORKDIR-} ]]; then
-	work=$MPP_TEST_WORKDIR
-	rm -rf "$work"
-	mkdir -p "$work"
-else
-	work=$(mktemp -d "${TMPDIR:-/tmp}/mpp-csmith.XXXXXX")
-fi
 
 passed=0
 failed=0
@@ -117,7 +119,7 @@ check_seed() {
 	rc=0
 	"${mppcc_cmd[@]}" --mpp-auto "${cflags[@]}" -o "$d/mpp" "$d/p.c" >"$d/mppcc.log" 2>&1 || rc=$?
 	if ((rc != 0)); then
-		verdict=fail why="mppcc exited with $rc: $(grep -m 1 -i 'error' "$d/mppcc.log" || head -n 1 "$d/mppcc.log")"
+		verdict=fail why="mppcc exited with $rc: $(head -n 3 "$d/mppcc.log" | tr '\n' ' ' | cut -c 1-240)"
 		return
 	fi
 	local n caps polls summary=""

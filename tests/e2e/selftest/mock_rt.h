@@ -132,7 +132,7 @@ static int mock_begin(void *state, size_t size, char **argv)
 static void mock_poll(void)
 {
 	static unsigned char copy[4096];
-	char path[64];
+	char path[4096];
 	if (mock.skip) {
 		mock.skip = 0;
 		return;
@@ -149,7 +149,8 @@ static void mock_poll(void)
 #endif
 	}
 	if (mock.stress_exec && mock.polls % mock.stress_exec == 0) {
-		snprintf(path, sizeof path, "/tmp/mock-exec.%ld.state", (long)getpid());
+		snprintf(path, sizeof path, "%s/mock-exec.%ld.state",
+			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
 		mock_write(path);
 		mock_report();
 		fflush(NULL);
