@@ -34,7 +34,7 @@ echo "\$ cc -O2 -o heat.plain heat.c"
 cc -O2 -o "$work/heat.plain" "$here/heat.c"
 echo "\$ mppcc -O2 -o heat heat.c"
 t0=$(now_us)
-"$mppcc" -O2 -o "$work/heat" "$here/heat.c"
+"$mppcc" -O2 -o "$work/heat" "$here/heat.c" || die "mppcc could not build heat.c (see above)"
 t_build=$(($(now_us) - t0))
 
 step "Plain run: heat ${args[*]}"
