@@ -456,10 +456,16 @@ static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClient
 	return CXChildVisit_Continue;
 }
 
+struct param_ctx {
+	struct unit *u;
+	struct func *f;
+};
+
 static enum CXChildVisitResult param_visit(CXCursor c, CXCursor parent, CXClientData data)
 {
 	(void)parent;
-	struct func *f = data;
+	struct param_ctx *pctx = data;
+	struct func *f = pctx->f;
 	if (clang_getCursorKind(c) != CXCursor_ParmDecl)
 		return CXChildVisit_Continue;
 	struct var *v = xcalloc(1, sizeof(*v));
@@ -467,6 +473,12 @@ static enum CXChildVisitResult param_visit(CXCursor c, CXCursor parent, CXClient
 	v->cur = c;
 	v->type = clang_getCursorType(c);
 	v->is_param = 1;
+	struct node tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.cur = c;
+	set_extent(pctx->u, &tmp);
+	v->so = tmp.so;
+	v->eo = tmp.eo;
 	v->scope_so = 0;
 	v->scope_eo = f->eo;
 	add_var(f, v);
@@ -543,7 +555,8 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
 	f->ret_type = clang_getResultType(clang_getCursorType(c));
 	if (clang_getCanonicalType(f->ret_type).kind != CXType_Void)
 		f->ret_spell = cxstr(clang_getTypeSpelling(f->ret_type));
-	clang_visitChildren(c, param_visit, f);
+	struct param_ctx pctx = {u, f};
+	clang_visitChildren(c, param_visit, &pctx);
 	/* the body is the compound statement child */
 	struct node root;
 	memset(&root, 0, sizeof(root));

@@ -78,6 +78,7 @@ struct var {
 	int is_extern;
 	int nosave;
 	int addr_taken;
+	int reported;        /* a diagnostic about it was printed */
 	char *hoisted;       /* new name of a hoisted static */
 	struct node *declstmt;
 	/* synthetic temporaries made by the rewriter */

@@ -204,7 +204,7 @@ static char *norm_call(struct rw *rw, struct norm_ctx *nc, struct node *n, int u
 			/* the call is executed again when the frame is rebuilt: its
 			 * arguments must not do anything a second time */
 			char *v = vals[i] ? vals[i] : render(rw, k->so, k->eo);
-			char *dt = xasprintf("__typeof__(%s)", v);
+			char *dt = xasprintf("__typeof__(((void)0, (%s)))", v);
 			struct var *t = new_temp(rw, "a", dt, clang_getCursorType(k->cur), NULL, nc->decls, nc->scope_so, nc->scope_eo);
 			sb_printf(nc->pre, "%s = %s; ", t->name, v);
 			free(dt);
@@ -547,7 +547,10 @@ static void insert_loop_poll(struct rw *rw, struct node *s, struct point *pt, st
 	struct node *body = s->body;
 	if (!body)
 		return;
-	unsigned P = body->kind == N_COMPOUND ? body->so + 1 : body->so;
+	/* inside a block body, the point sees what is declared at its start;
+	 * before a single-statement body, it must not see the temporaries
+	 * that statement's own rewriting declares (they start at body->so) */
+	unsigned P = body->kind == N_COMPOUND ? body->so + 1 : body->so - 1;
 	int k = new_site(rw, P);
 	pt->site = k;
 	char *ptxt = point_text(rw, k);
@@ -667,8 +670,13 @@ static void finish_sites(struct rw *rw, int first_edit)
 			const char *ref = v->decl_text;
 			char *why = NULL;
 			if (!ref)
-				ref = types_ref(rw->tg, v->type, NULL, &why);
+				ref = v->is_param ? types_ref_param(rw->tg, v->type, &why) : types_ref(rw->tg, v->type, NULL, &why);
+			if (!ref && v->reported) {
+				free(why);
+				continue;
+			}
 			if (!ref) {
+				v->reported = 1;
 				unsigned line = front_line_of(rw->u, P, NULL);
 				front_error(rw->u, v->so, "cannot save variable '%s' of '%s' at the migration point of line %u: %s (if it is recomputed after a restore, exclude it with '#pragma mpp nosave(%s)')",
 					    v->name, f->name, line, why ? why : "unsupported type", v->name);
@@ -715,8 +723,8 @@ static void finish_sites(struct rw *rw, int first_edit)
 			if (*p == '\x01') {
 				int k = atoi(p + 1);
 				sb_add(&b, k >= 1 && k <= rw->nsites ? lists[k] : "0");
-				p = strchr(p, '\x02');
-				p = p ? p + 1 : p + strlen(p);
+				char *end = strchr(p, '\x02');
+				p = end ? end + 1 : p + strlen(p);
 			} else {
 				char *q = strchr(p, '\x01');
 				size_t l = q ? (size_t)(q - p) : strlen(p);
@@ -783,13 +791,19 @@ static void plan_shadowing(struct rw *rw)
 		rename_shadowed(rw, f->body);
 }
 
+static int ident_char(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 /* `register` variables cannot have their address taken: drop the keyword. */
 static void drop_register(struct rw *rw, struct node *n)
 {
+	const char *src = rw->u->src;
 	if (n->kind == N_DECLSTMT && n->exact) {
 		for (unsigned i = n->so; i + 8 <= n->eo; i++) {
-			if (memcmp(rw->u->src + i, "register", 8) == 0 && (i == 0 || !(rw->u->src[i - 1] == '_' || (rw->u->src[i - 1] | 32) - 'a' < 26u)) &&
-			    !(rw->u->src[i + 8] == '_' || (rw->u->src[i + 8] | 32) - 'a' < 26u || (rw->u->src[i + 8] >= '0' && rw->u->src[i + 8] <= '9'))) {
+			if (memcmp(src + i, "register", 8) == 0 && (i == 0 || !ident_char(src[i - 1])) &&
+			    !ident_char(src[i + 8])) {
 				edit_replace(rw->ed, i, i + 8, "        ");
 				break;
 			}

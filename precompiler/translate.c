@@ -215,6 +215,11 @@ int translate_file(const struct translate_opts *o)
 	struct sbuf sites = {0}, out = {0};
 	for (struct func *f = u.funcs; f; f = f->next)
 		hoist_statics(&u, f, &ed);
+	/* the compiler does not know our pragmas: drop the lines (not the
+	 * newlines); points are replaced by their poll code later */
+	for (int i = 0; i < u.npragmas; i++)
+		if (u.pragmas[i].p.kind != MPP_PRAGMA_POINT)
+			edit_replace(&ed, u.pragmas[i].so, u.pragmas[i].eo, "");
 	for (struct func *f = u.funcs; f; f = f->next) {
 		if (f->is_main)
 			edit_replace(&ed, f->name_off, f->name_off + 4, "__mpp_user_main");

@@ -305,6 +305,32 @@ const char *types_ref(struct typegen *tg, CXType t, const char *spell_hint, char
 	return e->ref;
 }
 
+const char *types_ref_param(struct typegen *tg, CXType t, char **why)
+{
+	CXType c = clang_getCanonicalType(t);
+	if (c.kind != CXType_ConstantArray && c.kind != CXType_IncompleteArray && c.kind != CXType_VariableArray &&
+	    c.kind != CXType_DependentSizedArray)
+		return types_ref(tg, t, NULL, why);
+	/* an array parameter is a pointer to its first element */
+	CXType el = clang_getArrayElementType(t);
+	char *ekey = cxstr(clang_getTypeSpelling(clang_getCanonicalType(el)));
+	char *key = xasprintf("%s * (decayed)", ekey);
+	free(ekey);
+	for (int i = 0; i < tg->n; i++) {
+		if (strcmp(tg->v[i].key, key) == 0) {
+			free(key);
+			return tg->v[i].ref;
+		}
+	}
+	const char *eref = types_ref(tg, el, NULL, NULL);
+	struct tentry *e = new_entry(tg, key, NULL);
+	sb_printf(&tg->defs, "static const struct mpp_type __mpp_ty%d = {MPP_K_PTR, sizeof(void *), _Alignof(void *), \"%s\", %s, 0, 0};\n",
+		  e->id, key, eref ? eref : "0");
+	e->has_ptr = 1;
+	free(key);
+	return e->ref;
+}
+
 void types_emit(struct typegen *tg, struct sbuf *out)
 {
 	if (tg->decls.s)

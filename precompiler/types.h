@@ -13,6 +13,8 @@ void types_free(struct typegen *tg);
  * (caller frees) when t cannot be saved. spell_hint: a file-scope spelling
  * of t when clang's own is not usable (may be NULL). */
 const char *types_ref(struct typegen *tg, CXType t, const char *spell_hint, char **why);
+/* Same for a parameter: arrays are adjusted to pointers. */
+const char *types_ref_param(struct typegen *tg, CXType t, char **why);
 void types_emit(struct typegen *tg, struct sbuf *out);
 
 #endif
