@@ -243,10 +243,16 @@ static void check_unsupported(struct unit *u, struct func *f, struct node *n)
 		front_error(u, n->so, "computed goto in '%s', which can reach a migration point: a label address cannot be migrated", f->name);
 		break;
 	case N_CALL:
-		for (int i = 0; n->callee_name && jump_funcs[i]; i++)
-			if (strcmp(n->callee_name, jump_funcs[i]) == 0)
-				front_error(u, n->so, "'%s' in '%s', which can reach a migration point: a jump buffer holds machine state that cannot be migrated",
-					    n->callee_name, f->name);
+		for (int i = 0; n->callee_name && jump_funcs[i]; i++) {
+			if (strcmp(n->callee_name, jump_funcs[i]) == 0) {
+				/* name it as written: setjmp is often a macro */
+				unsigned e = n->so;
+				while (e < u->len && (u->src[e] == '_' || (unsigned)((u->src[e] | 32) - 'a') < 26u || (u->src[e] >= '0' && u->src[e] <= '9')))
+					e++;
+				front_error(u, n->so, "'%.*s' in '%s', which can reach a migration point: a jump buffer holds machine state that cannot be migrated",
+					    (int)(e - n->so), u->src + n->so, f->name);
+			}
+		}
 		break;
 	case N_STMTEXPR:
 		if (n->has_reach)

@@ -83,11 +83,18 @@ static void vdiag(struct unit *u, unsigned off, const char *what, const char *fm
 
 void front_error(struct unit *u, unsigned off, const char *fmt, ...)
 {
+	/* a macro that expands its argument twice must not say it twice */
+	static unsigned last_off = (unsigned)-1;
+	static const char *last_fmt;
+	u->errors++;
+	if (off == last_off && fmt == last_fmt)
+		return;
+	last_off = off;
+	last_fmt = fmt;
 	va_list ap;
 	va_start(ap, fmt);
 	vdiag(u, off, "error", fmt, ap);
 	va_end(ap);
-	u->errors++;
 }
 
 void front_warning(struct unit *u, unsigned off, const char *fmt, ...)
@@ -316,6 +323,15 @@ static void add_var(struct func *f, struct var *v)
 
 static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClientData data);
 
+/* Every variable named in the operand of `&` may be pointed to. */
+static void mark_addr_taken(struct node *n)
+{
+	if (n->kind == N_DECLREF && n->var)
+		n->var->addr_taken = 1;
+	for (int i = 0; i < n->nkids; i++)
+		mark_addr_taken(n->kids[i]);
+}
+
 static struct node *build(struct build_ctx *cx, CXCursor c)
 {
 	struct node *n = xcalloc(1, sizeof(*n));
@@ -416,6 +432,10 @@ static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClient
 		v->is_static = sc == CX_SC_Static;
 		v->is_extern = sc == CX_SC_Extern;
 		v->declstmt = cx->parent;
+		{
+			enum CXTypeKind tk = clang_getCanonicalType(v->type).kind;
+			v->addr_taken = tk == CXType_ConstantArray || tk == CXType_IncompleteArray || tk == CXType_VariableArray;
+		}
 		/* scope: to the end of the block (or for statement) holding it */
 		struct node *s = cx->parent;
 		while (s && s->kind != N_COMPOUND && s->kind != N_FOR)
@@ -428,15 +448,15 @@ static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClient
 		CXCursor d = clang_getCursorReferenced(c);
 		if (clang_getCursorKind(d) == CXCursor_VarDecl || clang_getCursorKind(d) == CXCursor_ParmDecl)
 			n->var = find_var(f, d);
+		if (n->var) {
+			struct var *v = n->var;
+			v->uses = xrealloc(v->uses, sizeof(*v->uses) * (size_t)(v->nuses + 1));
+			v->uses[v->nuses++] = n->so;
+		}
 	} else if (n->kind == N_BINOP || n->kind == N_UNOP) {
 		read_operator(u, n);
-		if (n->kind == N_UNOP && strcmp(n->op, "&") == 0 && !n->postfix) {
-			struct node *t = n->nkids ? n->kids[0] : NULL;
-			while (t && (t->kind == N_PAREN || (t->kind == N_EXPR && t->nkids == 1)))
-				t = t->kids[0];
-			if (t && t->kind == N_DECLREF && t->var)
-				t->var->addr_taken = 1;
-		}
+		if (n->kind == N_UNOP && strcmp(n->op, "&") == 0 && !n->postfix && n->nkids)
+			mark_addr_taken(n->kids[0]);
 	} else if (n->kind == N_CALL) {
 		CXCursor d = clang_getCursorReferenced(c);
 		if (clang_getCursorKind(d) == CXCursor_FunctionDecl) {
@@ -739,6 +759,7 @@ void front_free(struct unit *u)
 			free(f->vars[i]->name);
 			free(f->vars[i]->hoisted);
 			free(f->vars[i]->decl_text);
+			free(f->vars[i]->uses);
 			free(f->vars[i]);
 		}
 		free(f->vars);

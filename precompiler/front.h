@@ -79,6 +79,8 @@ struct var {
 	int nosave;
 	int addr_taken;
 	int reported;        /* a diagnostic about it was printed */
+	unsigned *uses;      /* offsets of its references */
+	int nuses;
 	char *hoisted;       /* new name of a hoisted static */
 	struct node *declstmt;
 	/* synthetic temporaries made by the rewriter */

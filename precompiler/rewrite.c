@@ -24,6 +24,7 @@ struct rw {
 	int nsites;
 	int ntmp;
 	unsigned P;
+	int any_goto;
 	const char *ret;
 };
 
@@ -639,13 +640,55 @@ static void process(struct rw *rw, struct node *n)
 
 /* ---- variables at a site ---------------------------------------------- */
 
-static int visible(const struct var *v, unsigned P)
+static int in_scope(const struct var *v, unsigned P)
 {
 	if (v->is_static || v->is_extern || v->nosave || !v->name[0])
 		return 0;
 	if (v->is_param)
 		return 1;
 	return v->eo <= P && P < v->scope_eo && v->scope_so <= P;
+}
+
+/* Start of the outermost loop around P (P itself when there is none). */
+static unsigned outer_loop_start(struct rw *rw, struct node *n, unsigned P, unsigned best)
+{
+	for (int i = 0; i < n->nkids; i++) {
+		struct node *k = n->kids[i];
+		if (k->so > P || front_stmt_end(rw->u, k) <= P)
+			continue;
+		if ((k->kind == N_FOR || k->kind == N_WHILE || k->kind == N_DO) && k->so < best)
+			best = k->so;
+		best = outer_loop_start(rw, k, P, best);
+	}
+	return best;
+}
+
+static int has_goto(const struct node *n)
+{
+	if (n->kind == N_GOTO)
+		return 1;
+	for (int i = 0; i < n->nkids; i++)
+		if (has_goto(n->kids[i]))
+			return 1;
+	return 0;
+}
+
+/* Live-variable test at P. Without backward jumps, code reachable from P is
+ * either after P in the text or inside a loop around P, so a variable none
+ * of whose references lies there is dead at P. A goto makes the whole
+ * function count as one loop. Variables whose address is taken and the
+ * rewriter's temporaries are always kept (a superset is correct). */
+static int live(struct rw *rw, const struct var *v, unsigned P)
+{
+	if (!in_scope(v, P))
+		return 0;
+	if (v->synthetic || v->addr_taken)
+		return 1;
+	unsigned from = rw->any_goto ? rw->f->body->so : outer_loop_start(rw, rw->f->body, P, P);
+	for (int i = 0; i < v->nuses; i++)
+		if (v->uses[i] >= from)
+			return 1;
+	return 0;
 }
 
 static const char *var_cname(const struct var *v)
@@ -665,7 +708,7 @@ static void finish_sites(struct rw *rw, int first_edit)
 		int n = 0;
 		for (int i = 0; i < f->nvars; i++) {
 			struct var *v = f->vars[i];
-			if (!visible(v, P))
+			if (!live(rw, v, P))
 				continue;
 			const char *ref = v->decl_text;
 			char *why = NULL;
@@ -704,7 +747,7 @@ static void finish_sites(struct rw *rw, int first_edit)
 			int has = strcmp(lists[k], "0") != 0;
 			int nv = 0;
 			for (int i = 0; has && i < f->nvars; i++)
-				if (visible(f->vars[i], P))
+				if (live(rw, f->vars[i], P))
 					nv++;
 			if (has)
 				sb_printf(t, "\t{%u, %d, __mpp_sn%d_%d, __mpp_st%d_%d},\n", front_line_of(rw->u, P, NULL), nv, f->index, k, f->index, k);
@@ -854,6 +897,7 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 		return 0;
 	}
 	rw.ret = f->ret_spell ? "return __mpp_z" : "return";
+	rw.any_goto = has_goto(f->body);
 	plan_shadowing(&rw);
 	drop_register(&rw, f->body);
 	wrap_nocap(&rw, f->body, 0);

@@ -1,0 +1,6 @@
+/* An unknown directive word. */
+int main(void)
+{
+#pragma mpp pointt
+	return 0;
+}

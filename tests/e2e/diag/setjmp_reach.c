@@ -1,0 +1,13 @@
+/* mpp-test: cflags=--mpp-auto */
+/* setjmp in a function that can reach a point. */
+#include <setjmp.h>
+static jmp_buf env;
+int main(void)
+{
+	int s = 0;
+	if (setjmp(env))
+		return 1;
+	for (int i = 0; i < 4; i++)
+		s += i;
+	return s - 6;
+}
