@@ -108,7 +108,7 @@ static char *vars_ph(int k)
 static char *point_text(struct rw *rw, int k)
 {
 	char *ph = vars_ph(k);
-	char *s = xasprintf("__MPP_POINT(__mpp_funcs[%d], %d, %s, %s);", rw->f->index, k, rw->ret, ph);
+	char *s = xasprintf("__MPP_POLL(__mpp_funcs[%d], %d, %s, %s);", rw->f->index, k, rw->ret, ph);
 	free(ph);
 	return s;
 }
@@ -116,7 +116,7 @@ static char *point_text(struct rw *rw, int k)
 static char *begin_text(struct rw *rw, int k)
 {
 	char *ph = vars_ph(k);
-	char *s = xasprintf("__MPP_CALL_BEGIN(__mpp_funcs[%d], %d, %s); ", rw->f->index, k, ph);
+	char *s = xasprintf("__MPP_BEFORE_CALL(__mpp_funcs[%d], %d, %s); ", rw->f->index, k, ph);
 	free(ph);
 	return s;
 }
@@ -124,7 +124,7 @@ static char *begin_text(struct rw *rw, int k)
 static char *end_text(struct rw *rw, int k)
 {
 	char *ph = vars_ph(k);
-	char *s = xasprintf(" __MPP_CALL_END(__mpp_funcs[%d], %d, %s, %s);", rw->f->index, k, rw->ret, ph);
+	char *s = xasprintf(" __MPP_AFTER_CALL(__mpp_funcs[%d], %d, %s, %s);", rw->f->index, k, rw->ret, ph);
 	free(ph);
 	return s;
 }
@@ -691,6 +691,45 @@ static int live(struct rw *rw, const struct var *v, unsigned P)
 	return 0;
 }
 
+static enum CXChildVisitResult has_const_field(CXCursor c, CXCursor parent, CXClientData data);
+
+static int has_const(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	if (clang_isConstQualifiedType(t))
+		return 1;
+	if (t.kind == CXType_ConstantArray)
+		return has_const(clang_getArrayElementType(t));
+	if (t.kind == CXType_Record) {
+		CXCursor d = clang_getTypeDeclaration(t);
+		int found = 0;
+		clang_visitChildren(d, has_const_field, &found);
+		return found;
+	}
+	return 0;
+}
+
+static enum CXChildVisitResult has_const_field(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_FieldDecl && has_const(clang_getCursorType(c))) {
+		*(int *)data = 1;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Continue;
+}
+
+/* Saved in place when something may point to it or it cannot be assigned;
+ * otherwise through a copy, so it can live in a register. */
+static int by_address(const struct var *v)
+{
+	if (v->addr_taken)
+		return 1;
+	if (v->synthetic)
+		return 0;
+	return has_const(v->type) || clang_isVolatileQualifiedType(v->type);
+}
+
 static const char *var_cname(const struct var *v)
 {
 	return v->hoisted ? v->hoisted : v->name;
@@ -704,7 +743,7 @@ static void finish_sites(struct rw *rw, int first_edit)
 	struct sbuf *t = rw->tables;
 	for (int k = 1; k <= rw->nsites; k++) {
 		unsigned P = rw->sites[k - 1].P;
-		struct sbuf list = {0}, names = {0}, types = {0};
+		struct sbuf list = {0}, names = {0}, types = {0}, copy = {0}, back = {0};
 		int n = 0;
 		for (int i = 0; i < f->nvars; i++) {
 			struct var *v = f->vars[i];
@@ -726,16 +765,25 @@ static void finish_sites(struct rw *rw, int first_edit)
 				free(why);
 				continue;
 			}
-			sb_printf(&list, "%s(void *)&%s", n ? ", " : "", var_cname(v));
+			if (by_address(v)) {
+				sb_printf(&list, "%s(void *)&%s", n ? ", " : "", var_cname(v));
+			} else {
+				sb_printf(&copy, "__typeof__(((void)0, %s)) __mpp_v%d = %s; ", var_cname(v), n, var_cname(v));
+				sb_printf(&list, "%s(void *)&__mpp_v%d", n ? ", " : "", n);
+				sb_printf(&back, "%s = __mpp_v%d; ", var_cname(v), n);
+			}
 			sb_printf(&names, "%s\"%s\"", n ? ", " : "", v->name);
 			sb_printf(&types, "%s%s", n ? ", " : "", ref);
 			n++;
 		}
-		lists[k] = n ? xasprintf("((void *[]){%s})", list.s) : xstrdup("0");
+		lists[k] = n ? xasprintf("%s, ((void *[]){%s}), %s", copy.s ? copy.s : "", list.s, back.s ? back.s : "")
+			     : xstrdup(", 0, ");
 		if (n) {
 			sb_printf(t, "static const char *const __mpp_sn%d_%d[] = {%s};\n", f->index, k, names.s);
 			sb_printf(t, "static const struct mpp_type *const __mpp_st%d_%d[] = {%s};\n", f->index, k, types.s);
 		}
+		free(copy.s);
+		free(back.s);
 		free(list.s);
 		free(names.s);
 		free(types.s);
@@ -744,7 +792,7 @@ static void finish_sites(struct rw *rw, int first_edit)
 		sb_printf(t, "static const struct mpp_site __mpp_sites%d[] = {\n", f->index);
 		for (int k = 1; k <= rw->nsites; k++) {
 			unsigned P = rw->sites[k - 1].P;
-			int has = strcmp(lists[k], "0") != 0;
+			int has = strcmp(lists[k], ", 0, ") != 0;
 			int nv = 0;
 			for (int i = 0; has && i < f->nvars; i++)
 				if (live(rw, f->vars[i], P))
