@@ -143,8 +143,8 @@ static struct var *new_temp(struct rw *rw, const char *prefix, const char *decl_
 	v->scope_eo = scope_eo;
 	f->vars = xrealloc(f->vars, sizeof(*f->vars) * (size_t)(f->nvars + 1));
 	f->vars[f->nvars++] = v;
-	if (decls)
-		sb_printf(decls, "%s %s; ", decl_type, v->name);
+	if (decls) /* zeroed: a capture at an earlier site of the statement copies it */
+		sb_printf(decls, "%s %s = {0}; ", decl_type, v->name);
 	return v;
 }
 
@@ -447,18 +447,21 @@ static char *decl_text(struct rw *rw, struct node *s, struct norm_ctx *nc)
 	return t;
 }
 
-static void rewrite_continues(struct rw *rw, struct node *loop, struct node *n, int label)
+static int rewrite_continues(struct rw *rw, struct node *loop, struct node *n, int label)
 {
+	int count = 0;
 	for (int i = 0; i < n->nkids; i++) {
 		struct node *k = n->kids[i];
 		if (k->kind == N_CONTINUE) {
 			char *g = xasprintf("goto __mpp_c%d", label);
 			edit_replace(rw->ed, k->so, k->eo, g);
 			free(g);
+			count++;
 		} else if (k->kind != N_FOR && k->kind != N_WHILE && k->kind != N_DO) {
-			rewrite_continues(rw, loop, k, label);
+			count += rewrite_continues(rw, loop, k, label);
 		}
 	}
+	return count;
 }
 
 static void stmt_generic(struct rw *rw, struct node *s, struct node *part, int braces)
@@ -509,8 +512,8 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 		vi = norm(rw, &nci, s->inc, 1);
 	}
 	int need_label = s->kind == N_DO || (s->kind == N_FOR && s->inc);
-	if (need_label && s->body)
-		rewrite_continues(rw, s, s->body, label);
+	if (need_label)
+		need_label = s->body && rewrite_continues(rw, s, s->body, label) > 0;
 	char *body = s->body ? render(rw, s->body->so, stmt_end(rw, s->body)) : xstrdup(";");
 	struct sbuf b = {0};
 	sb_printf(&b, "{ %s%sfor (;;) { ", decls.s ? decls.s : "", init.s ? init.s : "");
@@ -743,7 +746,7 @@ static void finish_sites(struct rw *rw, int first_edit)
 	struct sbuf *t = rw->tables;
 	for (int k = 1; k <= rw->nsites; k++) {
 		unsigned P = rw->sites[k - 1].P;
-		struct sbuf list = {0}, names = {0}, types = {0}, copy = {0}, back = {0};
+		struct sbuf list = {0}, names = {0}, types = {0}, copy = {0}, decl = {0}, back = {0};
 		int n = 0;
 		for (int i = 0; i < f->nvars; i++) {
 			struct var *v = f->vars[i];
@@ -769,6 +772,7 @@ static void finish_sites(struct rw *rw, int first_edit)
 				sb_printf(&list, "%s(void *)&%s", n ? ", " : "", var_cname(v));
 			} else {
 				sb_printf(&copy, "__typeof__(((void)0, %s)) __mpp_v%d = %s; ", var_cname(v), n, var_cname(v));
+				sb_printf(&decl, "__typeof__(((void)0, %s)) __mpp_v%d; ", var_cname(v), n);
 				sb_printf(&list, "%s(void *)&__mpp_v%d", n ? ", " : "", n);
 				sb_printf(&back, "%s = __mpp_v%d; ", var_cname(v), n);
 			}
@@ -776,13 +780,15 @@ static void finish_sites(struct rw *rw, int first_edit)
 			sb_printf(&types, "%s%s", n ? ", " : "", ref);
 			n++;
 		}
-		lists[k] = n ? xasprintf("%s, ((void *[]){%s}), %s", copy.s ? copy.s : "", list.s, back.s ? back.s : "")
-			     : xstrdup(", 0, ");
+		lists[k] = n ? xasprintf("%s, %s, ((void *[]){%s}), %s", copy.s ? copy.s : "", decl.s ? decl.s : "", list.s,
+					 back.s ? back.s : "")
+			     : xstrdup(", , 0, ");
 		if (n) {
 			sb_printf(t, "static const char *const __mpp_sn%d_%d[] = {%s};\n", f->index, k, names.s);
 			sb_printf(t, "static const struct mpp_type *const __mpp_st%d_%d[] = {%s};\n", f->index, k, types.s);
 		}
 		free(copy.s);
+		free(decl.s);
 		free(back.s);
 		free(list.s);
 		free(names.s);
@@ -792,7 +798,7 @@ static void finish_sites(struct rw *rw, int first_edit)
 		sb_printf(t, "static const struct mpp_site __mpp_sites%d[] = {\n", f->index);
 		for (int k = 1; k <= rw->nsites; k++) {
 			unsigned P = rw->sites[k - 1].P;
-			int has = strcmp(lists[k], ", 0, ") != 0;
+			int has = strcmp(lists[k], ", , 0, ") != 0;
 			int nv = 0;
 			for (int i = 0; has && i < f->nvars; i++)
 				if (live(rw, f->vars[i], P))

@@ -228,6 +228,8 @@ int translate_file(const struct translate_opts *o)
 	uint64_t fp = fnv1a(0xcbf29ce484222325ULL, u.src, u.len);
 	fp = fnv1a(fp, MPPCC_VERSION, strlen(MPPCC_VERSION));
 	sb_printf(&out, "/* Translated by " MPPCC_VERSION " from %s: regenerated on every build. */\n#include <mpp.h>\n", u.path);
+	/* saving a variable that is not yet set is harmless, but gcc says so */
+	sb_add(&out, "#if defined(__GNUC__) && !defined(__clang__)\n#pragma GCC diagnostic ignored \"-Wmaybe-uninitialized\"\n#endif\n");
 	if (u.nfuncs)
 		sb_printf(&out, "static const struct mpp_func __mpp_funcs[%d];\n", u.nfuncs);
 	sb_printf(&out, "#line 1 \"%s\"\n", u.path);

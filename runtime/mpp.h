@@ -190,11 +190,12 @@ int __mpp_main_thunk(int argc, char **argv, char **envp);
 
 /* The shapes mppcc emits. They differ from the three above only in that a
  * variable whose address is never taken is saved through a copy: COPY
- * declares and fills the copies (`T __mpp_v0 = x;`), VARS lists addresses
+ * declares and fills the copies (`T __mpp_v0 = x;`), DECL only declares
+ * them (restore path: x has no value yet), VARS lists addresses
  * of copies and of addressable variables, BACK stores restored copies back
  * (`x = __mpp_v0;`). The variables themselves then never escape, so the
  * compiler keeps them in registers on the fast path. */
-#define __MPP_POLL(FN, K, RET, COPY, VARS, BACK)                       \
+#define __MPP_POLL(FN, K, RET, COPY, DECL, VARS, BACK)                     \
 	do {                                                               \
 		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) {               \
 			COPY __mpp_capture_frame(&(FN), (K), (VARS));              \
@@ -202,21 +203,21 @@ int __mpp_main_thunk(int argc, char **argv, char **envp);
 		}                                                              \
 		if (0) {                                                       \
 		__mpp_r##K:;                                                   \
-			COPY __mpp_restore_frame(&(FN), (K), (VARS));              \
+			DECL __mpp_restore_frame(&(FN), (K), (VARS));              \
 			BACK                                                       \
 		}                                                              \
 	} while (0)
 
-#define __MPP_BEFORE_CALL(FN, K, COPY, VARS, BACK)                     \
+#define __MPP_BEFORE_CALL(FN, K, COPY, DECL, VARS, BACK)                   \
 	do {                                                               \
 		if (0) {                                                       \
 		__mpp_r##K:;                                                   \
-			COPY __mpp_restore_frame(&(FN), (K), (VARS));              \
+			DECL __mpp_restore_frame(&(FN), (K), (VARS));              \
 			BACK                                                       \
 		}                                                              \
 	} while (0)
 
-#define __MPP_AFTER_CALL(FN, K, RET, COPY, VARS, BACK)                 \
+#define __MPP_AFTER_CALL(FN, K, RET, COPY, DECL, VARS, BACK)               \
 	do {                                                               \
 		if (__MPP_UNLIKELY(__mpp_capturing)) {                         \
 			COPY __mpp_capture_frame(&(FN), (K), (VARS));              \
