@@ -11,7 +11,8 @@
 #include <string.h>
 
 struct site {
-	unsigned P; /* source offset whose visible variables the site saves */
+	unsigned P;         /* source offset whose visible variables the site saves */
+	struct node *excl;  /* a loop whose header holds the site but not its body */
 };
 
 struct rw {
@@ -24,6 +25,9 @@ struct rw {
 	int nsites;
 	int ntmp;
 	unsigned P;
+	struct node *excl;
+	struct node **loops; /* loops that hold sites, by loop id - 1 */
+	int nloops;
 	int any_goto;
 	const char *ret;
 };
@@ -96,6 +100,7 @@ static int new_site(struct rw *rw, unsigned P)
 {
 	rw->sites = xrealloc(rw->sites, sizeof(*rw->sites) * (size_t)(rw->nsites + 1));
 	rw->sites[rw->nsites].P = P;
+	rw->sites[rw->nsites].excl = rw->excl;
 	return ++rw->nsites;
 }
 
@@ -167,6 +172,11 @@ static char *subst(struct rw *rw, unsigned so, unsigned eo, struct node **nodes,
 	free(t);
 	return sb_take(&b);
 }
+
+static int loop_id(struct rw *rw, struct node *l);
+static char *dispatch_text(int id);
+static char *point_text(struct rw *rw, int k);
+static const char *var_cname(const struct var *v);
 
 /* ---- expression normalisation ---------------------------------------- */
 
@@ -495,6 +505,7 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 	int label = ++rw->ntmp;
 	if (s->kind == N_FOR && s->init) {
 		struct norm_ctx nci = {&init, &decls, s->so, end};
+		rw->excl = s; /* sites of the init run before the loop */
 		if (s->init->kind == N_DECLSTMT) {
 			char *t = decl_text(rw, s->init, &nci);
 			sb_add(&init, t);
@@ -504,6 +515,7 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 			sb_printf(&init, "%s; ", v);
 			free(v);
 		}
+		rw->excl = NULL;
 	}
 	if (s->cond)
 		vc = norm(rw, &nc, s->cond, 0);
@@ -516,7 +528,12 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 		need_label = s->body && rewrite_continues(rw, s, s->body, label) > 0;
 	char *body = s->body ? render(rw, s->body->so, stmt_end(rw, s->body)) : xstrdup(";");
 	struct sbuf b = {0};
-	sb_printf(&b, "{ %s%sfor (;;) { ", decls.s ? decls.s : "", init.s ? init.s : "");
+	int id = loop_id(rw, s);
+	char *lab = id ? xasprintf("__mpp_l%d:; ", id) : xstrdup("");
+	char *disp = id ? dispatch_text(id) : xstrdup("");
+	sb_printf(&b, "{ %s%s%sfor (;;) { %s", decls.s ? decls.s : "", init.s ? init.s : "", lab, disp);
+	free(lab);
+	free(disp);
 	if (s->kind != N_DO && vc)
 		sb_printf(&b, "%sif (!(%s)) break; ", pre_c.s ? pre_c.s : "", vc);
 	sb_add(&b, body);
@@ -536,6 +553,310 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 	free(pre_c.s);
 	free(pre_i.s);
 	free(init.s);
+}
+
+
+/* ---- reducible re-entry -----------------------------------------------
+ * Restoring never jumps into a loop body from outside (that would make the
+ * loop irreducible and cost the optimiser dearly on the fast path). The
+ * entry switch jumps to a label just before the outermost loop around the
+ * site; the loop's condition lets a restoring thread in; a switch at the top
+ * of the body jumps to the next loop in, or to the site. */
+
+static int is_loop_node(const struct node *n)
+{
+	return n->kind == N_FOR || n->kind == N_WHILE || n->kind == N_DO;
+}
+
+/* "\x03N\x04" stands for the cases of loop N's dispatch (0: function entry). */
+static char *dispatch_text(int id)
+{
+	return xasprintf("if (__MPP_UNLIKELY(__mpp_restoring)) switch (__mpp_site) { \x03%d\x04 } ", id);
+}
+
+static int loop_holds_site(struct rw *rw, struct node *l)
+{
+	if (l->has_reach)
+		return 1;
+	unsigned end = stmt_end(rw, l);
+	for (int i = 0; i < rw->f->npoints; i++) {
+		struct point *pt = &rw->f->points[i];
+		unsigned at = pt->loop ? pt->loop->so : pt->offset;
+		if (at >= l->so && at < end)
+			return 1;
+	}
+	return 0;
+}
+
+static int loop_id(struct rw *rw, struct node *l)
+{
+	for (int i = 0; i < rw->nloops; i++)
+		if (rw->loops[i] == l)
+			return i + 1;
+	return 0;
+}
+
+static void collect_loops(struct rw *rw, struct node *n)
+{
+	if (is_loop_node(n) && loop_holds_site(rw, n)) {
+		rw->loops = xrealloc(rw->loops, sizeof(*rw->loops) * (size_t)(rw->nloops + 1));
+		rw->loops[rw->nloops++] = n;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		collect_loops(rw, n->kids[i]);
+}
+
+/* Puts text at the start of a loop body, bracing a single statement. */
+static void body_prefix(struct rw *rw, struct node *body, const char *text)
+{
+	if (body->kind == N_COMPOUND) {
+		edit_insert(rw->ed, body->so + 1, EDIT_RIGHT, text);
+	} else {
+		char *t = xasprintf("{ %s", text);
+		edit_insert(rw->ed, body->so, EDIT_RIGHT, t);
+		edit_insert(rw->ed, stmt_end(rw, body), EDIT_LEFT, " }");
+		free(t);
+	}
+}
+
+/* Label, restoring condition and body dispatch of a loop not rewritten. */
+static void loop_entry_edits(struct rw *rw, struct node *l, int id)
+{
+	if (l->body) {
+		char *d = dispatch_text(id);
+		body_prefix(rw, l->body, d);
+		free(d);
+	}
+	if (l->cond && l->kind != N_DO) {
+		edit_insert(rw->ed, l->cond->so, EDIT_RIGHT, "__MPP_UNLIKELY(__mpp_restoring) || (");
+		edit_insert(rw->ed, l->cond->eo, EDIT_LEFT, ")");
+	}
+	if (l->kind == N_FOR && l->init) {
+		/* for (init; c; i) -> { init; label: for (; c; i) }: the label must
+		 * come after init, which is not run again */
+		unsigned lp = l->so;
+		while (lp < l->eo && rw->u->src[lp] != '(')
+			lp++;
+		unsigned s1 = l->init->kind == N_DECLSTMT ? l->init->eo : l->init->eo;
+		while (s1 < l->eo && rw->u->src[s1 - 1] != ';')
+			s1++;
+		char *init = render(rw, l->init->so, l->init->eo);
+		int needs_semi = l->init->kind != N_DECLSTMT || init[0] == 0 || init[strlen(init) - 1] != ';';
+		char *t = xasprintf("{ %s%s __mpp_l%d:; for (;", init, needs_semi ? ";" : "", id);
+		edit_replace(rw->ed, l->so, s1, t);
+		edit_insert(rw->ed, stmt_end(rw, l), EDIT_LEFT, " }");
+		free(t);
+		free(init);
+	} else {
+		char *t = xasprintf("__mpp_l%d:; ", id);
+		edit_insert(rw->ed, l->so, EDIT_RIGHT, t);
+		free(t);
+	}
+}
+
+/* The loops (with sites) around site k, outermost first. */
+static int site_chain(struct rw *rw, int k, int *chain)
+{
+	struct site *st = &rw->sites[k - 1];
+	int n = 0;
+	for (int i = 0; i < rw->nloops; i++) {
+		struct node *l = rw->loops[i];
+		if (l == st->excl || st->P < l->so || st->P >= stmt_end(rw, l))
+			continue;
+		chain[n++] = i + 1;
+	}
+	/* order by nesting: an outer loop starts first and ends last */
+	for (int a = 0; a < n; a++)
+		for (int b = a + 1; b < n; b++) {
+			struct node *x = rw->loops[chain[a] - 1], *y = rw->loops[chain[b] - 1];
+			if (y->so < x->so || (y->so == x->so && stmt_end(rw, y) > stmt_end(rw, x))) {
+				int t = chain[a];
+				chain[a] = chain[b];
+				chain[b] = t;
+			}
+		}
+	return n;
+}
+
+static char *dispatch_cases(struct rw *rw, int id)
+{
+	struct sbuf b = {0};
+	int *chain = xcalloc((size_t)rw->nloops + 1, sizeof(int));
+	for (int k = 1; k <= rw->nsites; k++) {
+		int n = site_chain(rw, k, chain);
+		int pos = -1; /* where loop `id` is in the chain (-1: function entry) */
+		if (id) {
+			for (int i = 0; i < n; i++)
+				if (chain[i] == id)
+					pos = i;
+			if (pos < 0)
+				continue;
+		}
+		if (pos + 1 < n)
+			sb_printf(&b, "case %d: goto __mpp_l%d; ", k, chain[pos + 1]);
+		else
+			sb_printf(&b, "case %d: goto __mpp_r%d; ", k, k);
+	}
+	free(chain);
+	return sb_take(&b);
+}
+
+/* ---- strip-mining -----------------------------------------------------
+ * An innermost counted loop `for (init; i < B; i += s) body` whose body
+ * calls nothing that can reach a point polls once per chunk of iterations
+ * instead of once per iteration: the inner loop stays as tight as the
+ * original (the compiler can still vectorise it) and the work between two
+ * polls stays bounded. */
+#define MPP_CHUNK "4096"
+
+static int refs_only_invariants(struct rw *rw, struct node *e, struct node *loop);
+
+static int assigns_var(const struct node *n, const struct var *v)
+{
+	if ((n->kind == N_BINOP || n->kind == N_UNOP) && is_assign_op(n->op) && n->nkids) {
+		struct node *t = strip(n->kids[0]);
+		if (t && t->kind == N_DECLREF && t->var == v)
+			return 1;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		if (assigns_var(n->kids[i], v))
+			return 1;
+	return 0;
+}
+
+static int body_ok(const struct node *n)
+{
+	switch (n->kind) {
+	case N_FOR:
+	case N_WHILE:
+	case N_DO:
+	case N_BREAK:
+	case N_GOTO:
+	case N_INDGOTO:
+	case N_LABEL:
+	case N_RETURN:
+	case N_ASM:
+	case N_STMTEXPR:
+		return 0;
+	case N_CALL:
+		if (n->reach || !n->callee_system)
+			return 0;
+		break;
+	case N_SWITCH:
+		return 0; /* a break inside would be ambiguous to check */
+	default:
+		break;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		if (!body_ok(n->kids[i]))
+			return 0;
+	return 1;
+}
+
+/* e reads only constants and locals that nothing in the loop changes. */
+static int refs_only_invariants(struct rw *rw, struct node *e, struct node *loop)
+{
+	if (!is_pure(e))
+		return 0;
+	if (e->kind == N_DECLREF) {
+		enum CXCursorKind k = clang_getCursorKind(clang_getCursorReferenced(e->cur));
+		if (k == CXCursor_EnumConstantDecl)
+			return 1;
+		if (!e->var || e->var->addr_taken || e->var->is_static)
+			return 0;
+		return !assigns_var(loop, e->var);
+	}
+	(void)rw;
+	for (int i = 0; i < e->nkids; i++)
+		if (!refs_only_invariants(rw, e->kids[i], loop))
+			return 0;
+	return 1;
+}
+
+static int is_int_type(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	return t.kind >= CXType_Char_U && t.kind <= CXType_LongLong && t.kind != CXType_Char16 &&
+	       t.kind != CXType_Char32 && t.kind != CXType_WChar;
+}
+
+static int stripmine(struct rw *rw, struct node *l, struct point *pt)
+{
+	if (l->kind != N_FOR || !l->cond || !l->inc || !l->body || pt->every != 1 || l->has_reach || !l->exact)
+		return 0;
+	struct node *c = strip(l->cond);
+	if (!c || c->kind != N_BINOP || c->nkids != 2)
+		return 0;
+	int up;
+	if (!strcmp(c->op, "<") || !strcmp(c->op, "<="))
+		up = 1;
+	else if (!strcmp(c->op, ">") || !strcmp(c->op, ">="))
+		up = 0;
+	else
+		return 0;
+	struct node *iv = strip(c->kids[0]), *bound = c->kids[1];
+	if (!iv || iv->kind != N_DECLREF || !iv->var || iv->var->addr_taken || iv->var->is_static ||
+	    !is_int_type(iv->var->type) || !bound->exact)
+		return 0;
+	struct var *v = iv->var;
+	if (!refs_only_invariants(rw, bound, l) || !body_ok(l->body) || assigns_var(l->body, v))
+		return 0;
+	/* the increment: i++ ++i i-- --i i += s i -= s */
+	struct node *inc = strip(l->inc);
+	char *step = NULL;
+	if (inc->kind == N_UNOP && inc->nkids == 1 && strip(inc->kids[0])->kind == N_DECLREF &&
+	    strip(inc->kids[0])->var == v) {
+		if (!strcmp(inc->op, up ? "++" : "--"))
+			step = xstrdup("1");
+	} else if (inc->kind == N_BINOP && inc->nkids == 2 && !strcmp(inc->op, up ? "+=" : "-=") &&
+		   strip(inc->kids[0])->kind == N_DECLREF && strip(inc->kids[0])->var == v &&
+		   refs_only_invariants(rw, inc->kids[1], l) && inc->kids[1]->exact &&
+		   is_int_type(clang_getCursorType(inc->kids[1]->cur))) {
+		step = render(rw, inc->kids[1]->so, inc->kids[1]->eo);
+	}
+	if (!step)
+		return 0;
+	int id = loop_id(rw, l);
+	int k = new_site(rw, l->body->so);
+	pt->site = k;
+	char *iname = xstrdup(var_cname(v));
+	char *B = render(rw, bound->so, bound->eo);
+	char *cond = render(rw, l->cond->so, l->cond->eo);
+	char *incs = render(rw, l->inc->so, l->inc->eo);
+	char *body = render(rw, l->body->so, stmt_end(rw, l->body));
+	char *init = l->init ? render(rw, l->init->so, l->init->eo) : xstrdup("");
+	int init_semi = !l->init || l->init->kind != N_DECLSTMT || init[0] == 0 || init[strlen(init) - 1] != ';';
+	char *ptxt = point_text(rw, k);
+	char *disp = dispatch_text(id);
+	const char *inner_op = c->op;
+	char *end = xasprintf("__mpp_e%d", k);
+	/* distance to the bound, computed without signed overflow (i is on the
+	 * near side of B here, the outer condition has just held) */
+	char *dist = up ? xasprintf("((unsigned long long)(%s) - (unsigned long long)%s)", B, iname)
+			: xasprintf("((unsigned long long)%s - (unsigned long long)(%s))", iname, B);
+	char *text = xasprintf(
+		"{ %s%s __mpp_l%d:; for (; __MPP_UNLIKELY(__mpp_restoring) || (%s);) { %s"
+		"__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > " MPP_CHUNK "ULL * (unsigned long long)(%s)) ? %s %s " MPP_CHUNK " * (%s) : (%s); "
+		"for (; %s %s %s; %s) %s "
+		"%s } }",
+		init, init_semi ? ";" : "", id, cond, disp,
+		iname, end, step, dist, step, iname, up ? "+" : "-", step, B,
+		iname, inner_op, end, incs, body,
+		ptxt);
+	edit_replace(rw->ed, l->so, stmt_end(rw, l), text);
+	free(text);
+	free(dist);
+	free(end);
+	free(disp);
+	free(ptxt);
+	free(init);
+	free(body);
+	free(incs);
+	free(cond);
+	free(B);
+	free(iname);
+	free(step);
+	return 1;
 }
 
 static struct point *loop_point(struct rw *rw, struct node *n)
@@ -566,14 +887,7 @@ static void insert_loop_poll(struct rw *rw, struct node *s, struct point *pt, st
 	} else {
 		text = xasprintf("%s ", ptxt);
 	}
-	if (body->kind == N_COMPOUND) {
-		edit_insert(rw->ed, body->so + 1, EDIT_RIGHT, text);
-	} else {
-		char *t2 = xasprintf("{ %s", text);
-		edit_insert(rw->ed, body->so, EDIT_RIGHT, t2);
-		edit_insert(rw->ed, stmt_end(rw, body), EDIT_LEFT, " }");
-		free(t2);
-	}
+	body_prefix(rw, body, text);
 	free(text);
 	free(ptxt);
 }
@@ -584,6 +898,8 @@ static void process(struct rw *rw, struct node *n)
 		process(rw, n->kids[i]);
 	struct var *counter = NULL;
 	struct point *pt = loop_point(rw, n);
+	if (pt && stripmine(rw, n, pt))
+		return;
 	if (pt)
 		insert_loop_poll(rw, n, pt, &counter);
 
@@ -628,6 +944,8 @@ static void process(struct rw *rw, struct node *n)
 			if ((n->cond && n->cond->has_reach) || (n->init && n->init->has_reach) ||
 			    (n->inc && n->inc->has_reach))
 				loop_rewrite(rw, n);
+			else if (loop_id(rw, n))
+				loop_entry_edits(rw, n, loop_id(rw, n));
 			break;
 		default:
 			break;
@@ -811,8 +1129,29 @@ static void finish_sites(struct rw *rw, int first_edit)
 		sb_add(t, "};\n");
 	}
 	/* fill the placeholders */
+	char **cases = xcalloc((size_t)rw->nloops + 1, sizeof(*cases));
+	for (int id = 0; id <= rw->nloops; id++)
+		cases[id] = dispatch_cases(rw, id);
 	for (int i = first_edit; i < rw->ed->n; i++) {
 		char *s = rw->ed->v[i].text;
+		if (strchr(s, '\x03')) {
+			struct sbuf b = {0};
+			for (char *p = s; *p;) {
+				if (*p == '\x03') {
+					int id = atoi(p + 1);
+					sb_add(&b, id >= 0 && id <= rw->nloops ? cases[id] : "");
+					char *end = strchr(p, '\x04');
+					p = end ? end + 1 : p + strlen(p);
+				} else {
+					char *q = strchr(p, '\x03');
+					size_t l = q ? (size_t)(q - p) : strlen(p);
+					sb_addn(&b, p, l);
+					p += l;
+				}
+			}
+			free(rw->ed->v[i].text);
+			rw->ed->v[i].text = s = sb_take(&b);
+		}
 		if (!strchr(s, '\x01'))
 			continue;
 		struct sbuf b = {0};
@@ -835,6 +1174,9 @@ static void finish_sites(struct rw *rw, int first_edit)
 	for (int k = 1; k <= rw->nsites; k++)
 		free(lists[k]);
 	free(lists);
+	for (int id = 0; id <= rw->nloops; id++)
+		free(cases[id]);
+	free(cases);
 }
 
 /* Locals that shadow another visible local get a new name, so every saved
@@ -952,6 +1294,7 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 	}
 	rw.ret = f->ret_spell ? "return __mpp_z" : "return";
 	rw.any_goto = has_goto(f->body);
+	collect_loops(&rw, f->body);
 	plan_shadowing(&rw);
 	drop_register(&rw, f->body);
 	wrap_nocap(&rw, f->body, 0);
@@ -970,14 +1313,13 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 	struct sbuf d = {0};
 	if (f->ret_spell)
 		sb_printf(&d, " static __typeof__(%s) __mpp_z;", f->ret_spell);
-	sb_printf(&d, " if (__MPP_UNLIKELY(__mpp_restoring)) switch (__mpp_resume_site(&__mpp_funcs[%d])) {", f->index);
-	for (int k = 1; k <= rw.nsites; k++)
-		sb_printf(&d, " case %d: goto __mpp_r%d;", k, k);
-	sb_add(&d, " }");
+	sb_printf(&d, " unsigned __mpp_site = 0; if (__MPP_UNLIKELY(__mpp_restoring)) switch ((__mpp_site = __mpp_resume_site(&__mpp_funcs[%d]))) { \x03" "0\x04 }",
+		  f->index);
 	edit_insert(ed, f->body->so + 1, EDIT_RIGHT, d.s);
 	free(d.s);
 	f->nsites = rw.nsites;
 	finish_sites(&rw, first_edit);
 	free(rw.sites);
+	free(rw.loops);
 	return u->errors ? -1 : 0;
 }
