@@ -12,7 +12,14 @@
 
 struct site {
 	unsigned P;         /* source offset whose visible variables the site saves */
-	struct node *excl;  /* a loop whose header holds the site but not its body */
+	int excl;           /* id of a loop around P that does not hold the site */
+};
+
+/* A loop of the dispatch tree: a loop of the source, or the inner loop
+ * that strip-mining makes of one (chunk set: it spans the body only). */
+struct loopent {
+	struct node *n;
+	int chunk;
 };
 
 struct rw {
@@ -25,8 +32,8 @@ struct rw {
 	int nsites;
 	int ntmp;
 	unsigned P;
-	struct node *excl;
-	struct node **loops; /* loops that hold sites, by loop id - 1 */
+	int excl;
+	struct loopent *loops; /* loops that hold sites, by loop id - 1 */
 	int nloops;
 	int any_goto;
 	const char *ret;
@@ -173,8 +180,17 @@ static char *subst(struct rw *rw, unsigned so, unsigned eo, struct node **nodes,
 	return sb_take(&b);
 }
 
+struct sm {
+	int up;
+	struct node *cmp;   /* the comparison i OP B */
+	struct var *iv;
+	struct node *bound;
+	struct node *step;  /* NULL: 1 */
+};
+
 static int loop_id(struct rw *rw, struct node *l);
 static char *dispatch_text(int id);
+static struct point *loop_point(struct rw *rw, struct node *n);
 static char *point_text(struct rw *rw, int k);
 static const char *var_cname(const struct var *v);
 
@@ -505,7 +521,7 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 	int label = ++rw->ntmp;
 	if (s->kind == N_FOR && s->init) {
 		struct norm_ctx nci = {&init, &decls, s->so, end};
-		rw->excl = s; /* sites of the init run before the loop */
+		rw->excl = loop_id(rw, s); /* sites of the init run before the loop */
 		if (s->init->kind == N_DECLSTMT) {
 			char *t = decl_text(rw, s->init, &nci);
 			sb_add(&init, t);
@@ -515,7 +531,7 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 			sb_printf(&init, "%s; ", v);
 			free(v);
 		}
-		rw->excl = NULL;
+		rw->excl = 0;
 	}
 	if (s->cond)
 		vc = norm(rw, &nc, s->cond, 0);
@@ -571,7 +587,7 @@ static int is_loop_node(const struct node *n)
 /* "\x03N\x04" stands for the cases of loop N's dispatch (0: function entry). */
 static char *dispatch_text(int id)
 {
-	return xasprintf("if (__MPP_UNLIKELY(__mpp_restoring)) switch (__mpp_site) { \x03%d\x04 } ", id);
+	return xasprintf("if (__MPP_UNLIKELY(__mpp_site)) switch (__mpp_site) { \x03%d\x04 } ", id);
 }
 
 static int loop_holds_site(struct rw *rw, struct node *l)
@@ -588,19 +604,37 @@ static int loop_holds_site(struct rw *rw, struct node *l)
 	return 0;
 }
 
-static int loop_id(struct rw *rw, struct node *l)
+static int loop_id_of(struct rw *rw, struct node *l, int chunk)
 {
 	for (int i = 0; i < rw->nloops; i++)
-		if (rw->loops[i] == l)
+		if (rw->loops[i].n == l && rw->loops[i].chunk == chunk)
 			return i + 1;
 	return 0;
 }
 
+static int loop_id(struct rw *rw, struct node *l)
+{
+	return loop_id_of(rw, l, 0);
+}
+
+static int add_loop(struct rw *rw, struct node *n, int chunk)
+{
+	rw->loops = xrealloc(rw->loops, sizeof(*rw->loops) * (size_t)(rw->nloops + 1));
+	rw->loops[rw->nloops].n = n;
+	rw->loops[rw->nloops].chunk = chunk;
+	return ++rw->nloops;
+}
+
+static int sm_check(struct rw *rw, struct node *l, struct sm *m);
+static int range_holds_site(struct rw *rw, struct node *n);
+
 static void collect_loops(struct rw *rw, struct node *n)
 {
 	if (is_loop_node(n) && loop_holds_site(rw, n)) {
-		rw->loops = xrealloc(rw->loops, sizeof(*rw->loops) * (size_t)(rw->nloops + 1));
-		rw->loops[rw->nloops++] = n;
+		struct sm m;
+		add_loop(rw, n, 0);
+		if (sm_check(rw, n, &m) && range_holds_site(rw, n->body))
+			add_loop(rw, n, 1);
 	}
 	for (int i = 0; i < n->nkids; i++)
 		collect_loops(rw, n->kids[i]);
@@ -628,8 +662,15 @@ static void loop_entry_edits(struct rw *rw, struct node *l, int id)
 		free(d);
 	}
 	if (l->cond && l->kind != N_DO) {
-		edit_insert(rw->ed, l->cond->so, EDIT_RIGHT, "__MPP_UNLIKELY(__mpp_restoring) || (");
-		edit_insert(rw->ed, l->cond->eo, EDIT_LEFT, ")");
+		if (is_pure(l->cond)) {
+			/* the flag is read only when the condition fails: free on the
+			 * fast path; while restoring, the condition's value is moot */
+			edit_insert(rw->ed, l->cond->so, EDIT_RIGHT, "(");
+			edit_insert(rw->ed, l->cond->eo, EDIT_LEFT, ") || __MPP_UNLIKELY(__mpp_site)");
+		} else {
+			edit_insert(rw->ed, l->cond->so, EDIT_RIGHT, "__MPP_UNLIKELY(__mpp_site) || (");
+			edit_insert(rw->ed, l->cond->eo, EDIT_LEFT, ")");
+		}
 	}
 	if (l->kind == N_FOR && l->init) {
 		/* for (init; c; i) -> { init; label: for (; c; i) }: the label must
@@ -654,27 +695,50 @@ static void loop_entry_edits(struct rw *rw, struct node *l, int id)
 	}
 }
 
+static void loop_range(struct rw *rw, const struct loopent *e, unsigned *so, unsigned *eo)
+{
+	if (e->chunk) {
+		*so = e->n->body->so;
+		*eo = stmt_end(rw, e->n->body);
+	} else {
+		*so = e->n->so;
+		*eo = stmt_end(rw, e->n);
+	}
+}
+
+/* Does loop entry a enclose loop entry b (a chunk loop sits inside its own
+ * source loop, and around loops that start and end with the body)? */
+static int encloses(struct rw *rw, int a, int b)
+{
+	unsigned as, ae, bs, be;
+	loop_range(rw, &rw->loops[a - 1], &as, &ae);
+	loop_range(rw, &rw->loops[b - 1], &bs, &be);
+	if (as != bs || ae != be)
+		return as <= bs && be <= ae;
+	if (rw->loops[a - 1].n == rw->loops[b - 1].n)
+		return !rw->loops[a - 1].chunk;
+	return rw->loops[a - 1].chunk; /* a body that is a single loop */
+}
+
 /* The loops (with sites) around site k, outermost first. */
 static int site_chain(struct rw *rw, int k, int *chain)
 {
 	struct site *st = &rw->sites[k - 1];
 	int n = 0;
 	for (int i = 0; i < rw->nloops; i++) {
-		struct node *l = rw->loops[i];
-		if (l == st->excl || st->P < l->so || st->P >= stmt_end(rw, l))
+		unsigned so, eo;
+		loop_range(rw, &rw->loops[i], &so, &eo);
+		if (i + 1 == st->excl || st->P < so || st->P >= eo)
 			continue;
 		chain[n++] = i + 1;
 	}
-	/* order by nesting: an outer loop starts first and ends last */
 	for (int a = 0; a < n; a++)
-		for (int b = a + 1; b < n; b++) {
-			struct node *x = rw->loops[chain[a] - 1], *y = rw->loops[chain[b] - 1];
-			if (y->so < x->so || (y->so == x->so && stmt_end(rw, y) > stmt_end(rw, x))) {
+		for (int b = a + 1; b < n; b++)
+			if (encloses(rw, chain[b], chain[a])) {
 				int t = chain[a];
 				chain[a] = chain[b];
 				chain[b] = t;
 			}
-		}
 	return n;
 }
 
@@ -724,31 +788,32 @@ static int assigns_var(const struct node *n, const struct var *v)
 	return 0;
 }
 
-static int body_ok(const struct node *n)
+/* A body strip-mining can wrap: no break of its own (it would leave only
+ * the inner loop), no labels (nothing may jump in), and no call that runs
+ * for an unknown time without polling (only library calls and calls that
+ * reach a point themselves). */
+static int body_ok(const struct node *n, int depth)
 {
 	switch (n->kind) {
-	case N_FOR:
-	case N_WHILE:
-	case N_DO:
 	case N_BREAK:
-	case N_GOTO:
-	case N_INDGOTO:
+		if (depth == 0)
+			return 0;
+		break;
 	case N_LABEL:
-	case N_RETURN:
+	case N_INDGOTO:
 	case N_ASM:
 	case N_STMTEXPR:
 		return 0;
 	case N_CALL:
-		if (n->reach || !n->callee_system)
+		if (!n->reach && !n->callee_system)
 			return 0;
 		break;
-	case N_SWITCH:
-		return 0; /* a break inside would be ambiguous to check */
 	default:
 		break;
 	}
+	int d = depth + (n->kind == N_FOR || n->kind == N_WHILE || n->kind == N_DO || n->kind == N_SWITCH);
 	for (int i = 0; i < n->nkids; i++)
-		if (!body_ok(n->kids[i]))
+		if (!body_ok(n->kids[i], d))
 			return 0;
 	return 1;
 }
@@ -766,7 +831,6 @@ static int refs_only_invariants(struct rw *rw, struct node *e, struct node *loop
 			return 0;
 		return !assigns_var(loop, e->var);
 	}
-	(void)rw;
 	for (int i = 0; i < e->nkids; i++)
 		if (!refs_only_invariants(rw, e->kids[i], loop))
 			return 0;
@@ -780,47 +844,74 @@ static int is_int_type(CXType t)
 	       t.kind != CXType_Char32 && t.kind != CXType_WChar;
 }
 
-static int stripmine(struct rw *rw, struct node *l, struct point *pt)
+static int sm_check(struct rw *rw, struct node *l, struct sm *m)
 {
-	if (l->kind != N_FOR || !l->cond || !l->inc || !l->body || pt->every != 1 || l->has_reach || !l->exact)
+	struct point *pt = loop_point(rw, l);
+	if (!pt || pt->every != 1 || l->kind != N_FOR || !l->cond || !l->inc || !l->body || !l->exact)
+		return 0;
+	if (l->cond->has_reach || l->inc->has_reach || (l->init && l->init->has_reach))
 		return 0;
 	struct node *c = strip(l->cond);
 	if (!c || c->kind != N_BINOP || c->nkids != 2)
 		return 0;
-	int up;
 	if (!strcmp(c->op, "<") || !strcmp(c->op, "<="))
-		up = 1;
+		m->up = 1;
 	else if (!strcmp(c->op, ">") || !strcmp(c->op, ">="))
-		up = 0;
+		m->up = 0;
 	else
 		return 0;
-	struct node *iv = strip(c->kids[0]), *bound = c->kids[1];
+	struct node *iv = strip(c->kids[0]);
+	m->cmp = c;
+	m->bound = c->kids[1];
 	if (!iv || iv->kind != N_DECLREF || !iv->var || iv->var->addr_taken || iv->var->is_static ||
-	    !is_int_type(iv->var->type) || !bound->exact)
+	    !is_int_type(iv->var->type) || !m->bound->exact)
 		return 0;
-	struct var *v = iv->var;
-	if (!refs_only_invariants(rw, bound, l) || !body_ok(l->body) || assigns_var(l->body, v))
+	m->iv = iv->var;
+	if (!refs_only_invariants(rw, m->bound, l) || !body_ok(l->body, 0) || assigns_var(l->body, m->iv))
 		return 0;
-	/* the increment: i++ ++i i-- --i i += s i -= s */
 	struct node *inc = strip(l->inc);
-	char *step = NULL;
+	m->step = NULL;
 	if (inc->kind == N_UNOP && inc->nkids == 1 && strip(inc->kids[0])->kind == N_DECLREF &&
-	    strip(inc->kids[0])->var == v) {
-		if (!strcmp(inc->op, up ? "++" : "--"))
-			step = xstrdup("1");
-	} else if (inc->kind == N_BINOP && inc->nkids == 2 && !strcmp(inc->op, up ? "+=" : "-=") &&
-		   strip(inc->kids[0])->kind == N_DECLREF && strip(inc->kids[0])->var == v &&
-		   refs_only_invariants(rw, inc->kids[1], l) && inc->kids[1]->exact &&
-		   is_int_type(clang_getCursorType(inc->kids[1]->cur))) {
-		step = render(rw, inc->kids[1]->so, inc->kids[1]->eo);
+	    strip(inc->kids[0])->var == m->iv)
+		return !strcmp(inc->op, m->up ? "++" : "--");
+	if (inc->kind == N_BINOP && inc->nkids == 2 && !strcmp(inc->op, m->up ? "+=" : "-=") &&
+	    strip(inc->kids[0])->kind == N_DECLREF && strip(inc->kids[0])->var == m->iv &&
+	    refs_only_invariants(rw, inc->kids[1], l) && inc->kids[1]->exact &&
+	    is_int_type(clang_getCursorType(inc->kids[1]->cur))) {
+		m->step = inc->kids[1];
+		return 1;
 	}
-	if (!step)
+	return 0;
+}
+
+static int range_holds_site(struct rw *rw, struct node *n)
+{
+	if (n->has_reach)
+		return 1;
+	unsigned end = stmt_end(rw, n);
+	for (int i = 0; i < rw->f->npoints; i++) {
+		struct point *pt = &rw->f->points[i];
+		unsigned at = pt->loop ? pt->loop->so : pt->offset;
+		if (at >= n->so && at < end)
+			return 1;
+	}
+	return 0;
+}
+
+static int stripmine(struct rw *rw, struct node *l, struct point *pt)
+{
+	struct sm m;
+	if (!sm_check(rw, l, &m))
 		return 0;
 	int id = loop_id(rw, l);
+	int cid = loop_id_of(rw, l, 1);
+	rw->excl = cid; /* the poll after the inner loop is not inside it */
 	int k = new_site(rw, l->body->so);
+	rw->excl = 0;
 	pt->site = k;
-	char *iname = xstrdup(var_cname(v));
-	char *B = render(rw, bound->so, bound->eo);
+	const char *iname = var_cname(m.iv);
+	char *B = render(rw, m.bound->so, m.bound->eo);
+	char *step = m.step ? render(rw, m.step->so, m.step->eo) : xstrdup("1");
 	char *cond = render(rw, l->cond->so, l->cond->eo);
 	char *incs = render(rw, l->inc->so, l->inc->eo);
 	char *body = render(rw, l->body->so, stmt_end(rw, l->body));
@@ -828,34 +919,35 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	int init_semi = !l->init || l->init->kind != N_DECLSTMT || init[0] == 0 || init[strlen(init) - 1] != ';';
 	char *ptxt = point_text(rw, k);
 	char *disp = dispatch_text(id);
-	const char *inner_op = c->op;
-	char *end = xasprintf("__mpp_e%d", k);
-	/* distance to the bound, computed without signed overflow (i is on the
-	 * near side of B here, the outer condition has just held) */
-	char *dist = up ? xasprintf("((unsigned long long)(%s) - (unsigned long long)%s)", B, iname)
-			: xasprintf("((unsigned long long)%s - (unsigned long long)(%s))", iname, B);
+	char *cdisp = cid ? dispatch_text(cid) : xstrdup("");
+	char *clab = cid ? xasprintf("__mpp_l%d:; ", cid) : xstrdup("");
+	struct var *e = new_temp(rw, "e", NULL, m.iv->type, NULL, NULL, l->body->so, stmt_end(rw, l));
+	/* distance to the bound, without signed overflow: the outer condition
+	 * has just held, so i is on the near side of B */
+	char *dist = m.up ? xasprintf("((unsigned long long)(%s) - (unsigned long long)%s)", B, iname)
+			  : xasprintf("((unsigned long long)%s - (unsigned long long)(%s))", iname, B);
 	char *text = xasprintf(
-		"{ %s%s __mpp_l%d:; for (; __MPP_UNLIKELY(__mpp_restoring) || (%s);) { %s"
+		"{ %s%s __mpp_l%d:; for (; (%s) || __MPP_UNLIKELY(__mpp_site);) { %s"
 		"__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > " MPP_CHUNK "ULL * (unsigned long long)(%s)) ? %s %s " MPP_CHUNK " * (%s) : (%s); "
-		"for (; %s %s %s; %s) %s "
+		"%sfor (; (%s %s %s) || __MPP_UNLIKELY(__mpp_site); %s) { %s%s } "
 		"%s } }",
 		init, init_semi ? ";" : "", id, cond, disp,
-		iname, end, step, dist, step, iname, up ? "+" : "-", step, B,
-		iname, inner_op, end, incs, body,
+		iname, e->name, step, dist, step, iname, m.up ? "+" : "-", step, B,
+		clab, iname, m.cmp->op, e->name, incs, cdisp, body,
 		ptxt);
 	edit_replace(rw->ed, l->so, stmt_end(rw, l), text);
 	free(text);
 	free(dist);
-	free(end);
+	free(clab);
+	free(cdisp);
 	free(disp);
 	free(ptxt);
 	free(init);
 	free(body);
 	free(incs);
 	free(cond);
-	free(B);
-	free(iname);
 	free(step);
+	free(B);
 	return 1;
 }
 
@@ -1098,9 +1190,11 @@ static void finish_sites(struct rw *rw, int first_edit)
 			sb_printf(&types, "%s%s", n ? ", " : "", ref);
 			n++;
 		}
-		lists[k] = n ? xasprintf("%s, %s, ((void *[]){%s}), %s", copy.s ? copy.s : "", decl.s ? decl.s : "", list.s,
-					 back.s ? back.s : "")
-			     : xstrdup(", , 0, ");
+		/* the frame is rebuilt once its site is reached: the loops'
+		 * restore paths close behind it */
+		lists[k] = n ? xasprintf("%s, %s, ((void *[]){%s}), %s__mpp_site = 0;", copy.s ? copy.s : "", decl.s ? decl.s : "",
+					 list.s, back.s ? back.s : "")
+			     : xstrdup(", , 0, __mpp_site = 0;");
 		if (n) {
 			sb_printf(t, "static const char *const __mpp_sn%d_%d[] = {%s};\n", f->index, k, names.s);
 			sb_printf(t, "static const struct mpp_type *const __mpp_st%d_%d[] = {%s};\n", f->index, k, types.s);
@@ -1116,7 +1210,7 @@ static void finish_sites(struct rw *rw, int first_edit)
 		sb_printf(t, "static const struct mpp_site __mpp_sites%d[] = {\n", f->index);
 		for (int k = 1; k <= rw->nsites; k++) {
 			unsigned P = rw->sites[k - 1].P;
-			int has = strcmp(lists[k], ", , 0, ") != 0;
+			int has = strcmp(lists[k], ", , 0, __mpp_site = 0;") != 0;
 			int nv = 0;
 			for (int i = 0; has && i < f->nvars; i++)
 				if (live(rw, f->vars[i], P))
