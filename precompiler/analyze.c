@@ -169,6 +169,42 @@ static void auto_loops(struct func *f, struct node *n)
 		auto_loops(f, n->kids[i]);
 }
 
+/* Does a call inside n lead (directly or not) to target? */
+static int calls_reach(struct unit *u, struct node *n, struct func *target, int *seen, int depth)
+{
+	if (n->kind == N_CALL && n->callee_name) {
+		struct func *g = front_func_by_name(u, n->callee_name);
+		if (g == target)
+			return 1;
+		if (g && !seen[g->index] && !g->nomigrate) {
+			seen[g->index] = 1;
+			if (calls_reach(u, g->body, target, seen, depth + 1))
+				return 1;
+		}
+	}
+	for (int i = 0; i < n->nkids; i++)
+		if (calls_reach(u, n->kids[i], target, seen, depth))
+			return 1;
+	return 0;
+}
+
+/* --mpp-auto: a recursive function may run long without a loop; it polls
+ * on entry. */
+static void auto_recursion(struct unit *u)
+{
+	int *seen = xcalloc((size_t)u->nfuncs + 1, sizeof(int));
+	for (struct func *f = u->funcs; f; f = f->next) {
+		if (f->nomigrate)
+			continue;
+		memset(seen, 0, sizeof(int) * ((size_t)u->nfuncs + 1));
+		if (calls_reach(u, f->body, f, seen, 0)) {
+			struct point pt = {f->body->so + 1, f->body->so + 1, NULL, 1, 0, 0, 0};
+			add_point(f, pt);
+		}
+	}
+	free(seen);
+}
+
 static int under_sizeof(const struct node *n)
 {
 	for (const struct node *p = n->parent; p; p = p->parent)
@@ -293,6 +329,12 @@ int analyze(struct unit *u)
 		}
 		if (u->auto_points)
 			auto_loops(f, f->body);
+	}
+	if (u->auto_points)
+		auto_recursion(u);
+	for (struct func *f = u->funcs; f; f = f->next) {
+		if (f->nomigrate)
+			continue;
 		f->reach = f->npoints > 0;
 	}
 	/* reachability: to a fixed point over the call graph */

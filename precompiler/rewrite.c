@@ -1399,7 +1399,13 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 			continue;
 		pt->site = new_site(&rw, pt->offset);
 		char *t = point_text(&rw, pt->site);
-		edit_replace(ed, pt->offset, pt->line_end, t);
+		if (pt->offset == pt->line_end) { /* placed by --mpp-auto */
+			char *t2 = xasprintf(" %s", t);
+			edit_insert(ed, pt->offset, EDIT_RIGHT, t2);
+			free(t2);
+		} else {
+			edit_replace(ed, pt->offset, pt->line_end, t);
+		}
 		free(t);
 	}
 	process(&rw, f->body);
