@@ -1,0 +1,734 @@
+/* encode.c: the state encoder. Collects every block (registered globals,
+ * C library objects, the image, heap blocks, then the frame variables,
+ * outermost frame first), indexes their address ranges, translates each
+ * pointer slot into a (block, offset) entry, and writes the sections with
+ * exact sizes into one buffer, ending with the checksum. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MPP_LOG_PREFIX "encode"
+#include "mpp_blocks.h"
+#include "mpp_bytes.h"
+#include "mpp_capture.h"
+#include "mpp_encode.h"
+#include "mpp_err.h"
+#include "mpp_format.h"
+#include "mpp_hash.h"
+#include "mpp_heap.h"
+#include "mpp_image.h"
+#include "mpp_log.h"
+#include "mpp_registry.h"
+#include "mpp_types.h"
+
+_Static_assert(sizeof(void *) == sizeof(uintptr_t), "pointers must fit uintptr_t");
+_Static_assert(sizeof(void (*)(void)) == sizeof(uintptr_t), "function pointers must fit uintptr_t");
+
+struct eblock {
+	int cls;
+	const char *name;
+	const struct mpp_tinfo *ti; /* NULL when no data is saved */
+	uint64_t count, size;
+	uintptr_t addr;
+	const unsigned char *src; /* the bytes to save, NULL for none */
+	uint32_t frame;
+	uint64_t ptr_first, data_off;
+	/* for messages */
+	const struct mpp_func *fn;
+	unsigned site;
+	size_t heap;
+};
+
+static struct {
+	struct mpp_tset types; /* persistent: descriptors live as long as the program */
+	struct eblock *b;
+	size_t nb, bcap;
+	struct mpp_bindex ix;
+	unsigned char *ptrs; /* MPP_FMT_PTR_LEN per entry */
+	size_t nptrs, pcap;
+	const struct mpp_func **funcs;
+	size_t nfuncs, fcap;
+	uint32_t *ftab; /* func -> index + 1 */
+	size_t ftcap;
+	char *str;
+	size_t slen, scap;
+	uint32_t *stab; /* string offset + 1 */
+	size_t stcap, nstr;
+	uint32_t image;
+} enc;
+
+void mpp_buf_free(struct mpp_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void mpp_encode_free(void)
+{
+	mpp_types_free(&enc.types);
+	mpp_blocks_free(&enc.ix);
+	free(enc.b);
+	free(enc.ptrs);
+	free(enc.funcs);
+	free(enc.ftab);
+	free(enc.str);
+	free(enc.stab);
+	memset(&enc, 0, sizeof enc);
+}
+
+static int oom(void)
+{
+	return mpp_err_set(MPP_ENOMEM, "out of memory while encoding the state");
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / elem)
+			return oom();
+		c *= 2;
+	}
+	if (!(p = realloc(*v, c * elem)))
+		return oom();
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+static size_t pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* ---- Strings ----------------------------------------------------------- */
+
+static int str_rehash(void)
+{
+	size_t cap = enc.stcap ? enc.stcap * 2 : 256, i, h;
+	uint32_t *tab = calloc(cap, sizeof *tab);
+
+	if (!tab)
+		return oom();
+	for (i = 0; i < enc.stcap; i++) {
+		if (!enc.stab[i])
+			continue;
+		for (h = (size_t)mpp_hash_str(enc.str + enc.stab[i] - 1) & (cap - 1); tab[h]; h = (h + 1) & (cap - 1))
+			;
+		tab[h] = enc.stab[i];
+	}
+	free(enc.stab);
+	enc.stab = tab;
+	enc.stcap = cap;
+	return 0;
+}
+
+/* Offset of s in the string section (added if new), MPP_FMT_NONE for NULL. */
+static int str_ref(const char *s, uint32_t *ref)
+{
+	size_t h, n;
+	int rc;
+
+	*ref = MPP_FMT_NONE;
+	if (!s)
+		return 0;
+	for (h = enc.stcap ? (size_t)mpp_hash_str(s) & (enc.stcap - 1) : 0; enc.stcap && enc.stab[h];
+	     h = (h + 1) & (enc.stcap - 1)) {
+		if (!strcmp(enc.str + enc.stab[h] - 1, s)) {
+			*ref = enc.stab[h] - 1;
+			return 0;
+		}
+	}
+	if ((enc.nstr + 1) * 2 > enc.stcap) {
+		if ((rc = str_rehash()))
+			return rc;
+		for (h = (size_t)mpp_hash_str(s) & (enc.stcap - 1); enc.stab[h]; h = (h + 1) & (enc.stcap - 1))
+			;
+	}
+	n = strlen(s) + 1;
+	if (enc.slen + n >= MPP_FMT_NONE - 1)
+		return mpp_err_set(MPP_ECAPTURE, "too many names in the state");
+	if ((rc = grow((void **)&enc.str, &enc.scap, enc.slen + n, 1)))
+		return rc;
+	memcpy(enc.str + enc.slen, s, n);
+	enc.stab[h] = (uint32_t)enc.slen + 1;
+	*ref = (uint32_t)enc.slen;
+	enc.slen += n;
+	enc.nstr++;
+	return 0;
+}
+
+/* ---- Functions named by pointers ---------------------------------------- */
+
+static int func_ref(const struct mpp_func *f, uint32_t *ref)
+{
+	size_t h, i;
+	int rc;
+
+	*ref = MPP_FMT_NONE;
+	if ((enc.nfuncs + 1) * 2 > enc.ftcap) {
+		size_t cap = enc.ftcap ? enc.ftcap * 2 : 64;
+		uint32_t *tab = calloc(cap, sizeof *tab);
+		if (!tab)
+			return oom();
+		for (i = 0; i < enc.nfuncs; i++) {
+			for (h = (size_t)mpp_hash_mix((uintptr_t)enc.funcs[i]) & (cap - 1); tab[h]; h = (h + 1) & (cap - 1))
+				;
+			tab[h] = (uint32_t)i + 1;
+		}
+		free(enc.ftab);
+		enc.ftab = tab;
+		enc.ftcap = cap;
+	}
+	for (h = (size_t)mpp_hash_mix((uintptr_t)f) & (enc.ftcap - 1); enc.ftab[h]; h = (h + 1) & (enc.ftcap - 1)) {
+		if (enc.funcs[enc.ftab[h] - 1] == f) {
+			*ref = enc.ftab[h] - 1;
+			return 0;
+		}
+	}
+	if ((rc = grow((void **)&enc.funcs, &enc.fcap, enc.nfuncs + 1, sizeof *enc.funcs)))
+		return rc;
+	enc.funcs[enc.nfuncs] = f;
+	enc.ftab[h] = (uint32_t)enc.nfuncs + 1;
+	*ref = (uint32_t)enc.nfuncs++;
+	return 0;
+}
+
+/* ---- Blocks ------------------------------------------------------------- */
+
+static int new_block(struct eblock **out)
+{
+	int rc;
+
+	if (enc.nb >= MPP_FMT_FN_IMAGE)
+		return mpp_err_set(MPP_ECAPTURE, "too many blocks in the state");
+	if ((rc = grow((void **)&enc.b, &enc.bcap, enc.nb + 1, sizeof *enc.b)))
+		return rc;
+	*out = &enc.b[enc.nb++];
+	memset(*out, 0, sizeof **out);
+	return 0;
+}
+
+static int add_type(const struct mpp_type *t, const struct mpp_tinfo **ti, const char *what, const char *name)
+{
+	int rc = mpp_types_add(&enc.types, t, ti);
+
+	return rc ? mpp_err_wrap(rc, "cannot save %s '%s'", what, name) : 0;
+}
+
+static int collect(void)
+{
+	struct eblock *b;
+	size_t i, j, n, nf;
+	int rc;
+
+	n = mpp_registry_nglobals();
+	for (i = 0; i < n; i++) {
+		unsigned flags;
+		const struct mpp_global *g = mpp_registry_global(i, &flags);
+		if ((rc = new_block(&b)))
+			return rc;
+		b->cls = MPP_BC_GLOBAL;
+		b->name = g->name;
+		b->addr = (uintptr_t)g->addr;
+		b->size = g->type->size;
+		b->count = 1;
+		if (!(flags & (MPP_G_CONST | MPP_G_NOSAVE))) {
+			b->src = g->addr;
+			if ((rc = add_type(g->type, &b->ti, "global", g->name)))
+				return rc;
+		}
+	}
+	for (i = 0; i < mpp_image_nexterns(); i++) {
+		if ((rc = new_block(&b)))
+			return rc;
+		b->cls = MPP_BC_EXTERN;
+		b->name = mpp_image_extern(i, &b->addr, &b->size);
+		b->count = 1;
+	}
+	if ((rc = new_block(&b)))
+		return rc;
+	b->cls = MPP_BC_IMAGE;
+	b->size = mpp_image_span();
+	b->count = 1;
+	enc.image = (uint32_t)(b - enc.b);
+	for (i = 0; i < mpp_heap_count(); i++) {
+		const struct mpp_hblock *h = mpp_heap_at(i);
+		if ((rc = new_block(&b)))
+			return rc;
+		b->cls = MPP_BC_HEAP;
+		b->addr = (uintptr_t)h->addr;
+		b->size = h->size;
+		b->count = h->count;
+		b->src = h->addr;
+		b->heap = i;
+		if ((rc = add_type(h->elem, &b->ti, "heap block of", h->elem->name ? h->elem->name : "?")))
+			return rc;
+	}
+	nf = mpp_capture_nframes();
+	if (!nf)
+		return mpp_err_set(MPP_EINTERNAL, "the capture ended without saving any frame");
+	if (nf >= MPP_FMT_NONE)
+		return mpp_err_set(MPP_ECAPTURE, "too many frames");
+	for (i = 0; i < nf; i++) {
+		const struct mpp_cframe *f = mpp_capture_frame(nf - 1 - i);
+		for (j = 0; j < f->nvars; j++) {
+			const struct mpp_cvar *v = mpp_capture_var(f->first + j);
+			if ((rc = new_block(&b)))
+				return rc;
+			b->cls = MPP_BC_FRAME;
+			b->name = v->name;
+			b->addr = v->addr;
+			b->size = v->type->size;
+			b->count = 1;
+			b->src = mpp_capture_bytes(v);
+			b->frame = (uint32_t)i;
+			b->fn = f->fn;
+			b->site = f->site;
+			if ((rc = mpp_types_add(&enc.types, v->type, &b->ti)))
+				return mpp_err_wrap(rc, "cannot save variable '%s' in frame of '%s' (site %u)", v->name,
+						    f->fn->name, f->site);
+		}
+	}
+	return 0;
+}
+
+static int build_index(void)
+{
+	size_t i;
+	int rc;
+
+	mpp_blocks_clear(&enc.ix);
+	for (i = 0; i < enc.nb; i++) {
+		if (enc.b[i].cls == MPP_BC_IMAGE || !enc.b[i].addr)
+			continue;
+		if ((rc = mpp_blocks_add(&enc.ix, enc.b[i].addr, enc.b[i].size, (uint32_t)i)))
+			return rc;
+	}
+	return mpp_blocks_sort(&enc.ix);
+}
+
+/* ---- Pointer translation ------------------------------------------------ */
+
+struct walk {
+	const struct eblock *b;
+	uint64_t base; /* offset of the element being walked */
+};
+
+/* "'name.path' in frame of 'f' (site 3, line 42)" and the like. */
+static void where(const struct eblock *b, uint64_t off, char *buf, size_t n)
+{
+	char path[256];
+
+	if (b->cls == MPP_BC_HEAP) {
+		snprintf(path, sizeof path, "[%llu]", (unsigned long long)(b->ti->t->size ? off / b->ti->t->size : 0));
+		mpp_types_path(b->ti->t, b->ti->t->size ? off % b->ti->t->size : 0, path, sizeof path);
+		snprintf(buf, n, "'%s' in heap block %zu", path, b->heap);
+		return;
+	}
+	snprintf(path, sizeof path, "%s", b->name ? b->name : "?");
+	mpp_types_path(b->ti->t, off, path, sizeof path);
+	if (b->cls == MPP_BC_FRAME)
+		snprintf(buf, n, "'%s' in frame of '%s' (site %u, line %u)", path, b->fn->name, b->site,
+			 b->fn->sites[b->site - 1].line);
+	else
+		snprintf(buf, n, "'%s' (global variable)", path);
+}
+
+static int emit(uint32_t target, uint64_t off)
+{
+	unsigned char *e;
+	int rc;
+
+	if ((rc = grow((void **)&enc.ptrs, &enc.pcap, (enc.nptrs + 1) * MPP_FMT_PTR_LEN, 1)))
+		return rc;
+	e = enc.ptrs + enc.nptrs * MPP_FMT_PTR_LEN;
+	mpp_put_u32(e, target);
+	mpp_put_u32(e + 4, 0);
+	mpp_put_u64(e + 8, off);
+	enc.nptrs++;
+	return 0;
+}
+
+static int same_t(const struct mpp_type *a, const struct mpp_type *b)
+{
+	return a == b || (a->kind == b->kind && a->size == b->size && a->name && b->name && !strcmp(a->name, b->name));
+}
+
+/* Could an object of type p start a value of type t? Could one end it? */
+static int fits_start(const struct mpp_type *p, const struct mpp_type *t)
+{
+	for (int depth = 0; t && depth < MPP_TYPES_MAXDEPTH; depth++) {
+		if (same_t(p, t))
+			return 1;
+		if (t->kind == MPP_K_ARRAY || t->kind == MPP_K_COMPLEX)
+			t = t->elem;
+		else if (t->kind == MPP_K_STRUCT && t->count && t->fields[0].offset == 0)
+			t = t->fields[0].type;
+		else
+			return 0;
+	}
+	return 0;
+}
+
+static int fits_end(const struct mpp_type *p, const struct mpp_type *t)
+{
+	for (int depth = 0; t && depth < MPP_TYPES_MAXDEPTH; depth++) {
+		if (same_t(p, t))
+			return 1;
+		if (t->kind != MPP_K_ARRAY)
+			return 0;
+		t = t->elem;
+	}
+	return 0;
+}
+
+/* An address that is both one past block a and the start of block b: both
+ * readings are valid C. Prefer the start of b unless only a's element type
+ * matches what the pointer points to (as for `end = arr + n`). In a restore
+ * by the same binary adjacent frame variables and globals stay adjacent,
+ * so the choice rarely matters there. */
+static uint32_t tie_break(const struct mpp_slot *slot, uint32_t a, uint32_t b)
+{
+	const struct mpp_type *p = slot->type ? slot->type->elem : NULL;
+	const struct eblock *ba = &enc.b[a], *bb = &enc.b[b];
+
+	if (!p || !ba->ti || !bb->ti)
+		return b;
+	if (fits_end(p, ba->ti->t) && !fits_start(p, bb->ti->t))
+		return a;
+	return b;
+}
+
+static int data_ptr(const struct walk *w, uint64_t off, const struct mpp_slot *slot, uintptr_t v)
+{
+	struct mpp_bhit hit;
+	uint32_t id;
+	uint64_t img;
+	char at[400];
+
+	if (!v)
+		return emit(MPP_FMT_NONE, 0);
+	if (mpp_blocks_find(&enc.ix, v, &hit)) {
+		if (hit.inside != MPP_FMT_NONE && hit.at_end != MPP_FMT_NONE && enc.b[hit.inside].addr == v)
+			id = tie_break(slot, hit.at_end, hit.inside);
+		else
+			id = hit.inside != MPP_FMT_NONE ? hit.inside : hit.at_end;
+		return emit(id, (uint64_t)(v - enc.b[id].addr));
+	}
+	if (mpp_image_offset(v, &img))
+		return emit(enc.image, img);
+	where(w->b, off, at, sizeof at);
+	return mpp_err_set(MPP_ECAPTURE, "cannot save pointer %s: it points to %p outside any known block", at,
+			   (void *)v);
+}
+
+static int fn_ptr(const struct walk *w, uint64_t off, uintptr_t v)
+{
+	void (*fp)(void);
+	const struct mpp_func *f;
+	uint32_t ref;
+	uint64_t img;
+	char at[400];
+	int rc;
+
+	if (!v)
+		return emit(MPP_FMT_NONE, 0);
+	memcpy(&fp, &v, sizeof fp);
+	if ((f = mpp_registry_func_at(fp))) {
+		if ((rc = func_ref(f, &ref)))
+			return rc;
+		return emit(ref, 0);
+	}
+	if (mpp_image_offset(v, &img))
+		return emit(MPP_FMT_FN_IMAGE, img);
+	where(w->b, off, at, sizeof at);
+	return mpp_err_set(MPP_ECAPTURE, "cannot save function pointer %s: %p is not a function of the program", at,
+			   (void *)v);
+}
+
+static int on_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
+{
+	const struct walk *w = ctx;
+	const unsigned char *p = w->b->src + w->base + off;
+	uintptr_t v;
+	uint64_t i;
+	char at[400];
+
+	switch (slot->kind) {
+	case MPP_SLOT_DATA:
+		memcpy(&v, p, sizeof v);
+		return data_ptr(w, w->base + off, slot, v);
+	case MPP_SLOT_FN:
+		memcpy(&v, p, sizeof v);
+		return fn_ptr(w, w->base + off, v);
+	default:
+		for (i = 0; i < slot->size; i++) {
+			if (p[i]) {
+				where(w->b, w->base + off, at, sizeof at);
+				return mpp_err_set(MPP_ECAPTURE,
+						   "cannot save union %s: it has a pointer member and is not all zero "
+						   "(pointers in unions are not supported)",
+						   at);
+			}
+		}
+		return 0;
+	}
+}
+
+static int translate(void)
+{
+	size_t i;
+	uint64_t c;
+	int rc;
+
+	for (i = 0; i < enc.nb; i++) {
+		struct eblock *b = &enc.b[i];
+		struct walk w = {b, 0};
+		b->ptr_first = enc.nptrs;
+		if (!b->src || (!b->ti->nptrs && !b->ti->nunions))
+			continue;
+		for (c = 0; c < b->count; c++) {
+			w.base = c * b->ti->t->size;
+			if ((rc = mpp_types_walk(b->ti, 0, on_slot, &w)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- Writing ----------------------------------------------------------------- */
+
+static int zero_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
+{
+	if (slot->kind != MPP_SLOT_UNION)
+		memset((unsigned char *)ctx + off, 0, slot->size);
+	return 0;
+}
+
+static int intern_names(void)
+{
+	uint32_t ref;
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < enc.types.n; i++) {
+		const struct mpp_type *t = enc.types.v[i]->t;
+		if ((rc = str_ref(t->name, &ref)))
+			return rc;
+		if (t->kind == MPP_K_STRUCT || t->kind == MPP_K_UNION)
+			for (k = 0; k < t->count; k++)
+				if ((rc = str_ref(t->fields[k].name, &ref)))
+					return rc;
+	}
+	for (i = 0; i < enc.nb; i++)
+		if ((rc = str_ref(enc.b[i].name, &ref)))
+			return rc;
+	for (i = 0; i < mpp_capture_nframes(); i++)
+		if ((rc = str_ref(mpp_capture_frame(i)->fn->name, &ref)))
+			return rc;
+	for (i = 0; i < enc.nfuncs; i++)
+		if ((rc = str_ref(enc.funcs[i]->name, &ref)))
+			return rc;
+	return 0;
+}
+
+static size_t types_len(void)
+{
+	size_t n = MPP_FMT_SECHDR_LEN, i;
+
+	for (i = 0; i < enc.types.n; i++) {
+		const struct mpp_type *t = enc.types.v[i]->t;
+		n += MPP_FMT_TYPE_LEN;
+		if (t->kind == MPP_K_STRUCT || t->kind == MPP_K_UNION)
+			n += t->count * MPP_FMT_FIELD_LEN;
+	}
+	return n;
+}
+
+static unsigned char *put_types(unsigned char *p)
+{
+	uint32_t ref, i;
+	size_t k;
+
+	mpp_put_u32(p, enc.types.n);
+	mpp_put_u32(p + 4, 0);
+	p += MPP_FMT_SECHDR_LEN;
+	for (i = 0; i < enc.types.n; i++) {
+		const struct mpp_tinfo *ti = enc.types.v[i];
+		const struct mpp_type *t = ti->t;
+		memset(p, 0, MPP_FMT_TYPE_LEN);
+		mpp_put_u8(p, (unsigned)t->kind);
+		str_ref(t->name, &ref);
+		mpp_put_u32(p + 4, ref);
+		mpp_put_u32(p + 8, ti->elem ? ti->elem->index : MPP_FMT_NONE);
+		mpp_put_u64(p + 16, t->size);
+		mpp_put_u64(p + 24, t->align);
+		mpp_put_u64(p + 32, t->count);
+		p += MPP_FMT_TYPE_LEN;
+		if (t->kind != MPP_K_STRUCT && t->kind != MPP_K_UNION)
+			continue;
+		for (k = 0; k < t->count; k++) {
+			str_ref(t->fields[k].name, &ref);
+			mpp_put_u32(p, ref);
+			mpp_put_u32(p + 4, ti->fields[k]->index);
+			mpp_put_u64(p + 8, t->fields[k].offset);
+			p += MPP_FMT_FIELD_LEN;
+		}
+	}
+	return p;
+}
+
+static int write_state(struct mpp_buf *out, uint64_t polls)
+{
+	size_t len[MPP_SEC_COUNT + 1], off[MPP_SEC_COUNT + 1], total, i, nf = mpp_capture_nframes();
+	uint64_t data = 0;
+	unsigned char *p, *base;
+	uint32_t ref;
+	int rc, binsrc;
+	uint64_t binid = mpp_image_id(&binsrc);
+
+	for (i = 0; i < enc.nb; i++) {
+		if (!enc.b[i].src)
+			continue;
+		enc.b[i].data_off = data;
+		data += pad8(enc.b[i].size);
+	}
+	len[MPP_SEC_STRINGS] = enc.slen;
+	len[MPP_SEC_TYPES] = types_len();
+	len[MPP_SEC_FUNCS] = MPP_FMT_SECHDR_LEN + enc.nfuncs * MPP_FMT_FUNC_LEN;
+	len[MPP_SEC_BLOCKS] = MPP_FMT_SECHDR_LEN + enc.nb * MPP_FMT_BLOCK_LEN;
+	len[MPP_SEC_FRAMES] = MPP_FMT_SECHDR_LEN + nf * MPP_FMT_FRAME_LEN;
+	len[MPP_SEC_POINTERS] = MPP_FMT_SECHDR_LEN + enc.nptrs * MPP_FMT_PTR_LEN;
+	if (data > SIZE_MAX / 2)
+		return oom();
+	len[MPP_SEC_DATA] = (size_t)data;
+	total = MPP_FMT_HDR_LEN + MPP_SEC_COUNT * MPP_FMT_DIRENT_LEN;
+	for (i = 1; i <= MPP_SEC_COUNT; i++) {
+		off[i] = total;
+		total += pad8(len[i]);
+		if (total > SIZE_MAX / 2)
+			return oom();
+	}
+	total += MPP_FMT_TRAILER_LEN;
+	if ((rc = grow((void **)&out->p, &out->cap, total, 1)))
+		return rc;
+	base = out->p;
+	memset(base, 0, off[MPP_SEC_DATA]);
+
+	/* header and directory */
+	memcpy(base, MPP_FMT_MAGIC, MPP_FMT_MAGIC_LEN);
+	mpp_put_u16(base + MPP_FMT_OFF_VERSION, MPP_FMT_VERSION);
+	mpp_put_u16(base + MPP_FMT_OFF_HDRLEN, MPP_FMT_HDR_LEN);
+	mpp_put_u32(base + MPP_FMT_OFF_NSECT, MPP_SEC_COUNT);
+	mpp_put_u64(base + MPP_FMT_OFF_FILELEN, total);
+	mpp_put_u64(base + MPP_FMT_OFF_FPRINT, mpp_registry_fingerprint());
+	mpp_put_u64(base + MPP_FMT_OFF_POLLS, polls);
+	mpp_put_u64(base + MPP_FMT_OFF_BINID, binid);
+	mpp_put_u8(base + MPP_FMT_OFF_BINSRC, (unsigned)binsrc);
+	mpp_format_arch(base + MPP_FMT_OFF_ARCH);
+	for (i = 1; i <= MPP_SEC_COUNT; i++) {
+		p = base + MPP_FMT_HDR_LEN + (i - 1) * MPP_FMT_DIRENT_LEN;
+		mpp_put_u32(p, (uint32_t)i);
+		mpp_put_u64(p + 8, off[i]);
+		mpp_put_u64(p + 16, len[i]);
+	}
+
+	memcpy(base + off[MPP_SEC_STRINGS], enc.str, enc.slen);
+	put_types(base + off[MPP_SEC_TYPES]);
+
+	p = base + off[MPP_SEC_FUNCS];
+	mpp_put_u32(p, (uint32_t)enc.nfuncs);
+	for (i = 0; i < enc.nfuncs; i++) {
+		str_ref(enc.funcs[i]->name, &ref);
+		mpp_put_u32(p + MPP_FMT_SECHDR_LEN + i * MPP_FMT_FUNC_LEN, ref);
+	}
+
+	p = base + off[MPP_SEC_BLOCKS];
+	mpp_put_u32(p, (uint32_t)enc.nb);
+	p += MPP_FMT_SECHDR_LEN;
+	for (i = 0; i < enc.nb; i++, p += MPP_FMT_BLOCK_LEN) {
+		const struct eblock *b = &enc.b[i];
+		mpp_put_u8(p, (unsigned)b->cls);
+		mpp_put_u8(p + 1, b->src ? MPP_BF_DATA : 0);
+		str_ref(b->name, &ref);
+		mpp_put_u32(p + 4, ref);
+		mpp_put_u32(p + 8, b->ti ? b->ti->index : MPP_FMT_NONE);
+		mpp_put_u32(p + 12, b->cls == MPP_BC_FRAME ? b->frame : MPP_FMT_NONE);
+		mpp_put_u64(p + 16, b->count);
+		mpp_put_u64(p + 24, b->size);
+		mpp_put_u64(p + 32, b->src ? b->data_off : 0);
+		mpp_put_u64(p + 40, b->ptr_first);
+	}
+
+	p = base + off[MPP_SEC_FRAMES];
+	mpp_put_u32(p, (uint32_t)nf);
+	p += MPP_FMT_SECHDR_LEN;
+	{
+		size_t first = 0;
+		while (first < enc.nb && enc.b[first].cls != MPP_BC_FRAME)
+			first++;
+		for (i = 0; i < nf; i++, p += MPP_FMT_FRAME_LEN) {
+			const struct mpp_cframe *f = mpp_capture_frame(nf - 1 - i);
+			str_ref(f->fn->name, &ref);
+			mpp_put_u32(p, ref);
+			mpp_put_u32(p + 4, f->site);
+			mpp_put_u32(p + 8, (uint32_t)first);
+			mpp_put_u32(p + 12, (uint32_t)f->nvars);
+			first += f->nvars;
+		}
+	}
+
+	p = base + off[MPP_SEC_POINTERS];
+	mpp_put_u64(p, enc.nptrs);
+	if (enc.nptrs)
+		memcpy(p + MPP_FMT_SECHDR_LEN, enc.ptrs, enc.nptrs * MPP_FMT_PTR_LEN);
+
+	/* data: native bytes, pointer slots zeroed */
+	p = base + off[MPP_SEC_DATA];
+	for (i = 0; i < enc.nb; i++) {
+		const struct eblock *b = &enc.b[i];
+		unsigned char *d;
+		uint64_t c;
+		if (!b->src)
+			continue;
+		d = p + b->data_off;
+		memcpy(d, b->src, b->size);
+		memset(d + b->size, 0, pad8(b->size) - b->size);
+		if (b->ti->nptrs)
+			for (c = 0; c < b->count; c++)
+				mpp_types_walk(b->ti, 0, zero_slot, d + c * b->ti->t->size);
+	}
+	for (i = 1; i <= MPP_SEC_COUNT; i++)
+		memset(base + off[i] + len[i], 0, pad8(len[i]) - len[i]);
+
+	mpp_put_u64(base + total - MPP_FMT_TRAILER_LEN, mpp_hash64(base, total - MPP_FMT_TRAILER_LEN, 0));
+	out->len = total;
+	return 0;
+}
+
+int mpp_encode(struct mpp_buf *out, uint64_t polls)
+{
+	int rc;
+
+	enc.nb = 0;
+	enc.nptrs = 0;
+	enc.nfuncs = 0;
+	enc.slen = 0;
+	enc.nstr = 0;
+	if (enc.ftab)
+		memset(enc.ftab, 0, enc.ftcap * sizeof *enc.ftab);
+	if (enc.stab)
+		memset(enc.stab, 0, enc.stcap * sizeof *enc.stab);
+	if ((rc = mpp_capture_status()) || (rc = collect()) || (rc = build_index()) || (rc = translate()) ||
+	    (rc = intern_names()) || (rc = write_state(out, polls)))
+		return rc;
+	mpp_debug("state: %zu blocks, %zu pointers, %zu types, %zu bytes", enc.nb, enc.nptrs, (size_t)enc.types.n,
+		  out->len);
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* format.c: the architecture description written in every state header:
+ * byte order, sizes and alignments of all scalar kinds, pointer sizes, the
+ * long double format. A reader compares it with its own to decide whether
+ * the data bytes can be used as they are (receiver makes right). */
+#include <float.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mpp.h"
+#include "mpp_format.h"
+
+/* Offsets inside the description. */
+#define A_ORDER 0
+#define A_PTRSIZE 1
+#define A_PTRALIGN 2
+#define A_FNSIZE 3
+#define A_FNALIGN 4
+#define A_LDFMT 5
+#define A_CHARSIGNED 6
+#define A_SCALARS 8 /* (size, align) of MPP_K_BOOL..MPP_K_LDOUBLE */
+#define A_NSCALARS (MPP_K_LDOUBLE - MPP_K_BOOL + 1)
+#define A_USED (A_SCALARS + 2 * A_NSCALARS)
+
+static int ldouble_format(void)
+{
+	switch (LDBL_MANT_DIG) {
+	case 64:
+		return MPP_LD_X87;
+	case 113:
+		return MPP_LD_BINARY128;
+	case 53:
+		return MPP_LD_BINARY64;
+	case 106:
+		return MPP_LD_DOUBLEDOUBLE;
+	default:
+		return MPP_LD_UNKNOWN;
+	}
+}
+
+void mpp_format_arch(unsigned char *out)
+{
+	static const struct mpp_type *const scalars[A_NSCALARS] = {
+		&mpp_t_bool, &mpp_t_char, &mpp_t_schar, &mpp_t_uchar, &mpp_t_short,
+		&mpp_t_ushort, &mpp_t_int, &mpp_t_uint, &mpp_t_long, &mpp_t_ulong,
+		&mpp_t_llong, &mpp_t_ullong, &mpp_t_float, &mpp_t_double, &mpp_t_ldouble};
+	const uint16_t one = 1;
+	unsigned char first;
+	int i;
+
+	memcpy(&first, &one, 1);
+	memset(out, 0, MPP_FMT_ARCH_LEN);
+	out[A_ORDER] = first ? 1 : 2;
+	out[A_PTRSIZE] = (unsigned char)sizeof(void *);
+	out[A_PTRALIGN] = (unsigned char)_Alignof(void *);
+	out[A_FNSIZE] = (unsigned char)sizeof(void (*)(void));
+	out[A_FNALIGN] = (unsigned char)_Alignof(void (*)(void));
+	out[A_LDFMT] = (unsigned char)ldouble_format();
+	out[A_CHARSIGNED] = (char)-1 < 0;
+	for (i = 0; i < A_NSCALARS; i++) {
+		out[A_SCALARS + 2 * i] = (unsigned char)scalars[i]->size;
+		out[A_SCALARS + 2 * i + 1] = (unsigned char)scalars[i]->align;
+	}
+}
+
+int mpp_format_arch_same(const unsigned char *a, const unsigned char *b)
+{
+	return memcmp(a, b, A_USED) == 0;
+}
+
+void mpp_format_arch_text(const unsigned char *a, char *buf, size_t n)
+{
+	static const char *const ld[] = {"unknown", "x87 extended", "binary128", "binary64", "double-double"};
+	unsigned f = a[A_LDFMT] < 5 ? a[A_LDFMT] : 0;
+	int kl = MPP_K_LONG - MPP_K_BOOL, kld = MPP_K_LDOUBLE - MPP_K_BOOL;
+
+	snprintf(buf, n, "%s, %u-byte pointers, %u-byte long, %u-byte long double (%s), %s char",
+		 a[A_ORDER] == 1 ? "little-endian" : a[A_ORDER] == 2 ? "big-endian" : "unknown byte order",
+		 a[A_PTRSIZE], a[A_SCALARS + 2 * kl], a[A_SCALARS + 2 * kld], ld[f],
+		 a[A_CHARSIGNED] ? "signed" : "unsigned");
+}

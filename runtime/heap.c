@@ -1,0 +1,215 @@
+/* heap.c: registry of tracked memory blocks. Blocks sit in an array (the
+ * order in which a state lists them) with an address hash for free and
+ * realloc; capture builds its own sorted index over all blocks, so lookups
+ * by interior address stay O(log n) for millions of blocks. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpp_err.h"
+#include "mpp_hash.h"
+#include "mpp_heap.h"
+
+static const struct mpp_type charptr = {MPP_K_PTR, sizeof(char *), _Alignof(char *), "char *", &mpp_t_char, 0, 0};
+
+static struct {
+	struct mpp_hblock *v;
+	size_t n, cap;
+	size_t *tab; /* address -> index + 1; 0 = empty; linear probing */
+	size_t tcap;
+} heap;
+
+static size_t home(const void *p, size_t cap)
+{
+	return (size_t)mpp_hash_mix((uint64_t)(uintptr_t)p) & (cap - 1);
+}
+
+static long lookup(const void *p)
+{
+	size_t i;
+
+	if (!heap.tcap)
+		return -1;
+	for (i = home(p, heap.tcap); heap.tab[i]; i = (i + 1) & (heap.tcap - 1))
+		if (heap.v[heap.tab[i] - 1].addr == p)
+			return (long)i;
+	return -1;
+}
+
+static void tab_put(const void *p, size_t index)
+{
+	size_t i;
+
+	for (i = home(p, heap.tcap); heap.tab[i]; i = (i + 1) & (heap.tcap - 1))
+		;
+	heap.tab[i] = index + 1;
+}
+
+/* Remove table slot i, shifting later entries of its run back. */
+static void tab_del(size_t i)
+{
+	size_t j = i, k;
+
+	heap.tab[i] = 0;
+	for (;;) {
+		j = (j + 1) & (heap.tcap - 1);
+		if (!heap.tab[j])
+			return;
+		k = home(heap.v[heap.tab[j] - 1].addr, heap.tcap);
+		/* move j to i unless its home lies cyclically in (i, j] */
+		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+			heap.tab[i] = heap.tab[j];
+			heap.tab[j] = 0;
+			i = j;
+		}
+	}
+}
+
+static int grow(void)
+{
+	size_t i;
+
+	if (heap.n == heap.cap) {
+		size_t cap = heap.cap ? heap.cap * 2 : 64;
+		struct mpp_hblock *v = realloc(heap.v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		heap.v = v;
+		heap.cap = cap;
+	}
+	if ((heap.n + 1) * 2 > heap.tcap) {
+		size_t cap = heap.tcap ? heap.tcap * 2 : 128;
+		size_t *tab = calloc(cap, sizeof *tab);
+		if (!tab)
+			return -1;
+		free(heap.tab);
+		heap.tab = tab;
+		heap.tcap = cap;
+		for (i = 0; i < heap.n; i++)
+			tab_put(heap.v[i].addr, i);
+	}
+	return 0;
+}
+
+void *mpp_heap_alloc(const struct mpp_type *elem, size_t count)
+{
+	size_t esz = elem ? elem->size : 1;
+	struct mpp_hblock *b;
+	void *p;
+
+	if (esz && count > SIZE_MAX / esz) {
+		mpp_err_set(MPP_ENOMEM, "heap block of %zu elements of %zu bytes is too large", count, esz);
+		return NULL;
+	}
+	if (grow() || !(p = calloc(1, count * esz > 0 ? count * esz : 1))) {
+		mpp_err_set(MPP_ENOMEM, "out of memory for a heap block of %zu bytes", count * esz);
+		return NULL;
+	}
+	b = &heap.v[heap.n];
+	b->addr = p;
+	b->size = count * esz;
+	b->elem = elem ? elem : &mpp_t_uchar;
+	b->count = count;
+	tab_put(p, heap.n);
+	heap.n++;
+	return p;
+}
+
+void mpp_heap_free(void *p)
+{
+	long slot;
+	size_t i, last;
+
+	if (!p || (slot = lookup(p)) < 0)
+		return;
+	i = heap.tab[slot] - 1;
+	tab_del((size_t)slot);
+	free(heap.v[i].addr);
+	last = heap.n - 1;
+	if (i != last) {
+		long s = lookup(heap.v[last].addr);
+		heap.v[i] = heap.v[last];
+		heap.tab[s] = i + 1;
+	}
+	heap.n--;
+}
+
+void *mpp_heap_realloc(void *p, size_t count)
+{
+	long slot;
+	struct mpp_hblock *b;
+	size_t esz;
+	unsigned char *q;
+
+	if (!p || (slot = lookup(p)) < 0) {
+		mpp_err_set(MPP_EINTERNAL, "realloc of an untracked block");
+		return NULL;
+	}
+	b = &heap.v[heap.tab[slot] - 1];
+	esz = b->elem->size;
+	if (esz && count > SIZE_MAX / esz) {
+		mpp_err_set(MPP_ENOMEM, "heap block of %zu elements is too large", count);
+		return NULL;
+	}
+	q = realloc(p, count * esz > 0 ? count * esz : 1);
+	if (!q) {
+		mpp_err_set(MPP_ENOMEM, "out of memory for a heap block of %zu bytes", count * esz);
+		return NULL;
+	}
+	if (count * esz > b->size)
+		memset(q + b->size, 0, count * esz - b->size);
+	tab_del((size_t)slot);
+	b->addr = q;
+	b->size = count * esz;
+	b->count = count;
+	tab_put(q, (size_t)(b - heap.v));
+	return q;
+}
+
+size_t mpp_heap_count(void)
+{
+	return heap.n;
+}
+
+const struct mpp_hblock *mpp_heap_at(size_t i)
+{
+	return i < heap.n ? &heap.v[i] : NULL;
+}
+
+const struct mpp_hblock *mpp_heap_find(const void *p)
+{
+	long slot = lookup(p);
+
+	return slot < 0 ? NULL : &heap.v[heap.tab[slot] - 1];
+}
+
+void mpp_heap_drop(void)
+{
+	size_t i;
+
+	for (i = 0; i < heap.n; i++)
+		free(heap.v[i].addr);
+	free(heap.v);
+	free(heap.tab);
+	memset(&heap, 0, sizeof heap);
+}
+
+char **mpp_heap_argv(int argc, char *const *argv)
+{
+	char **v;
+	int i;
+
+	if (argc < 0)
+		argc = 0;
+	v = mpp_heap_alloc(&charptr, (size_t)argc + 1);
+	if (!v)
+		return NULL;
+	for (i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+		if (!(v[i] = mpp_heap_alloc(&mpp_t_char, n)))
+			return NULL;
+		memcpy(v[i], argv[i], n);
+	}
+	v[argc] = NULL;
+	return v;
+}

@@ -1,0 +1,33 @@
+/* mpp_ctl.h: the runtime controls (MPP_* environment variables, see the
+ * README), the counters of this process, the MPP_REPORT line written at
+ * exit, and the one place that prints a fatal error and exits. */
+#ifndef MPP_CTL_H
+#define MPP_CTL_H
+
+#include <stdint.h>
+
+struct mpp_ctl {
+	uint64_t stress;      /* MPP_STRESS=N, 0 when unset */
+	uint64_t stress_exec; /* MPP_STRESS_EXEC=N */
+	uint64_t ckpt_at;     /* MPP_CHECKPOINT_AT=N */
+	const char *ckpt;     /* MPP_CHECKPOINT=FILE */
+	const char *restart;  /* MPP_RESTART=FILE */
+	const char *report;   /* MPP_REPORT=FILE */
+	/* counters of this process image (carried over an exec) */
+	uint64_t captures, restores, bytes;
+};
+
+extern struct mpp_ctl mpp_ctl;
+
+/* Read the MPP_* variables; MPP_ECONFIG with a message for a bad value. */
+int mpp_ctl_init(void);
+
+/* Append the MPP_REPORT line (registered with atexit). */
+void mpp_ctl_report(void);
+
+/* Print "mpp: <what>" (what may be NULL: the recorded message alone) and
+ * exit with the status that goes with code. Only for the top of the
+ * runtime: main() and the entry points that generated code calls. */
+_Noreturn void mpp_ctl_fatal(int code, const char *what);
+
+#endif

@@ -1,0 +1,39 @@
+/* mpp_heap.h: memory blocks the runtime owns or tracks, saved with the
+ * state and rebuilt at new addresses on restore: for now the copy of argv
+ * that main receives, and blocks allocated through this API. Each block has
+ * an element type and a count, so pointers inside it can be found. */
+#ifndef MPP_HEAP_H
+#define MPP_HEAP_H
+
+#include <stddef.h>
+
+#include "mpp.h"
+
+struct mpp_hblock {
+	void *addr;
+	size_t size;                 /* count * elem->size */
+	const struct mpp_type *elem; /* must outlive the block */
+	size_t count;
+};
+
+/* A tracked block of count elements of type elem (NULL: count bytes).
+ * The memory is zeroed. NULL with a recorded error when out of memory. */
+void *mpp_heap_alloc(const struct mpp_type *elem, size_t count);
+/* Untrack and free a block from mpp_heap_alloc (NULL is ignored). */
+void mpp_heap_free(void *p);
+/* Resize to count elements of the block's type (new bytes zeroed). */
+void *mpp_heap_realloc(void *p, size_t count);
+
+size_t mpp_heap_count(void);
+const struct mpp_hblock *mpp_heap_at(size_t i);
+/* The block that starts at p, or NULL. */
+const struct mpp_hblock *mpp_heap_find(const void *p);
+
+/* Free every block (before a state is rebuilt in the same process). */
+void mpp_heap_drop(void);
+
+/* The runtime's copy of argv: one block of argc + 1 pointers, one block per
+ * string. NULL with a recorded error when out of memory. */
+char **mpp_heap_argv(int argc, char *const *argv);
+
+#endif

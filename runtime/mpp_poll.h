@@ -1,0 +1,31 @@
+/* mpp_poll.h: the slow path of a poll point: counting, deciding when to
+ * capture and why, and the asynchronous requests (SIGUSR2, or
+ * mpp_request_checkpoint) that make the next poll capture. */
+#ifndef MPP_POLL_H
+#define MPP_POLL_H
+
+#include <stdint.h>
+
+enum mpp_reason {
+	MPP_R_NONE = 0,
+	MPP_R_STRESS,     /* MPP_STRESS: rebuild in this process */
+	MPP_R_EXEC,       /* MPP_STRESS_EXEC: rebuild in a new process image */
+	MPP_R_CHECKPOINT  /* MPP_CHECKPOINT_AT or a vacate request: write and exit */
+};
+
+/* Arm polling from mpp_ctl: counting modes keep __mpp_req at 1; with
+ * MPP_CHECKPOINT, SIGUSR2 asks for a checkpoint. Returns 0 or MPP_EIO. */
+int mpp_poll_init(void);
+
+/* Why the capture in progress was started (MPP_R_NONE if none). */
+int mpp_poll_reason(void);
+/* Clear the capture in progress (after main has handled it). */
+void mpp_poll_done(void);
+
+uint64_t mpp_poll_count(void);
+void mpp_poll_set_count(uint64_t n);
+
+/* Start a capture now, as a poll would (tests). */
+void mpp_poll_force(int reason);
+
+#endif

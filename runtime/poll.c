@@ -1,0 +1,127 @@
+/* poll.c: the variables that generated code tests on its fast path, and
+ * __mpp_poll, the slow path. __mpp_req stays 0 unless something needs a
+ * look: counting modes (stress, checkpoint-at, report) set it for good, a
+ * vacate request sets it until it is served. The signal handler only sets
+ * flags. A capture requested inside a library callback (__mpp_nocap > 0)
+ * waits for the next poll outside it. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <string.h>
+
+#define MPP_LOG_PREFIX "poll"
+#include "mpp.h"
+#include "mpp_capture.h"
+#include "mpp_ctl.h"
+#include "mpp_err.h"
+#include "mpp_log.h"
+#include "mpp_poll.h"
+
+volatile int __mpp_req;
+int __mpp_capturing;
+int __mpp_restoring;
+int __mpp_nocap;
+
+static volatile sig_atomic_t vacate;
+static uint64_t polls;
+static int counting;
+static int pending; /* reason deferred by __mpp_nocap */
+static int reason;  /* of the capture in progress */
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+	vacate = 1;
+	__mpp_req = 1;
+}
+
+int mpp_poll_init(void)
+{
+	struct sigaction sa;
+
+	counting = mpp_ctl.stress || mpp_ctl.stress_exec || mpp_ctl.ckpt_at || mpp_ctl.report;
+	__mpp_req = counting;
+	if (mpp_ctl.ckpt) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_usr2;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
+		if (sigaction(SIGUSR2, &sa, NULL))
+			return mpp_err_sys(MPP_EIO, "cannot install the SIGUSR2 handler");
+	}
+	return 0;
+}
+
+void mpp_request_checkpoint(void)
+{
+	if (!mpp_ctl.ckpt) {
+		mpp_warn("checkpoint requested but MPP_CHECKPOINT is not set: ignored");
+		return;
+	}
+	vacate = 1;
+	__mpp_req = 1;
+}
+
+static void start(int why)
+{
+	reason = why;
+	__mpp_capturing = 1;
+	mpp_capture_begin();
+	mpp_debug("capture at poll %llu (reason %d)", (unsigned long long)polls, why);
+}
+
+int __mpp_poll(void)
+{
+	int why = pending;
+
+	polls++;
+	/* clear before looking at the flags: a signal arriving now sets it again */
+	__mpp_req = counting;
+	if (vacate) {
+		vacate = 0;
+		why = MPP_R_CHECKPOINT;
+	}
+	if (mpp_ctl.ckpt_at && polls == mpp_ctl.ckpt_at)
+		why = MPP_R_CHECKPOINT;
+	if (why != MPP_R_CHECKPOINT) {
+		if (mpp_ctl.stress_exec && polls % mpp_ctl.stress_exec == 0)
+			why = MPP_R_EXEC;
+		else if (mpp_ctl.stress && polls % mpp_ctl.stress == 0 && why == MPP_R_NONE)
+			why = MPP_R_STRESS;
+	}
+	if (why == MPP_R_NONE)
+		return 0;
+	if (__mpp_nocap > 0) {
+		pending = why;
+		__mpp_req = 1;
+		return 0;
+	}
+	pending = MPP_R_NONE;
+	start(why);
+	return 1;
+}
+
+void mpp_poll_force(int why)
+{
+	start(why);
+}
+
+int mpp_poll_reason(void)
+{
+	return reason;
+}
+
+void mpp_poll_done(void)
+{
+	reason = MPP_R_NONE;
+	__mpp_capturing = 0;
+}
+
+uint64_t mpp_poll_count(void)
+{
+	return polls;
+}
+
+void mpp_poll_set_count(uint64_t n)
+{
+	polls = n;
+}
