@@ -238,6 +238,10 @@ static int collect(void)
 		b->addr = (uintptr_t)g->addr;
 		b->size = g->type->size;
 		b->count = 1;
+		if (mpp_registry_find_global(g->name, NULL) != g)
+			return mpp_err_set(MPP_ECAPTURE,
+					   "cannot save global '%s': another global of the program has the same name",
+					   g->name);
 		if (!(flags & (MPP_G_CONST | MPP_G_NOSAVE))) {
 			b->src = g->addr;
 			if ((rc = add_type(g->type, &b->ti, "global", g->name)))
@@ -277,6 +281,11 @@ static int collect(void)
 		return mpp_err_set(MPP_ECAPTURE, "too many frames");
 	for (i = 0; i < nf; i++) {
 		const struct mpp_cframe *f = mpp_capture_frame(nf - 1 - i);
+		if (mpp_registry_find_func(f->fn->name) != f->fn)
+			return mpp_err_set(MPP_ECAPTURE,
+					   "cannot save the frame of '%s': another function of the program has the same name "
+					   "(or the function is not registered)",
+					   f->fn->name);
 		for (j = 0; j < f->nvars; j++) {
 			const struct mpp_cvar *v = mpp_capture_var(f->first + j);
 			if ((rc = new_block(&b)))
@@ -441,6 +450,12 @@ static int fn_ptr(const struct walk *w, uint64_t off, uintptr_t v)
 		return emit(MPP_FMT_NONE, 0);
 	memcpy(&fp, &v, sizeof fp);
 	if ((f = mpp_registry_func_at(fp))) {
+		if (mpp_registry_find_func(f->name) != f) {
+			where(w->b, off, at, sizeof at);
+			return mpp_err_set(MPP_ECAPTURE,
+					   "cannot save function pointer %s: another function has the same name as '%s'",
+					   at, f->name);
+		}
 		if ((rc = func_ref(f, &ref)))
 			return rc;
 		return emit(ref, 0);

@@ -10,9 +10,10 @@
 
 #include "mpp.h"
 
-/* Builds the lookup tables; fails on a unit of another ABI version, on
- * two globals or functions with the same name, or when out of memory. Run
- * once at start (again after more units register). */
+/* Builds the lookup tables; fails on a unit of another ABI version or
+ * when out of memory. Run once at start (again after more units
+ * register). A name given to two different objects is looked up as the
+ * first one: the encoder refuses to save the other. */
 int mpp_registry_check(void);
 
 /* Combination of every unit's fingerprint, independent of the order in

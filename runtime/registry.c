@@ -2,7 +2,9 @@
  * from them: globals and functions by name (open addressing on the name's
  * hash), functions by address (sorted), effective global flags. Units
  * register from constructors, so errors are kept until mpp_registry_check
- * can report them. */
+ * can report them. Two globals (or functions) with one name are tolerated
+ * until a capture needs one of them: the name lookup then finds the other,
+ * which the encoder reports. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,11 +196,11 @@ static int build(void)
 				r->flags |= MPP_G_CONST;
 			}
 			dup = table_put(reg.gtab, reg.gcap, r->g->name, reg.nglobals, gname);
-			if (dup >= 0) {
-				mpp_err_set(MPP_EINTERNAL, "two globals named '%s' (in '%s' and '%s')", r->g->name,
-					    reg.globals[dup].u->file, u->file);
-				goto fail;
-			}
+			if (dup >= 0 && reg.globals[dup].g->addr == r->g->addr)
+				continue; /* the same object registered twice */
+			if (dup >= 0)
+				mpp_warn("two globals named '%s' (in '%s' and '%s'): they cannot be saved", r->g->name,
+					 reg.globals[dup].u->file, u->file);
 			reg.nglobals++;
 		}
 		for (k = 0; k < u->nfuncs; k++) {
@@ -208,11 +210,11 @@ static int build(void)
 			if (!r->f->name)
 				goto bad_entry;
 			dup = table_put(reg.ftab, reg.fcap, r->f->name, reg.nfuncs, fname);
-			if (dup >= 0) {
-				mpp_err_set(MPP_EINTERNAL, "two functions named '%s' (in '%s' and '%s')", r->f->name,
-					    reg.funcs[dup].u->file, u->file);
-				goto fail;
-			}
+			if (dup >= 0 && reg.funcs[dup].f->addr == r->f->addr)
+				continue;
+			if (dup >= 0)
+				mpp_warn("two functions named '%s' (in '%s' and '%s'): their frames cannot be saved",
+					 r->f->name, reg.funcs[dup].u->file, u->file);
 			reg.byaddr[reg.nfuncs] = *r;
 			reg.nfuncs++;
 		}
@@ -223,7 +225,6 @@ static int build(void)
 bad_entry:
 	mpp_err_set(MPP_EINTERNAL, "unit '%s' has a global or function without name or type",
 		    reg.units[i]->file ? reg.units[i]->file : "?");
-fail:
 	free_tables();
 	return MPP_EINTERNAL;
 }
