@@ -5,7 +5,7 @@
 #   make test     build, then run every test (unit and e2e) with ctest
 #   make demo     build, then checkpoint and restart a sample (samples/demo.sh)
 #   make csmith   build, then the csmith differential test on 250 seeds
-#   make bench    build, then run the benchmarks in bench/
+#   make bench    build, then run the benchmarks in bench/ (bench/run_all.sh)
 #   make clean    remove the build directory
 #
 # Variables: BUILD (build directory, default build), MPP_WERROR (ON/OFF,
@@ -60,12 +60,7 @@ csmith: build
 	MPPCC=$(abspath $(BUILD))/bin/mppcc tests/e2e/csmith_test.sh "$(CSMITH_SEEDS)"
 
 bench: build
-	@found=0; \
-	for s in bench/*.sh; do \
-		[ -x "$$s" ] || continue; \
-		found=1; echo "== $$s"; MPPCC=$(abspath $(BUILD))/bin/mppcc MPP_TEST_BUILD_DIR=$(abspath $(BUILD)) "$$s" || exit 1; \
-	done; \
-	if [ $$found = 0 ]; then echo "bench: no benchmarks yet (no executable bench/*.sh): nothing run"; fi
+	MPP_BENCH_BUILD=$(abspath $(BUILD)) bash bench/run_all.sh
 
 clean:
 	rm -rf $(BUILD)
