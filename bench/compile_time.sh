@@ -104,12 +104,13 @@ sum_cc=0 sum_p=0 sum_a=0
 			sum_cc=$((sum_cc + c)) sum_p=$((sum_p + p)) sum_a=$((sum_a + a))
 		fi
 		printf '| %-22s | %8s | %9s | %6s | %9s | %6s | %s\n' "$n" "$(ms "$c")" "$(ms "$p")" "$rp" "$(ms "$a")" "$ra" "$v"
-		echo "${n##*/} $rp $ra" >>"$data"
+		echo "$n $rp $ra" >>"$data"
 	done
 	rp=$(bench_ratio $sum_p $sum_cc)
 	ra=$(bench_ratio $sum_a $sum_cc)
 	v=PASS
 	le "$rp" $max_ratio && le "$ra" $max_ratio || v=MISS
+	echo "all-files $rp $ra" >>"$data"
 	printf '| %-22s | %8s | %9s | %6s | %9s | %6s | %s\n' "all files" "$(ms $sum_cc)" "$(ms $sum_p)" "$rp" \
 		"$(ms $sum_a)" "$ra" "$v"
 	echo
@@ -122,7 +123,7 @@ sum_cc=0 sum_p=0 sum_a=0
 
 if command -v gnuplot >/dev/null; then
 	gnuplot <<EOF 2>"$work/gnuplot.log" || echo "compile_time: gnuplot failed (see $work/gnuplot.log)" >&2
-set terminal pngcairo size 1100,550 font "DejaVu Sans,10"
+set terminal pngcairo size 1100,600 font "DejaVu Sans,10" noenhanced
 set output "$png"
 set datafile missing "-"
 set title "mppcc compile time / cc -O2 compile time (target <= $max_ratio)"
@@ -134,7 +135,7 @@ set grid ytics
 set key outside right top vertical
 set ylabel "mppcc / cc"
 set yrange [0:*]
-set xtics rotate by -45
+set xtics rotate by 45 right
 set arrow 1 from graph 0, first $max_ratio to graph 1, first $max_ratio nohead dt 2 lw 2 lc rgb "red" front
 plot "$data" using 2:xtic(1) title "mppcc" lc rgb "#1f77b4", \
      "" using 3 title "mppcc --mpp-auto" lc rgb "#ff7f0e"

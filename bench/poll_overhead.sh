@@ -288,7 +288,7 @@ data=$work/poll_overhead.dat
 # ---- plot ---------------------------------------------------------------
 if command -v gnuplot >/dev/null; then
 	gnuplot <<EOF 2>"$work/gnuplot.log" || echo "poll_overhead: gnuplot failed (see $work/gnuplot.log)" >&2
-set terminal pngcairo size 1100,900 font "DejaVu Sans,10"
+set terminal pngcairo size 1100,900 font "DejaVu Sans,10" noenhanced
 set output "$png"
 set datafile missing "-"
 set multiplot layout 2,1 title "mpp poll points on compute kernels"
@@ -298,18 +298,21 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
 set key outside right top vertical
-set ylabel "translated / plain"
-set title "Overhead (target <= $max_ratio)"
-set yrange [0.9:*]
-set arrow 1 from graph 0, first $max_ratio to graph 1, first $max_ratio nohead dt 2 lw 2 lc rgb "red" front
-plot "$data" using 2:xtic(1) title "instr pragma" lc rgb "#1f77b4", \
-     "" using 3 title "instr auto" lc rgb "#aec7e8", \
-     "" using 4 title "time pragma" lc rgb "#ff7f0e", \
-     "" using 5 title "time auto" lc rgb "#ffbb78"
+set ylabel "overhead %  (translated / plain - 1)"
+set title "Overhead (target <= 1%)"
+set autoscale y
+set xzeroaxis lt -1
+t = ($max_ratio - 1) * 100
+set arrow 1 from graph 0, first t to graph 1, first t nohead dt 2 lw 2 lc rgb "red" front
+plot "$data" using ((\$2 - 1) * 100):xtic(1) title "instr pragma" lc rgb "#1f77b4", \
+     "" using ((\$3 - 1) * 100) title "instr auto" lc rgb "#aec7e8", \
+     "" using ((\$4 - 1) * 100) title "time pragma" lc rgb "#ff7f0e", \
+     "" using ((\$5 - 1) * 100) title "time auto" lc rgb "#ffbb78"
 unset arrow 1
 set title "Responsiveness: SIGUSR2 to exit, median and max of $vacates runs (target <= $max_resp ms)"
 set ylabel "ms (log scale)"
 set logscale y
+set xzeroaxis lt 0
 set yrange [0.01:*]
 set arrow 2 from graph 0, first $max_resp to graph 1, first $max_resp nohead dt 2 lw 2 lc rgb "red" front
 plot "$data" using 8:xtic(1) title "median pragma" lc rgb "#2ca02c", \
