@@ -31,7 +31,7 @@ static int number(const char *name, uint64_t *out)
 	if (!v)
 		return 0;
 	for (p = v; *p; p++) {
-		if (*p < '0' || *p > '9' || n > (UINT64_MAX - 9) / 10)
+		if (*p < '0' || *p > '9' || n > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
 			return mpp_err_set(MPP_ECONFIG, "bad %s value '%s' (expected a number of poll points)", name, v);
 		n = n * 10 + (uint64_t)(*p - '0');
 	}
