@@ -533,10 +533,14 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 		}
 		rw->excl = 0;
 	}
-	if (s->cond)
+	/* sites of the condition and the increment see what init declared */
+	if (s->cond) {
+		rw->P = s->cond->so;
 		vc = norm(rw, &nc, s->cond, 0);
+	}
 	if (s->kind == N_FOR && s->inc) {
 		struct norm_ctx nci = {&pre_i, &decls, s->so, end};
+		rw->P = s->inc->so;
 		vi = norm(rw, &nci, s->inc, 1);
 	}
 	int need_label = s->kind == N_DO || (s->kind == N_FOR && s->inc);
@@ -905,8 +909,9 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 		return 0;
 	int id = loop_id(rw, l);
 	int cid = loop_id_of(rw, l, 1);
-	rw->excl = cid; /* the poll after the inner loop is not inside it */
-	int k = new_site(rw, l->body->so);
+	rw->excl = cid; /* the poll after the inner loop is not inside it, nor
+			 * in the scope of what the body declares */
+	int k = new_site(rw, l->body->so - 1);
 	rw->excl = 0;
 	pt->site = k;
 	const char *iname = var_cname(m.iv);

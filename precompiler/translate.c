@@ -101,7 +101,8 @@ static void hoist_statics(struct unit *u, struct func *f, struct edits *ed)
 			g->cur = w->cur;
 			g->type = w->type;
 			g->cname = xstrdup(w->hoisted);
-			g->name = xasprintf("%s:%s:%s", u->path, f->name, w->name);
+			/* two statics of one function may share a name in different blocks */
+			g->name = xasprintf("%s:%s:%s@%u", u->path, f->name, w->name, front_line_of(u, w->so, NULL));
 			g->nosave = w->nosave;
 			g->hoisted = 1;
 		}
