@@ -75,12 +75,18 @@ void mpp_ctl_report(void)
 	close(fd);
 }
 
+_Noreturn void mpp_ctl_exit(int status)
+{
+	fflush(NULL);
+	mpp_ctl_report();
+	_exit(status);
+}
+
 _Noreturn void mpp_ctl_fatal(int code, const char *what)
 {
-	fflush(stdout);
 	if (what)
 		fprintf(stderr, "mpp: %s: %s\n", what, mpp_err_msg());
 	else
 		fprintf(stderr, "mpp: %s\n", mpp_err_msg());
-	exit(mpp_err_status(code));
+	mpp_ctl_exit(mpp_err_status(code));
 }

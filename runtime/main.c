@@ -172,7 +172,7 @@ int main(int argc, char **argv, char **envp)
 			}
 			mpp_info("checkpoint '%s' written (%zu bytes) at poll %llu", mpp_ctl.ckpt, buf.len,
 				 (unsigned long long)mpp_poll_count());
-			exit(MPP_EXIT_CHECKPOINT);
+			mpp_ctl_exit(MPP_EXIT_CHECKPOINT);
 		}
 	}
 }

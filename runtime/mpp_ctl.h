@@ -25,9 +25,15 @@ int mpp_ctl_init(void);
 /* Append the MPP_REPORT line (registered with atexit). */
 void mpp_ctl_report(void);
 
-/* Print "mpp: <what>" (what may be NULL: the recorded message alone) and
- * exit with the status that goes with code. Only for the top of the
- * runtime: main() and the entry points that generated code calls. */
+/* Leave the process without running the program's atexit handlers (it
+ * has not finished: it is vacating, or it failed): flush stdio, append the
+ * report line, _exit(status). */
+_Noreturn void mpp_ctl_exit(int status);
+
+/* Print "mpp: <what>: <message>" (what may be NULL: the recorded message
+ * alone) and leave with the status that goes with code (mpp_ctl_exit).
+ * Only for the top of the runtime: main() and the entry points that
+ * generated code calls. */
 _Noreturn void mpp_ctl_fatal(int code, const char *what);
 
 #endif

@@ -4,7 +4,9 @@
  * pointing into a deeper frame (restored later: fixups), a struct of
  * pointers to a caller's locals with a function pointer member, one past an
  * array's end, a pointer into a string literal, stdout, envp, a union
- * holding a null pointer; and scalars of every kind.
+ * holding a null pointer; and scalars of every kind. An atexit handler,
+ * registered by a constructor in every process image, must print once, at
+ * the real end, not when a checkpoint exits.
  * Usage: points [ROUNDS] */
 #include <complex.h>
 #include <mpp.h>
@@ -36,6 +38,17 @@ static double _Complex z = 1.0 + 2.0 * I;
 static enum color col = GREEN;
 static bool flag;
 static unsigned long long big = 1;
+
+static void at_end(void)
+{
+	printf("atexit handler: big %llu\n", big);
+}
+
+static void at_start(void) __attribute__((constructor));
+static void at_start(void)
+{
+	atexit(at_end);
+}
 
 static int inc(int v)
 {
