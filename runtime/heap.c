@@ -213,3 +213,12 @@ char **mpp_heap_argv(int argc, char *const *argv)
 	v[argc] = NULL;
 	return v;
 }
+
+char **mpp_heap_env(char *const *env)
+{
+	int n = 0;
+
+	while (env && env[n])
+		n++;
+	return mpp_heap_argv(n, env);
+}

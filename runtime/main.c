@@ -138,8 +138,12 @@ int main(int argc, char **argv, char **envp)
 	if (!exec_state()) {
 		if (mpp_ctl.restart) {
 			restore_file(mpp_ctl.restart, 0);
-		} else if (!(uargv = mpp_heap_argv(argc, argv))) {
-			mpp_ctl_fatal(MPP_ENOMEM, NULL);
+		} else {
+			/* pointers to arguments and getenv results then point into blocks */
+			char **env = mpp_heap_env(environ);
+			if (!env || !(uargv = mpp_heap_argv(argc, argv)))
+				mpp_ctl_fatal(MPP_ENOMEM, NULL);
+			environ = env;
 		}
 	}
 	for (;;) {

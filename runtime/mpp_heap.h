@@ -36,4 +36,7 @@ void mpp_heap_drop(void);
  * string. NULL with a recorded error when out of memory. */
 char **mpp_heap_argv(int argc, char *const *argv);
 
+/* The same for a NULL-terminated environment array. */
+char **mpp_heap_env(char *const *env);
+
 #endif

@@ -3,7 +3,8 @@
  * address). Pointers that must survive: a global and a caller's variable
  * pointing into a deeper frame (restored later: fixups), a struct of
  * pointers to a caller's locals with a function pointer member, one past an
- * array's end, a pointer into a string literal, stdout, envp, a union
+ * array's end, a pointer into a string literal, stdout, envp, a getenv
+ * result, a union
  * holding a null pointer; and scalars of every kind. An atexit handler,
  * registered by a constructor in every process image, must print once, at
  * the real end, not when a checkpoint exits.
@@ -13,6 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const struct mpp_func __mpp_funcs[5];
 
@@ -129,6 +131,7 @@ static int __mpp_user_main(int argc, char **argv, char **envp)
 	int arr[8];
 	int *end = arr + 8;
 	char **env = envp;
+	const char *path = getenv("PATH");
 	int rounds = argc > 1 ? atoi(argv[1]) : 4;
 	int i;
 	long s;
@@ -140,23 +143,23 @@ static int __mpp_user_main(int argc, char **argv, char **envp)
 	for (i = 0; i < rounds; i++) {
 		__MPP_CALL_BEGIN(__mpp_funcs[4], 1,
 				 ((void *[]){(void *)&argc, (void *)&argv, (void *)&envp, (void *)&target, (void *)&val,
-					     (void *)&h, (void *)&un, (void *)&arr, (void *)&end, (void *)&env,
+					     (void *)&h, (void *)&un, (void *)&arr, (void *)&end, (void *)&env, (void *)&path,
 					     (void *)&rounds, (void *)&i}));
 		s = middle(&h, 3);
 		__MPP_CALL_END(__mpp_funcs[4], 1, return __mpp_z,
 			       ((void *[]){(void *)&argc, (void *)&argv, (void *)&envp, (void *)&target, (void *)&val,
-					   (void *)&h, (void *)&un, (void *)&arr, (void *)&end, (void *)&env,
+					   (void *)&h, (void *)&un, (void *)&arr, (void *)&end, (void *)&env, (void *)&path,
 					   (void *)&rounds, (void *)&i}));
 		__MPP_POINT(__mpp_funcs[4], 2, return __mpp_z,
 			    ((void *[]){(void *)&argc, (void *)&argv, (void *)&envp, (void *)&target, (void *)&val,
-					(void *)&h, (void *)&un, (void *)&arr, (void *)&end, (void *)&env,
+					(void *)&h, (void *)&un, (void *)&arr, (void *)&end, (void *)&env, (void *)&path,
 					(void *)&rounds, (void *)&i, (void *)&s}));
 		arr[i % 8] += (int)s;
 		fprintf(out, "%d: s %ld target %d val %.4f text '%s' fn %s end-arr %td arr %d ld %.3Lf z %.2f%+.2fi "
-			     "col %d flag %d big %llu gh %d env %d un %s\n",
+			     "col %d flag %d big %llu gh %d env %d un %s path %zu\n",
 			i, s, target, val, h.text, h.fn == inc ? "inc" : "dec", end - arr, arr[i % 8], ld,
 			creal(z), cimag(z), (int)col, (int)flag, big, gh->target == &target,
-			env == envp && env != NULL, un.p ? "set" : "null");
+			env == envp && env != NULL, un.p ? "set" : "null", path ? strlen(path) : 0);
 	}
 	return (int)(s & 15);
 }
@@ -195,13 +198,13 @@ static const struct mpp_site __mpp_sites2[] = {{66, 4, __mpp_sn2_1, __mpp_st2_1}
 static const char *const __mpp_sn3_1[] = {"h", "rounds", "view", "sum", "r"};
 static const struct mpp_type *const __mpp_st3_1[] = {&__mpp_ty_holderp, &mpp_t_int, &__mpp_ty_intp, &mpp_t_long, &mpp_t_int};
 static const struct mpp_site __mpp_sites3[] = {{90, 5, __mpp_sn3_1, __mpp_st3_1}};
-static const char *const __mpp_sn4_1[] = {"argc", "argv", "envp", "target", "val", "h", "un", "arr", "end", "env", "rounds", "i"};
-static const struct mpp_type *const __mpp_st4_1[] = {&mpp_t_int, &__mpp_ty_charpp, &__mpp_ty_charpp, &mpp_t_int, &mpp_t_double, &__mpp_ty_holder, &__mpp_ty_cell, &__mpp_ty_int8, &__mpp_ty_intp, &__mpp_ty_charpp, &mpp_t_int, &mpp_t_int};
-static const char *const __mpp_sn4_2[] = {"argc", "argv", "envp", "target", "val", "h", "un", "arr", "end", "env", "rounds", "i", "s"};
-static const struct mpp_type *const __mpp_st4_2[] = {&mpp_t_int, &__mpp_ty_charpp, &__mpp_ty_charpp, &mpp_t_int, &mpp_t_double, &__mpp_ty_holder, &__mpp_ty_cell, &__mpp_ty_int8, &__mpp_ty_intp, &__mpp_ty_charpp, &mpp_t_int, &mpp_t_int, &mpp_t_long};
+static const char *const __mpp_sn4_1[] = {"argc", "argv", "envp", "target", "val", "h", "un", "arr", "end", "env", "path", "rounds", "i"};
+static const struct mpp_type *const __mpp_st4_1[] = {&mpp_t_int, &__mpp_ty_charpp, &__mpp_ty_charpp, &mpp_t_int, &mpp_t_double, &__mpp_ty_holder, &__mpp_ty_cell, &__mpp_ty_int8, &__mpp_ty_intp, &__mpp_ty_charpp, &__mpp_ty_ccharp, &mpp_t_int, &mpp_t_int};
+static const char *const __mpp_sn4_2[] = {"argc", "argv", "envp", "target", "val", "h", "un", "arr", "end", "env", "path", "rounds", "i", "s"};
+static const struct mpp_type *const __mpp_st4_2[] = {&mpp_t_int, &__mpp_ty_charpp, &__mpp_ty_charpp, &mpp_t_int, &mpp_t_double, &__mpp_ty_holder, &__mpp_ty_cell, &__mpp_ty_int8, &__mpp_ty_intp, &__mpp_ty_charpp, &__mpp_ty_ccharp, &mpp_t_int, &mpp_t_int, &mpp_t_long};
 static const struct mpp_site __mpp_sites4[] = {
-	{131, 12, __mpp_sn4_1, __mpp_st4_1},
-	{139, 13, __mpp_sn4_2, __mpp_st4_2},
+	{131, 13, __mpp_sn4_1, __mpp_st4_1},
+	{139, 14, __mpp_sn4_2, __mpp_st4_2},
 };
 static const struct mpp_global __mpp_globals[] = {
 	{"points.c:gh", (void *)&gh, &__mpp_ty_holderp, 0},
