@@ -189,6 +189,7 @@ struct sm {
 };
 
 static int loop_id(struct rw *rw, struct node *l);
+static int is_safe_cond(const struct node *n);
 static char *dispatch_text(int id);
 static struct point *loop_point(struct rw *rw, struct node *n);
 static char *point_text(struct rw *rw, int k);
@@ -657,6 +658,49 @@ static void body_prefix(struct rw *rw, struct node *body, const char *text)
 	}
 }
 
+/* Can the condition be evaluated on garbage values (while restoring, the
+ * frame's variables are not loaded yet)? Only scalar locals, constants and
+ * arithmetic that cannot trap: no memory access, no division. */
+static int is_safe_cond(const struct node *n)
+{
+	switch (n->kind) {
+	case N_DECLREF: {
+		enum CXCursorKind k = clang_getCursorKind(clang_getCursorReferenced(n->cur));
+		if (k == CXCursor_EnumConstantDecl)
+			return 1;
+		if (!n->var || n->var->is_static)
+			return 0;
+		CXType t = clang_getCanonicalType(n->var->type);
+		return t.kind >= CXType_Bool && t.kind <= CXType_LongDouble;
+	}
+	case N_BINOP:
+		if (is_assign_op(n->op) || !strcmp(n->op, "/") || !strcmp(n->op, "%") || !strcmp(n->op, ","))
+			return 0;
+		break;
+	case N_UNOP:
+		if (strcmp(n->op, "-") && strcmp(n->op, "!") && strcmp(n->op, "~") && strcmp(n->op, "+"))
+			return 0;
+		break;
+	case N_PAREN:
+	case N_CAST:
+		break;
+	case N_EXPR: {
+		enum CXCursorKind k = clang_getCursorKind(n->cur);
+		if (k == CXCursor_IntegerLiteral || k == CXCursor_CharacterLiteral || k == CXCursor_FloatingLiteral)
+			return 1;
+		if (k != CXCursor_UnexposedExpr)
+			return 0;
+		break;
+	}
+	default:
+		return 0;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		if (!is_safe_cond(n->kids[i]))
+			return 0;
+	return 1;
+}
+
 /* Label, restoring condition and body dispatch of a loop not rewritten. */
 static void loop_entry_edits(struct rw *rw, struct node *l, int id)
 {
@@ -666,7 +710,7 @@ static void loop_entry_edits(struct rw *rw, struct node *l, int id)
 		free(d);
 	}
 	if (l->cond && l->kind != N_DO) {
-		if (is_pure(l->cond)) {
+		if (is_safe_cond(l->cond)) {
 			/* the flag is read only when the condition fails: free on the
 			 * fast path; while restoring, the condition's value is moot */
 			edit_insert(rw->ed, l->cond->so, EDIT_RIGHT, "(");
@@ -931,17 +975,20 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	 * has just held, so i is on the near side of B */
 	char *dist = m.up ? xasprintf("((unsigned long long)(%s) - (unsigned long long)%s)", B, iname)
 			  : xasprintf("((unsigned long long)%s - (unsigned long long)(%s))", iname, B);
+	char *ocond = is_safe_cond(l->cond) ? xasprintf("(%s) || __MPP_UNLIKELY(__mpp_site)", cond)
+					    : xasprintf("__MPP_UNLIKELY(__mpp_site) || (%s)", cond);
 	char *text = xasprintf(
-		"{ %s%s __mpp_l%d:; for (; (%s) || __MPP_UNLIKELY(__mpp_site);) { %s"
+		"{ %s%s __mpp_l%d:; for (; %s;) { %s"
 		"__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > " MPP_CHUNK "ULL * (unsigned long long)(%s)) ? %s %s " MPP_CHUNK " * (%s) : (%s); "
 		"%sfor (; (%s %s %s) || __MPP_UNLIKELY(__mpp_site); %s) { %s%s } "
 		"%s } }",
-		init, init_semi ? ";" : "", id, cond, disp,
+		init, init_semi ? ";" : "", id, ocond, disp,
 		iname, e->name, step, dist, step, iname, m.up ? "+" : "-", step, B,
 		clab, iname, m.cmp->op, e->name, incs, cdisp, body,
 		ptxt);
 	edit_replace(rw->ed, l->so, stmt_end(rw, l), text);
 	free(text);
+	free(ocond);
 	free(dist);
 	free(clab);
 	free(cdisp);
