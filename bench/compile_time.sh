@@ -21,6 +21,7 @@
 # mppcc; MPP_BENCH_COMPILES (3); MPP_BENCH_CFLAGS (extra options, all three).
 
 set -u
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_clean_env
 bench_need_mppcc
@@ -60,7 +61,7 @@ for f in "${files[@]}"; do
 			[ "${bad[$name.$m]:-}" ] && continue
 			base=$work/${name//\//_}.$m
 			case $m in
-			cc) cmd=($cc -O2 "${xflags[@]}" -c "$f" -o "$base.o") ;;
+			cc) cmd=("${cc[@]}" -O2 "${xflags[@]}" -c "$f" -o "$base.o") ;;
 			pragma) cmd=("$mppcc" -O2 "${xflags[@]}" -c "$f" -o "$base.o") ;;
 			auto) cmd=("$mppcc" -O2 --mpp-auto "${xflags[@]}" -c "$f" -o "$base.o") ;;
 			esac

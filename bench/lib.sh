@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # lib.sh: helpers shared by the benchmark scripts (sourced, not run).
 #
 # Finds the build (MPP_BENCH_BUILD, else MPP_TEST_BUILD_DIR, else build/ of
@@ -12,7 +13,7 @@ root_dir=$(dirname "$bench_dir")
 build_dir=${MPP_BENCH_BUILD:-${MPP_TEST_BUILD_DIR:-$root_dir/build}}
 build_dir=$(cd "$build_dir" 2>/dev/null && pwd || echo "$build_dir")
 mppcc=${MPPCC:-$build_dir/bin/mppcc}
-cc=${CC:-cc}
+read -ra cc <<<"${CC:-cc}" # may carry options: "gcc -m32"
 out_dir=$build_dir/bench
 
 # The runs must not inherit runtime controls (MPP_STRESS, MPP_REPORT, ...):

@@ -36,6 +36,7 @@
 # MPP_BENCH_NO_CALLGRIND=1 (skip the instruction counts).
 
 set -u
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 bench_clean_env
 bench_need_mppcc
@@ -64,7 +65,7 @@ trap 'rm -rf "$statedir"' EXIT
 statefs=$(df -PT "$statedir" 2>/dev/null | awk 'NR == 2 { print $2 }')
 
 sigtime=$work/sigtime
-$cc -O2 -o "$sigtime" "$bench_dir/sigtime.c" || bench_die "cannot build sigtime.c"
+"${cc[@]}" -O2 -o "$sigtime" "$bench_dir/sigtime.c" || bench_die "cannot build sigtime.c"
 
 if [ $# -gt 0 ]; then
 	kernels=("$@")
@@ -99,7 +100,7 @@ for k in "${kernels[@]}"; do
 
 	# build
 	ok=1
-	$cc -O2 "${xflags[@]}" -o "$work/$k.plain" "$src" "${cflags[@]}" 2>"$work/$k.plain.cc.log" ||
+	"${cc[@]}" -O2 "${xflags[@]}" -o "$work/$k.plain" "$src" "${cflags[@]}" 2>"$work/$k.plain.cc.log" ||
 		{ fail "$k" "plain build failed (see $work/$k.plain.cc.log)"; ok=0; }
 	"$mppcc" -O2 "${xflags[@]}" --mpp-emit="$work/emit-pragma" -o "$work/$k.pragma" "$src" "${cflags[@]}" \
 		2>"$work/$k.pragma.cc.log" || { fail "$k" "mppcc failed (see $work/$k.pragma.cc.log)"; ok=0; }
@@ -128,7 +129,7 @@ for k in "${kernels[@]}"; do
 
 	# wall time at full size, variants in turn
 	echo "  time (best of $runs, args: ${args[*]:-none})" >&2
-	for v in "${variants[@]}"; do best[$k.$v]= cpu[$k.$v]=; done
+	for v in "${variants[@]}"; do best[$k.$v]='' cpu[$k.$v]=''; done
 	for ((r = 1; r <= runs; r++)); do
 		for v in "${variants[@]}"; do
 			BENCH_OUT=/dev/null
@@ -153,8 +154,9 @@ for k in "${kernels[@]}"; do
 		rm -f "$work/$k.$v.report"
 		MPP_REPORT=$work/$k.$v.report timeout "$tmo" "$work/$k.$v" "${args[@]}" >"$work/$k.$v.report.out"
 		rc=$?
-		[ $rc = 0 ] && cmp -s "$work/$k.plain.out" "$work/$k.$v.report.out" ||
+		if [ $rc != 0 ] || ! cmp -s "$work/$k.plain.out" "$work/$k.$v.report.out"; then
 			fail "$k" "$v with MPP_REPORT: status $rc or different output"
+		fi
 		polls[$k.$v]=$(sed -n 's/.* polls=\([0-9]*\).*/\1/p' "$work/$k.$v.report" 2>/dev/null | tail -n 1)
 	done
 
@@ -239,7 +241,7 @@ data=$work/poll_overhead.dat
 			[ "${resp_end[$k.$v]:-0}" != 0 ] && r="$r *${resp_end[$k.$v]}"
 			[ "$r" = "-/-" ] && r=-
 			if [ "${resp_end[$k.$v]:-0}" != 0 ] || ! le "${resp_max[$k.$v]:-}" $max_resp; then
-				miss+=(resp-${v:0:1})
+				miss+=("resp-${v:0:1}")
 			fi
 			[ $v = pragma ] && rp=$r || ra=$r
 		done
