@@ -427,6 +427,9 @@ static struct node *var_init(struct node *vd)
 {
 	if (vd->kind != N_VARDECL || !vd->nkids)
 		return NULL;
+	CXCursor ic = clang_Cursor_getVarDeclInitializer(vd->cur);
+	if (clang_Cursor_isNull(ic))
+		return NULL; /* a child may still be an array size */
 	struct node *i = vd->kids[vd->nkids - 1];
 	return is_expr_kind(i->kind) ? i : NULL;
 }
@@ -1398,6 +1401,47 @@ static void drop_register(struct rw *rw, struct node *n)
 		drop_register(rw, n->kids[i]);
 }
 
+static enum CXVisitorResult ptr_field(CXCursor c, CXClientData data);
+
+static int has_pointer(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	if (t.kind == CXType_Pointer)
+		return 1;
+	if (t.kind == CXType_ConstantArray)
+		return has_pointer(clang_getArrayElementType(t));
+	if (t.kind == CXType_Record) {
+		int found = 0;
+		clang_Type_visitFields(t, ptr_field, &found);
+		return found;
+	}
+	return 0;
+}
+
+static enum CXVisitorResult ptr_field(CXCursor c, CXClientData data)
+{
+	if (has_pointer(clang_getCursorType(c))) {
+		*(int *)data = 1;
+		return CXVisit_Break;
+	}
+	return CXVisit_Continue;
+}
+
+/* A pointer left uninitialised holds whatever the stack held, which no
+ * block explains when it is saved; start such locals at zero (any value
+ * is allowed for them, so the program cannot tell). */
+static void zero_pointer_locals(struct rw *rw, struct node *n)
+{
+	if (n->kind == N_VARDECL && n->var && !n->var->is_static && !n->var->is_extern && n->exact) {
+		int has_init = !clang_Cursor_isNull(clang_Cursor_getVarDeclInitializer(n->cur));
+		CXType t = clang_getCanonicalType(n->var->type);
+		if (!has_init && t.kind != CXType_VariableArray && has_pointer(t))
+			edit_insert(rw->ed, n->eo, EDIT_LEFT, " = {0}");
+	}
+	for (int i = 0; i < n->nkids; i++)
+		zero_pointer_locals(rw, n->kids[i]);
+}
+
 /* Calls into code that was not translated and may call back into
  * translated code (qsort's comparator...) must not capture meanwhile. */
 static void wrap_nocap(struct rw *rw, struct node *n, int from_nomigrate)
@@ -1443,6 +1487,7 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 	collect_loops(&rw, f->body);
 	plan_shadowing(&rw);
 	drop_register(&rw, f->body);
+	zero_pointer_locals(&rw, f->body);
 	wrap_nocap(&rw, f->body, 0);
 	/* pragma points */
 	for (int i = 0; i < f->npoints; i++) {
