@@ -1,14 +1,13 @@
 /* encode.c: the state encoder. Collects every block (registered globals,
  * C library objects, the image, heap blocks, then the frame variables,
- * outermost frame first), indexes their address ranges, translates each
- * pointer slot into a (block, offset) entry, and writes the sections with
- * exact sizes into one buffer, ending with the checksum. */
+ * outermost frame first), has relocate.c translate their pointers, and
+ * writes the sections with exact sizes into one buffer: names, types,
+ * functions, blocks, frames, pointer entries, data, then the checksum. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MPP_LOG_PREFIX "encode"
-#include "mpp_blocks.h"
 #include "mpp_bytes.h"
 #include "mpp_capture.h"
 #include "mpp_encode.h"
@@ -19,37 +18,14 @@
 #include "mpp_image.h"
 #include "mpp_log.h"
 #include "mpp_registry.h"
+#include "mpp_relocate.h"
 #include "mpp_types.h"
-
-_Static_assert(sizeof(void *) == sizeof(uintptr_t), "pointers must fit uintptr_t");
-_Static_assert(sizeof(void (*)(void)) == sizeof(uintptr_t), "function pointers must fit uintptr_t");
-
-struct eblock {
-	int cls;
-	const char *name;
-	const struct mpp_tinfo *ti; /* NULL when no data is saved */
-	uint64_t count, size;
-	uintptr_t addr;
-	const unsigned char *src; /* the bytes to save, NULL for none */
-	uint32_t frame;
-	uint64_t ptr_first, data_off;
-	/* for messages */
-	const struct mpp_func *fn;
-	unsigned site;
-	size_t heap;
-};
 
 static struct {
 	struct mpp_tset types; /* persistent: descriptors live as long as the program */
-	struct eblock *b;
+	struct mpp_eblock *b;
 	size_t nb, bcap;
-	struct mpp_bindex ix;
-	unsigned char *ptrs; /* MPP_FMT_PTR_LEN per entry */
-	size_t nptrs, pcap;
-	const struct mpp_func **funcs;
-	size_t nfuncs, fcap;
-	uint32_t *ftab; /* func -> index + 1 */
-	size_t ftcap;
+	struct mpp_reloc rel;
 	char *str;
 	size_t slen, scap;
 	uint32_t *stab; /* string offset + 1 */
@@ -67,11 +43,8 @@ void mpp_buf_free(struct mpp_buf *b)
 void mpp_encode_free(void)
 {
 	mpp_types_free(&enc.types);
-	mpp_blocks_free(&enc.ix);
+	mpp_relocate_free(&enc.rel);
 	free(enc.b);
-	free(enc.ptrs);
-	free(enc.funcs);
-	free(enc.ftab);
 	free(enc.str);
 	free(enc.stab);
 	memset(&enc, 0, sizeof enc);
@@ -79,7 +52,8 @@ void mpp_encode_free(void)
 
 static int oom(void)
 {
-	return mpp_err_set(MPP_ENOMEM, "out of memory while encoding the state");
+	mpp_err_set(MPP_ENOMEM, "out of memory while encoding the state");
+	return MPP_ENOMEM;
 }
 
 static int grow(void **v, size_t *cap, size_t need, size_t elem)
@@ -163,50 +137,16 @@ static int str_ref(const char *s, uint32_t *ref)
 	return 0;
 }
 
-/* ---- Functions named by pointers ---------------------------------------- */
-
-static int func_ref(const struct mpp_func *f, uint32_t *ref)
-{
-	size_t h, i;
-	int rc;
-
-	*ref = MPP_FMT_NONE;
-	if ((enc.nfuncs + 1) * 2 > enc.ftcap) {
-		size_t cap = enc.ftcap ? enc.ftcap * 2 : 64;
-		uint32_t *tab = calloc(cap, sizeof *tab);
-		if (!tab)
-			return oom();
-		for (i = 0; i < enc.nfuncs; i++) {
-			for (h = (size_t)mpp_hash_mix((uintptr_t)enc.funcs[i]) & (cap - 1); tab[h]; h = (h + 1) & (cap - 1))
-				;
-			tab[h] = (uint32_t)i + 1;
-		}
-		free(enc.ftab);
-		enc.ftab = tab;
-		enc.ftcap = cap;
-	}
-	for (h = (size_t)mpp_hash_mix((uintptr_t)f) & (enc.ftcap - 1); enc.ftab[h]; h = (h + 1) & (enc.ftcap - 1)) {
-		if (enc.funcs[enc.ftab[h] - 1] == f) {
-			*ref = enc.ftab[h] - 1;
-			return 0;
-		}
-	}
-	if ((rc = grow((void **)&enc.funcs, &enc.fcap, enc.nfuncs + 1, sizeof *enc.funcs)))
-		return rc;
-	enc.funcs[enc.nfuncs] = f;
-	enc.ftab[h] = (uint32_t)enc.nfuncs + 1;
-	*ref = (uint32_t)enc.nfuncs++;
-	return 0;
-}
-
 /* ---- Blocks ------------------------------------------------------------- */
 
-static int new_block(struct eblock **out)
+static int new_block(struct mpp_eblock **out)
 {
 	int rc;
 
-	if (enc.nb >= MPP_FMT_FN_IMAGE)
-		return mpp_err_set(MPP_ECAPTURE, "too many blocks in the state");
+	if (enc.nb >= MPP_FMT_FN_IMAGE) {
+		mpp_err_set(MPP_ECAPTURE, "too many blocks in the state");
+		return MPP_ECAPTURE;
+	}
 	if ((rc = grow((void **)&enc.b, &enc.bcap, enc.nb + 1, sizeof *enc.b)))
 		return rc;
 	*out = &enc.b[enc.nb++];
@@ -223,7 +163,7 @@ static int add_type(const struct mpp_type *t, const struct mpp_tinfo **ti, const
 
 static int collect(void)
 {
-	struct eblock *b;
+	struct mpp_eblock *b;
 	size_t i, j, n, nf;
 	int rc;
 
@@ -307,216 +247,6 @@ static int collect(void)
 	return 0;
 }
 
-static int build_index(void)
-{
-	size_t i;
-	int rc;
-
-	mpp_blocks_clear(&enc.ix);
-	for (i = 0; i < enc.nb; i++) {
-		if (enc.b[i].cls == MPP_BC_IMAGE || !enc.b[i].addr)
-			continue;
-		if ((rc = mpp_blocks_add(&enc.ix, enc.b[i].addr, enc.b[i].size, (uint32_t)i)))
-			return rc;
-	}
-	return mpp_blocks_sort(&enc.ix);
-}
-
-/* ---- Pointer translation ------------------------------------------------ */
-
-struct walk {
-	const struct eblock *b;
-	uint64_t base; /* offset of the element being walked */
-};
-
-/* "'name.path' in frame of 'f' (site 3, line 42)" and the like. */
-static void where(const struct eblock *b, uint64_t off, char *buf, size_t n)
-{
-	char path[256];
-
-	if (b->cls == MPP_BC_HEAP) {
-		snprintf(path, sizeof path, "[%llu]", (unsigned long long)(b->ti->t->size ? off / b->ti->t->size : 0));
-		mpp_types_path(b->ti->t, b->ti->t->size ? off % b->ti->t->size : 0, path, sizeof path);
-		snprintf(buf, n, "'%s' in heap block %zu", path, b->heap);
-		return;
-	}
-	snprintf(path, sizeof path, "%s", b->name ? b->name : "?");
-	mpp_types_path(b->ti->t, off, path, sizeof path);
-	if (b->cls == MPP_BC_FRAME)
-		snprintf(buf, n, "'%s' in frame of '%s' (site %u, line %u)", path, b->fn->name, b->site,
-			 b->fn->sites[b->site - 1].line);
-	else
-		snprintf(buf, n, "'%s' (global variable)", path);
-}
-
-static int emit(uint32_t target, uint64_t off)
-{
-	unsigned char *e;
-	int rc;
-
-	if ((rc = grow((void **)&enc.ptrs, &enc.pcap, (enc.nptrs + 1) * MPP_FMT_PTR_LEN, 1)))
-		return rc;
-	e = enc.ptrs + enc.nptrs * MPP_FMT_PTR_LEN;
-	mpp_put_u32(e, target);
-	mpp_put_u32(e + 4, 0);
-	mpp_put_u64(e + 8, off);
-	enc.nptrs++;
-	return 0;
-}
-
-static int same_t(const struct mpp_type *a, const struct mpp_type *b)
-{
-	return a == b || (a->kind == b->kind && a->size == b->size && a->name && b->name && !strcmp(a->name, b->name));
-}
-
-/* Could an object of type p start a value of type t? Could one end it? */
-static int fits_start(const struct mpp_type *p, const struct mpp_type *t)
-{
-	for (int depth = 0; t && depth < MPP_TYPES_MAXDEPTH; depth++) {
-		if (same_t(p, t))
-			return 1;
-		if (t->kind == MPP_K_ARRAY || t->kind == MPP_K_COMPLEX)
-			t = t->elem;
-		else if (t->kind == MPP_K_STRUCT && t->count && t->fields[0].offset == 0)
-			t = t->fields[0].type;
-		else
-			return 0;
-	}
-	return 0;
-}
-
-static int fits_end(const struct mpp_type *p, const struct mpp_type *t)
-{
-	for (int depth = 0; t && depth < MPP_TYPES_MAXDEPTH; depth++) {
-		if (same_t(p, t))
-			return 1;
-		if (t->kind != MPP_K_ARRAY)
-			return 0;
-		t = t->elem;
-	}
-	return 0;
-}
-
-/* An address that is both one past block a and the start of block b: both
- * readings are valid C. Prefer the start of b unless only a's element type
- * matches what the pointer points to (as for `end = arr + n`). In a restore
- * by the same binary adjacent frame variables and globals stay adjacent,
- * so the choice rarely matters there. */
-static uint32_t tie_break(const struct mpp_slot *slot, uint32_t a, uint32_t b)
-{
-	const struct mpp_type *p = slot->type ? slot->type->elem : NULL;
-	const struct eblock *ba = &enc.b[a], *bb = &enc.b[b];
-
-	if (!p || !ba->ti || !bb->ti)
-		return b;
-	if (fits_end(p, ba->ti->t) && !fits_start(p, bb->ti->t))
-		return a;
-	return b;
-}
-
-static int data_ptr(const struct walk *w, uint64_t off, const struct mpp_slot *slot, uintptr_t v)
-{
-	struct mpp_bhit hit;
-	uint32_t id;
-	uint64_t img;
-	char at[400];
-
-	if (!v)
-		return emit(MPP_FMT_NONE, 0);
-	if (mpp_blocks_find(&enc.ix, v, &hit)) {
-		if (hit.inside != MPP_FMT_NONE && hit.at_end != MPP_FMT_NONE && enc.b[hit.inside].addr == v)
-			id = tie_break(slot, hit.at_end, hit.inside);
-		else
-			id = hit.inside != MPP_FMT_NONE ? hit.inside : hit.at_end;
-		return emit(id, (uint64_t)(v - enc.b[id].addr));
-	}
-	if (mpp_image_offset(v, &img))
-		return emit(enc.image, img);
-	where(w->b, off, at, sizeof at);
-	return mpp_err_set(MPP_ECAPTURE, "cannot save pointer %s: it points to %p outside any known block", at,
-			   (void *)v);
-}
-
-static int fn_ptr(const struct walk *w, uint64_t off, uintptr_t v)
-{
-	void (*fp)(void);
-	const struct mpp_func *f;
-	uint32_t ref;
-	uint64_t img;
-	char at[400];
-	int rc;
-
-	if (!v)
-		return emit(MPP_FMT_NONE, 0);
-	memcpy(&fp, &v, sizeof fp);
-	if ((f = mpp_registry_func_at(fp))) {
-		if (mpp_registry_find_func(f->name) != f) {
-			where(w->b, off, at, sizeof at);
-			return mpp_err_set(MPP_ECAPTURE,
-					   "cannot save function pointer %s: another function has the same name as '%s'",
-					   at, f->name);
-		}
-		if ((rc = func_ref(f, &ref)))
-			return rc;
-		return emit(ref, 0);
-	}
-	if (mpp_image_offset(v, &img))
-		return emit(MPP_FMT_FN_IMAGE, img);
-	where(w->b, off, at, sizeof at);
-	return mpp_err_set(MPP_ECAPTURE, "cannot save function pointer %s: %p is not a function of the program", at,
-			   (void *)v);
-}
-
-static int on_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
-{
-	const struct walk *w = ctx;
-	const unsigned char *p = w->b->src + w->base + off;
-	uintptr_t v;
-	uint64_t i;
-	char at[400];
-
-	switch (slot->kind) {
-	case MPP_SLOT_DATA:
-		memcpy(&v, p, sizeof v);
-		return data_ptr(w, w->base + off, slot, v);
-	case MPP_SLOT_FN:
-		memcpy(&v, p, sizeof v);
-		return fn_ptr(w, w->base + off, v);
-	default:
-		for (i = 0; i < slot->size; i++) {
-			if (p[i]) {
-				where(w->b, w->base + off, at, sizeof at);
-				return mpp_err_set(MPP_ECAPTURE,
-						   "cannot save union %s: it has a pointer member and is not all zero "
-						   "(pointers in unions are not supported)",
-						   at);
-			}
-		}
-		return 0;
-	}
-}
-
-static int translate(void)
-{
-	size_t i;
-	uint64_t c;
-	int rc;
-
-	for (i = 0; i < enc.nb; i++) {
-		struct eblock *b = &enc.b[i];
-		struct walk w = {b, 0};
-		b->ptr_first = enc.nptrs;
-		if (!b->src || (!b->ti->nptrs && !b->ti->nunions))
-			continue;
-		for (c = 0; c < b->count; c++) {
-			w.base = c * b->ti->t->size;
-			if ((rc = mpp_types_walk(b->ti, 0, on_slot, &w)))
-				return rc;
-		}
-	}
-	return 0;
-}
-
 /* ---- Writing ----------------------------------------------------------------- */
 
 static int zero_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
@@ -547,8 +277,8 @@ static int intern_names(void)
 	for (i = 0; i < mpp_capture_nframes(); i++)
 		if ((rc = str_ref(mpp_capture_frame(i)->fn->name, &ref)))
 			return rc;
-	for (i = 0; i < enc.nfuncs; i++)
-		if ((rc = str_ref(enc.funcs[i]->name, &ref)))
+	for (i = 0; i < enc.rel.nfuncs; i++)
+		if ((rc = str_ref(enc.rel.funcs[i]->name, &ref)))
 			return rc;
 	return 0;
 }
@@ -616,10 +346,10 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 	}
 	len[MPP_SEC_STRINGS] = enc.slen;
 	len[MPP_SEC_TYPES] = types_len();
-	len[MPP_SEC_FUNCS] = MPP_FMT_SECHDR_LEN + enc.nfuncs * MPP_FMT_FUNC_LEN;
+	len[MPP_SEC_FUNCS] = MPP_FMT_SECHDR_LEN + enc.rel.nfuncs * MPP_FMT_FUNC_LEN;
 	len[MPP_SEC_BLOCKS] = MPP_FMT_SECHDR_LEN + enc.nb * MPP_FMT_BLOCK_LEN;
 	len[MPP_SEC_FRAMES] = MPP_FMT_SECHDR_LEN + nf * MPP_FMT_FRAME_LEN;
-	len[MPP_SEC_POINTERS] = MPP_FMT_SECHDR_LEN + enc.nptrs * MPP_FMT_PTR_LEN;
+	len[MPP_SEC_POINTERS] = MPP_FMT_SECHDR_LEN + enc.rel.nptrs * MPP_FMT_PTR_LEN;
 	if (data > SIZE_MAX / 2)
 		return oom();
 	len[MPP_SEC_DATA] = (size_t)data;
@@ -658,9 +388,9 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 	put_types(base + off[MPP_SEC_TYPES]);
 
 	p = base + off[MPP_SEC_FUNCS];
-	mpp_put_u32(p, (uint32_t)enc.nfuncs);
-	for (i = 0; i < enc.nfuncs; i++) {
-		str_ref(enc.funcs[i]->name, &ref);
+	mpp_put_u32(p, (uint32_t)enc.rel.nfuncs);
+	for (i = 0; i < enc.rel.nfuncs; i++) {
+		str_ref(enc.rel.funcs[i]->name, &ref);
 		mpp_put_u32(p + MPP_FMT_SECHDR_LEN + i * MPP_FMT_FUNC_LEN, ref);
 	}
 
@@ -668,7 +398,7 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 	mpp_put_u32(p, (uint32_t)enc.nb);
 	p += MPP_FMT_SECHDR_LEN;
 	for (i = 0; i < enc.nb; i++, p += MPP_FMT_BLOCK_LEN) {
-		const struct eblock *b = &enc.b[i];
+		const struct mpp_eblock *b = &enc.b[i];
 		mpp_put_u8(p, (unsigned)b->cls);
 		mpp_put_u8(p + 1, b->src ? MPP_BF_DATA : 0);
 		str_ref(b->name, &ref);
@@ -700,14 +430,14 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 	}
 
 	p = base + off[MPP_SEC_POINTERS];
-	mpp_put_u64(p, enc.nptrs);
-	if (enc.nptrs)
-		memcpy(p + MPP_FMT_SECHDR_LEN, enc.ptrs, enc.nptrs * MPP_FMT_PTR_LEN);
+	mpp_put_u64(p, enc.rel.nptrs);
+	if (enc.rel.nptrs)
+		memcpy(p + MPP_FMT_SECHDR_LEN, enc.rel.ptrs, enc.rel.nptrs * MPP_FMT_PTR_LEN);
 
 	/* data: native bytes, pointer slots zeroed */
 	p = base + off[MPP_SEC_DATA];
 	for (i = 0; i < enc.nb; i++) {
-		const struct eblock *b = &enc.b[i];
+		const struct mpp_eblock *b = &enc.b[i];
 		unsigned char *d;
 		uint64_t c;
 		if (!b->src)
@@ -732,18 +462,14 @@ int mpp_encode(struct mpp_buf *out, uint64_t polls)
 	int rc;
 
 	enc.nb = 0;
-	enc.nptrs = 0;
-	enc.nfuncs = 0;
 	enc.slen = 0;
 	enc.nstr = 0;
-	if (enc.ftab)
-		memset(enc.ftab, 0, enc.ftcap * sizeof *enc.ftab);
 	if (enc.stab)
 		memset(enc.stab, 0, enc.stcap * sizeof *enc.stab);
-	if ((rc = mpp_capture_status()) || (rc = collect()) || (rc = build_index()) || (rc = translate()) ||
+	if ((rc = mpp_capture_status()) || (rc = collect()) || (rc = mpp_relocate(&enc.rel, enc.b, enc.nb, enc.image)) ||
 	    (rc = intern_names()) || (rc = write_state(out, polls)))
 		return rc;
-	mpp_debug("state: %zu blocks, %zu pointers, %zu types, %zu bytes", enc.nb, enc.nptrs, (size_t)enc.types.n,
+	mpp_debug("state: %zu blocks, %zu pointers, %zu types, %zu bytes", enc.nb, enc.rel.nptrs, (size_t)enc.types.n,
 		  out->len);
 	return 0;
 }
