@@ -1,8 +1,8 @@
 /* image.c: the main executable as loaded (segments from dl_iterate_phdr),
  * its identity (GNU build-id note, or a hash of /proc/self/exe), and the C
- * library objects (standard streams, environ) that a program's pointers may
- * hold. Works in static binaries too, where dl_iterate_phdr still reports
- * the program itself first. */
+ * library objects (the standard streams) that a program's pointers may
+ * hold (the environment is a heap copy: env.c). Works in static binaries
+ * too, where dl_iterate_phdr still reports the program itself first. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <fcntl.h>
@@ -15,8 +15,6 @@
 #include "mpp_format.h"
 #include "mpp_hash.h"
 #include "mpp_image.h"
-
-extern char **environ;
 
 #define MAX_SEGS 32
 
@@ -185,7 +183,7 @@ uint64_t mpp_image_id(int *source)
 
 /* ---- C library objects ------------------------------------------------ */
 
-static const char *const extern_names[] = {"stdin", "stdout", "stderr", "environ"};
+static const char *const extern_names[] = {"stdin", "stdout", "stderr"};
 #define NEXTERNS (sizeof extern_names / sizeof extern_names[0])
 
 size_t mpp_image_nexterns(void)
@@ -195,8 +193,6 @@ size_t mpp_image_nexterns(void)
 
 static uintptr_t extern_at(size_t i, uint64_t *size)
 {
-	size_t n = 0;
-
 	switch (i) {
 	case 0:
 		*size = sizeof(FILE);
@@ -207,11 +203,6 @@ static uintptr_t extern_at(size_t i, uint64_t *size)
 	case 2:
 		*size = sizeof(FILE);
 		return (uintptr_t)stderr;
-	case 3:
-		while (environ && environ[n])
-			n++;
-		*size = (uint64_t)(n + 1) * sizeof(char *);
-		return (uintptr_t)environ;
 	default:
 		*size = 0;
 		return 0;

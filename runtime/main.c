@@ -18,6 +18,7 @@
 #include "mpp_ctl.h"
 #include "mpp_decode.h"
 #include "mpp_encode.h"
+#include "mpp_env.h"
 #include "mpp_err.h"
 #include "mpp_file.h"
 #include "mpp_heap.h"
@@ -39,6 +40,7 @@ static void setup(void)
 		fprintf(stderr, "mpp: %s\n", mpp_err_msg());
 	if ((rc = mpp_ctl_init()))
 		mpp_ctl_fatal(rc, NULL);
+	mpp_env_register();
 	if ((rc = mpp_registry_check()))
 		mpp_ctl_fatal(rc, NULL);
 	if ((rc = mpp_poll_init()))
@@ -138,12 +140,9 @@ int main(int argc, char **argv, char **envp)
 	if (!exec_state()) {
 		if (mpp_ctl.restart) {
 			restore_file(mpp_ctl.restart, 0);
-		} else {
-			/* pointers to arguments and getenv results then point into blocks */
-			char **env = mpp_heap_env(environ);
-			if (!env || !(uargv = mpp_heap_argv(argc, argv)))
-				mpp_ctl_fatal(MPP_ENOMEM, NULL);
-			environ = env;
+		} else if (mpp_env_adopt() || !(uargv = mpp_heap_argv(argc, argv))) {
+			/* pointers to arguments and getenv results point into blocks */
+			mpp_ctl_fatal(MPP_ENOMEM, NULL);
 		}
 	}
 	for (;;) {
@@ -156,7 +155,7 @@ int main(int argc, char **argv, char **envp)
 			return ret;
 		}
 		fflush(NULL);
-		if ((rc = mpp_encode(&buf, mpp_poll_count())))
+		if ((rc = mpp_env_adopt()) || (rc = mpp_encode(&buf, mpp_poll_count())))
 			mpp_ctl_fatal(rc, NULL);
 		mpp_ctl.captures++;
 		mpp_ctl.bytes += buf.len;

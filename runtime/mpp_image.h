@@ -1,7 +1,7 @@
 /* mpp_image.h: the executable image and the objects of the C library that
  * saved pointers may refer to without being blocks of the program: string
  * literals and constant tables (image-relative offsets, valid for the same
- * binary only, identified by its build id) and stdin/stdout/stderr/environ. */
+ * binary only, identified by its build id) and stdin/stdout/stderr. */
 #ifndef MPP_IMAGE_H
 #define MPP_IMAGE_H
 

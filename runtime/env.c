@@ -1,0 +1,35 @@
+/* env.c: environ as a root of the state. The runtime registers a unit of
+ * its own with one global, environ, whose value must point into a tracked
+ * heap block: at a fresh start, and before each capture when the program
+ * replaced the array (setenv allocates a new one), the current environment
+ * is copied into heap blocks. Older copies stay tracked, so pointers the
+ * program got from getenv before stay valid. */
+#include "mpp.h"
+#include "mpp_env.h"
+#include "mpp_err.h"
+#include "mpp_heap.h"
+
+extern char **environ;
+
+static const struct mpp_type charp = {MPP_K_PTR, sizeof(char *), _Alignof(char *), "char *", &mpp_t_char, 0, 0};
+static const struct mpp_type charpp = {MPP_K_PTR, sizeof(char **), _Alignof(char **), "char **", &charp, 0, 0};
+static const struct mpp_global globals[] = {{"<mpp>:environ", (void *)&environ, &charpp, 0}};
+static const struct mpp_unit unit = {MPP_ABI_VERSION, "<mpp runtime>", 0x656e7669726f6e01ULL, 1, globals, 0, 0};
+
+void mpp_env_register(void)
+{
+	mpp_register_unit(&unit);
+}
+
+int mpp_env_adopt(void)
+{
+	const struct mpp_hblock *b = environ ? mpp_heap_find(environ) : NULL;
+	char **copy;
+
+	if (b)
+		return 0;
+	if (!(copy = mpp_heap_env(environ)))
+		return MPP_ENOMEM;
+	environ = copy;
+	return 0;
+}
