@@ -4,7 +4,7 @@
  * pointing into a deeper frame (restored later: fixups), a struct of
  * pointers to a caller's locals with a function pointer member, one past an
  * array's end, a pointer into a string literal, stdout, envp, a getenv
- * result, a union
+ * result (also after setenv replaced the environment), a union
  * holding a null pointer; and scalars of every kind. An atexit handler,
  * registered by a constructor in every process image, must print once, at
  * the real end, not when a checkpoint exits.
@@ -155,11 +155,14 @@ static int __mpp_user_main(int argc, char **argv, char **envp)
 					(void *)&h, (void *)&un, (void *)&arr, (void *)&end, (void *)&env, (void *)&path,
 					(void *)&rounds, (void *)&i, (void *)&s}));
 		arr[i % 8] += (int)s;
+		if (i == 1)
+			setenv("HANDMADE_ROUND", "one", 1);
 		fprintf(out, "%d: s %ld target %d val %.4f text '%s' fn %s end-arr %td arr %d ld %.3Lf z %.2f%+.2fi "
-			     "col %d flag %d big %llu gh %d env %d un %s path %zu\n",
+			     "col %d flag %d big %llu gh %d env %d un %s path %zu round %s\n",
 			i, s, target, val, h.text, h.fn == inc ? "inc" : "dec", end - arr, arr[i % 8], ld,
 			creal(z), cimag(z), (int)col, (int)flag, big, gh->target == &target,
-			env == envp && env != NULL, un.p ? "set" : "null", path ? strlen(path) : 0);
+			env == envp && env != NULL, un.p ? "set" : "null", path ? strlen(path) : 0,
+			getenv("HANDMADE_ROUND") ? getenv("HANDMADE_ROUND") : "-");
 	}
 	return (int)(s & 15);
 }
