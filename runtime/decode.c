@@ -1,9 +1,8 @@
-/* decode.c: the state decoder. Checks come in the order that gives the
- * most useful message: magic, version, length (truncation), checksum,
- * architecture, program fingerprint; then the sections, each bound-checked,
- * and finally everything the state names is looked up in this program and
- * every pointer entry is checked against its target. Nothing here writes
- * to the program's memory: restore.c applies a state that passed. */
+/* decode.c: the state decoder. Checks in the order that gives the most
+ * useful message (magic, version, length, checksum, architecture, program),
+ * then bound-checks every section and checks every name, layout and pointer
+ * entry against this program, so that restore.c applies only states that
+ * passed, and nothing is written before. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>

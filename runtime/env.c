@@ -1,9 +1,8 @@
-/* env.c: environ as a root of the state. The runtime registers a unit of
- * its own with one global, environ, whose value must point into a tracked
- * heap block: at a fresh start, and before each capture when the program
- * replaced the array (setenv allocates a new one), the current environment
- * is copied into heap blocks. Older copies stay tracked, so pointers the
- * program got from getenv before stay valid. */
+/* env.c: environ as a root of the state. The runtime's own unit registers
+ * environ as a global; it must point into a tracked heap copy, made at a
+ * fresh start and again before a capture if the program replaced the array
+ * (setenv). Older copies stay tracked, so earlier getenv results stay
+ * valid. */
 #include "mpp.h"
 #include "mpp_env.h"
 #include "mpp_err.h"

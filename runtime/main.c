@@ -1,11 +1,8 @@
-/* main.c: the program's real main(). It reads the runtime controls, starts
- * the translated program afresh or from a state (MPP_RESTART, or the file
- * left by MPP_STRESS_EXEC), and runs it through __mpp_main_thunk in a loop:
- * each time the program unwinds for a capture, the state is encoded and
- * rebuilt in place (MPP_STRESS), in a new image (MPP_STRESS_EXEC), or
- * written out before exiting with status 75 (checkpoint, vacate). Nothing
- * else may live in this file: unit tests link the library with their own
- * main. */
+/* main.c: the real main(). Reads the controls, starts the program afresh
+ * or from a state (MPP_RESTART, or the file left by MPP_STRESS_EXEC), and
+ * runs __mpp_main_thunk in a loop: after each unwinding the state is
+ * rebuilt in place, in a new image, or written before exiting with 75.
+ * Nothing else lives here: unit tests link the library with their main. */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdio.h>

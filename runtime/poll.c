@@ -1,9 +1,8 @@
-/* poll.c: the variables that generated code tests on its fast path, and
+/* poll.c: the flags that generated code tests on its fast path, and
  * __mpp_poll, the slow path. __mpp_req stays 0 unless something needs a
- * look: counting modes (stress, checkpoint-at, report) set it for good, a
- * vacate request sets it until it is served. The signal handler only sets
- * flags. A capture requested inside a library callback (__mpp_nocap > 0)
- * waits for the next poll outside it. */
+ * look: counting modes set it for good, a vacate request until served (the
+ * signal handler only sets flags). A capture due inside a library callback
+ * (__mpp_nocap > 0) waits for the next poll outside it. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <string.h>

@@ -1,10 +1,8 @@
-/* registry.c: units registered by translated code, and the tables built
- * from them: globals and functions by name (open addressing on the name's
- * hash), functions by address (sorted), effective global flags. Units
- * register from constructors, so errors are kept until mpp_registry_check
- * can report them. Two globals (or functions) with one name are tolerated
- * until a capture needs one of them: the name lookup then finds the other,
- * which the encoder reports. */
+/* registry.c: units registered by translated code (from constructors, so
+ * errors wait for mpp_registry_check), and the tables built from them:
+ * globals and functions by name, functions by address, effective global
+ * flags. A name given to two objects is tolerated until a capture needs one
+ * of them: the lookup finds the other, which the encoder reports. */
 #include <stdlib.h>
 #include <string.h>
 

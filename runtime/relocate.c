@@ -1,8 +1,7 @@
 /* relocate.c: pointers become block references at capture. All blocks are
- * indexed by address; each pointer slot of the saved bytes is looked up
- * and written as a (block, offset) entry in the file's format; function
- * pointers become entries of a function table (by registered name), or
- * image offsets; a pointer that matches nothing stops the capture with a
+ * indexed by address; each pointer slot becomes a (block, offset) entry in
+ * the file's format, each function pointer a function-table entry or an
+ * image offset; a pointer that matches nothing stops the capture with a
  * message naming the variable and the field. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,8 @@
-/* restore.c: rebuilding a decoded state. Heap blocks are allocated anew and
- * globals overwritten first; each frame is rebuilt when its function is
- * re-entered, outermost first, and its pointers resolved then. Pointers to
- * variables of frames not yet re-entered (a global pointing into a deeper
- * frame) wait in per-frame fixup lists. A mismatch between the state and
- * the re-entered program is fatal: the program cannot go on. */
+/* restore.c: rebuilding a decoded state. Heap blocks and globals first;
+ * each frame when its function is re-entered, outermost first. Pointers to
+ * variables of frames not re-entered yet wait in per-frame fixup lists. A
+ * mismatch between the state and the re-entered program is fatal: the
+ * program cannot go on. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

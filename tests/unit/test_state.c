@@ -1,13 +1,8 @@
-/* test_state.c: the state as a whole (runtime/capture.c, encode.c,
- * decode.c, restore.c): a small program described by hand (one unit, its
- * globals, two functions with sites) is captured, encoded, dropped,
- * decoded and rebuilt at new addresses, and every pointer must point at the
- * same object again: into arrays, one past their end, between globals in a
- * cycle, from globals and outer frames into a frame restored later (fixups),
- * into the heap, string literals, stdout, functions. Then every refusal of
- * the decoder with its exact message, truncation at every length, damaged
- * bytes, random corruption behind a valid checksum, capture errors, and a
- * resume that does not follow the saved frames. */
+/* test_state.c: capture, encode, decode and restore together, on a small
+ * program described by hand: a round trip at new addresses with every kind
+ * of pointer (arrays, one past the end, cycles, fixups into a later frame,
+ * heap, literals, stdout, functions); every refusal of the decoder with its
+ * message, truncation, corruption, capture errors, resume mismatches. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,14 +1,8 @@
-/* points.c: a program translated by hand into the simplest shape of mpp.h
- * (__MPP_POINT, __MPP_CALL_BEGIN, __MPP_CALL_END: every saved variable by
- * address). Pointers that must survive: a global and a caller's variable
- * pointing into a deeper frame (restored later: fixups), a struct of
- * pointers to a caller's locals with a function pointer member, one past an
- * array's end, a pointer into a string literal, stdout, envp, a getenv
- * result (also after setenv replaced the environment), a union
- * holding a null pointer; and scalars of every kind. An atexit handler,
- * registered by a constructor in every process image, must print once, at
- * the real end, not when a checkpoint exits.
- * Usage: points [ROUNDS] */
+/* points.c: a program translated by hand into the by-address shapes
+ * (__MPP_POINT, __MPP_CALL_BEGIN/END): fixups from a global and a caller into
+ * a deeper frame, pointers in structs, one past the end, literals, stdout,
+ * envp, getenv (also after setenv), a null union, all scalar kinds; its
+ * atexit handler must print once, at the real end. Usage: points [ROUNDS] */
 #include <complex.h>
 #include <mpp.h>
 #include <stdbool.h>

@@ -1,12 +1,8 @@
-/* walk.c: a program translated by hand into the shape mppcc emits (the
- * __MPP_POLL / __MPP_BEFORE_CALL / __MPP_AFTER_CALL macros, unaddressed
- * locals saved through copies, the resume switch at function entry, type
- * tables with sizeof/offsetof, unit registration, __mpp_main_thunk). It
- * has a recursive function with a local array, pointers to a caller's
- * local, one past an array's end, a global pointing into main's frame,
- * cyclic pointers between globals, a constant string table, a function
- * pointer and a pointer into the runtime's copy of argv.
- * Usage: walk [ROUNDS [EVERY]]: ROUNDS rounds, printing every EVERY-th. */
+/* walk.c: a program translated by hand into the shape mppcc emits (copies
+ * for unaddressed locals, resume switch, type tables, registration, thunk):
+ * recursion with a local array, pointers to a caller's local and one past
+ * an array, cycles between globals, a constant table, a function pointer,
+ * argv. Usage: walk [ROUNDS [EVERY]] */
 #include <mpp.h>
 #include <stdio.h>
 #include <stdlib.h>
