@@ -895,6 +895,20 @@ static int is_int_type(CXType t)
 	       t.kind != CXType_Char32 && t.kind != CXType_WChar;
 }
 
+/* Every loop inside n has its own poll: then chunks of iterations are
+ * bounded work even when iterations are heavy. */
+static int inner_loops_poll(struct rw *rw, struct node *n)
+{
+	for (int i = 0; i < n->nkids; i++) {
+		struct node *k = n->kids[i];
+		if (is_loop_node(k) && !loop_point(rw, k))
+			return 0;
+		if (!inner_loops_poll(rw, k))
+			return 0;
+	}
+	return 1;
+}
+
 static int sm_check(struct rw *rw, struct node *l, struct sm *m)
 {
 	struct point *pt = loop_point(rw, l);
@@ -918,7 +932,8 @@ static int sm_check(struct rw *rw, struct node *l, struct sm *m)
 	    !is_int_type(iv->var->type) || !m->bound->exact)
 		return 0;
 	m->iv = iv->var;
-	if (!refs_only_invariants(rw, m->bound, l) || !body_ok(l->body, 0) || assigns_var(l->body, m->iv))
+	if (!refs_only_invariants(rw, m->bound, l) || !body_ok(l->body, 0) || assigns_var(l->body, m->iv) ||
+	    !inner_loops_poll(rw, l->body))
 		return 0;
 	struct node *inc = strip(l->inc);
 	m->step = NULL;
@@ -1234,11 +1249,11 @@ static void finish_sites(struct rw *rw, int first_edit)
 				continue;
 			}
 			if (by_address(v)) {
-				sb_printf(&list, "%s(void *)&%s", n ? ", " : "", var_cname(v));
+				sb_printf(&list, "__mpp_p[%d] = (void *)&%s; ", n, var_cname(v));
 			} else {
 				sb_printf(&copy, "__typeof__(((void)0, %s)) __mpp_v%d = %s; ", var_cname(v), n, var_cname(v));
 				sb_printf(&decl, "__typeof__(((void)0, %s)) __mpp_v%d; ", var_cname(v), n);
-				sb_printf(&list, "%s(void *)&__mpp_v%d", n ? ", " : "", n);
+				sb_printf(&list, "__mpp_p[%d] = (void *)&__mpp_v%d; ", n, n);
 				sb_printf(&back, "%s = __mpp_v%d; ", var_cname(v), n);
 			}
 			sb_printf(&names, "%s\"%s\"", n ? ", " : "", v->name);
@@ -1247,8 +1262,11 @@ static void finish_sites(struct rw *rw, int first_edit)
 		}
 		/* the frame is rebuilt once its site is reached: the loops'
 		 * restore paths close behind it */
-		lists[k] = n ? xasprintf("%s, %s, ((void *[]){%s}), %s__mpp_site = 0;", copy.s ? copy.s : "", decl.s ? decl.s : "",
-					 list.s, back.s ? back.s : "")
+		/* the address array is filled by stores inside the cold block (a
+		 * compound literal here gets set up on every call by gcc) */
+		lists[k] = n ? xasprintf("%svoid *__mpp_p[%d]; %s, %svoid *__mpp_p[%d]; %s, __mpp_p, %s__mpp_site = 0;",
+					 copy.s ? copy.s : "", n, list.s, decl.s ? decl.s : "", n, list.s,
+					 back.s ? back.s : "")
 			     : xstrdup(", , 0, __mpp_site = 0;");
 		if (n) {
 			sb_printf(t, "static const char *const __mpp_sn%d_%d[] = {%s};\n", f->index, k, names.s);
