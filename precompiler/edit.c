@@ -28,13 +28,9 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	char *t = xvasprintf(fmt, ap);
 	va_end(ap);
-	char *t = xcalloc((size_t)n + 1, 1);
-	va_start(ap, fmt);
-	vsnprintf(t, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb_addn(b, t, (size_t)n);
+	sb_add(b, t);
 	free(t);
 }
 

@@ -6,6 +6,7 @@
 #define MPPCC_FRONT_H
 
 #include <clang-c/Index.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "mpp_pragma.h"
@@ -171,6 +172,7 @@ void front_warning(struct unit *u, unsigned off, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 void *xcalloc(size_t n, size_t sz);
 void *xrealloc(void *p, size_t sz);
 char *cxstr(CXString s); /* copies and disposes */

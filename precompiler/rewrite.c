@@ -1218,6 +1218,31 @@ static const char *var_cname(const struct var *v)
 	return v->hoisted ? v->hoisted : v->name;
 }
 
+/* Replaces each "<open>N<close>" in *text by table[N] (dflt when N is
+ * outside lo..hi). */
+static void fill(char **text, char open, char close, char **table, int lo, int hi, const char *dflt)
+{
+	char *s = *text;
+	if (!strchr(s, open))
+		return;
+	struct sbuf b = {0};
+	for (char *p = s; *p;) {
+		if (*p == open) {
+			int k = atoi(p + 1);
+			sb_add(&b, k >= lo && k <= hi ? table[k] : dflt);
+			char *end = strchr(p, close);
+			p = end ? end + 1 : p + strlen(p);
+		} else {
+			char *q = strchr(p, open);
+			size_t l = q ? (size_t)(q - p) : strlen(p);
+			sb_addn(&b, p, l);
+			p += l;
+		}
+	}
+	free(s);
+	*text = sb_take(&b);
+}
+
 /* Builds the variable list text of each site and the site tables. */
 static void finish_sites(struct rw *rw, int first_edit)
 {
@@ -1300,43 +1325,8 @@ static void finish_sites(struct rw *rw, int first_edit)
 	for (int id = 0; id <= rw->nloops; id++)
 		cases[id] = dispatch_cases(rw, id);
 	for (int i = first_edit; i < rw->ed->n; i++) {
-		char *s = rw->ed->v[i].text;
-		if (strchr(s, '\x03')) {
-			struct sbuf b = {0};
-			for (char *p = s; *p;) {
-				if (*p == '\x03') {
-					int id = atoi(p + 1);
-					sb_add(&b, id >= 0 && id <= rw->nloops ? cases[id] : "");
-					char *end = strchr(p, '\x04');
-					p = end ? end + 1 : p + strlen(p);
-				} else {
-					char *q = strchr(p, '\x03');
-					size_t l = q ? (size_t)(q - p) : strlen(p);
-					sb_addn(&b, p, l);
-					p += l;
-				}
-			}
-			free(rw->ed->v[i].text);
-			rw->ed->v[i].text = s = sb_take(&b);
-		}
-		if (!strchr(s, '\x01'))
-			continue;
-		struct sbuf b = {0};
-		for (char *p = s; *p;) {
-			if (*p == '\x01') {
-				int k = atoi(p + 1);
-				sb_add(&b, k >= 1 && k <= rw->nsites ? lists[k] : "0");
-				char *end = strchr(p, '\x02');
-				p = end ? end + 1 : p + strlen(p);
-			} else {
-				char *q = strchr(p, '\x01');
-				size_t l = q ? (size_t)(q - p) : strlen(p);
-				sb_addn(&b, p, l);
-				p += l;
-			}
-		}
-		free(rw->ed->v[i].text);
-		rw->ed->v[i].text = sb_take(&b);
+		fill(&rw->ed->v[i].text, '\x03', '\x04', cases, 0, rw->nloops, "");
+		fill(&rw->ed->v[i].text, '\x01', '\x02', lists, 1, rw->nsites, "0");
 	}
 	for (int k = 1; k <= rw->nsites; k++)
 		free(lists[k]);
