@@ -82,8 +82,12 @@ void mpp_registry_run_hooks(void)
 {
 	size_t i;
 
+	/* a hook may itself pass poll points: it must not capture while the
+	 * restore is being finished */
+	__mpp_nocap++;
 	for (i = 0; i < reg.nhooks; i++)
 		reg.hooks[i]();
+	__mpp_nocap--;
 }
 
 static void free_tables(void)

@@ -44,6 +44,7 @@
 #   /* mpp-test: vacate-args=...*/  arguments for mode f only (implies vacate),
 #                                   to make the program run long (~1 s)
 #   /* mpp-test: stress-only */     run modes a-d only
+#   /* mpp-test: pragma-only */     no --mpp-auto variant (see tests/e2e/CMakeLists.txt)
 #
 # Environment:
 #   MPPCC                 translator command (default BUILD/bin/mppcc, where
@@ -127,6 +128,7 @@ while IFS= read -r tag; do
 		read -r -a vacate_args <<<"${tag#vacate-args=}"
 		;;
 	stress-only) stress_only=1 ;;
+	pragma-only) ;; # read by tests/e2e/CMakeLists.txt: no auto variant
 	*)
 		echo "$0: $src: unknown tag 'mpp-test: $tag'" >&2
 		exit 2
