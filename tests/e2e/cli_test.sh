@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# cli_test.sh: mppcc's command-line errors, each with its exact message and
+# exit status, and a runtime control with a bad value (status 78).
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+mppcc=${MPPCC:-$here/../../build/bin/mppcc}
+work=$(mktemp -d "${TMPDIR:-/tmp}/mpp-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail=0
+
+# expect NAME STATUS MESSAGE -- COMMAND...
+expect() {
+	local name=$1 status=$2 msg=$3
+	shift 4
+	local out rc=0
+	out=$("$@" 2>&1 >/dev/null) || rc=$?
+	if [[ $rc != "$status" || $out != "$msg" ]]; then
+		echo "FAIL $name: exit $rc, stderr:"
+		printf '  | %s\n' "$out"
+		echo "  expected exit $status, stderr: $msg"
+		fail=1
+	else
+		echo "ok   $name"
+	fi
+}
+
+printf 'int main(void)\n{\n\treturn 0;\n}\n' >ok.c
+expect missing-input 1 "mppcc: error: nofile.c: No such file or directory" -- "$mppcc" nofile.c -o x
+expect unknown-option 2 "mppcc: error: unknown option '--mpp-bogus' (see --mpp-help)" -- "$mppcc" --mpp-bogus ok.c
+expect no-input 2 "mppcc: error: no input files" -- "$mppcc"
+expect o-with-c 2 "mppcc: error: cannot specify '-o' with '-c' and several source files" -- "$mppcc" -c ok.c ok.c -o x.o
+expect missing-o-arg 2 "mppcc: error: missing file name after '-o'" -- "$mppcc" ok.c -o
+expect bad-compiler 127 "mppcc: error: cannot run '/nonexistent/cc': No such file or directory" -- env MPP_CC=/nonexistent/cc "$mppcc" ok.c -o x
+
+# the runtime refuses a bad control value before running anything
+"$mppcc" ok.c -o prog >/dev/null 2>&1 || { echo "FAIL: cannot build ok.c"; exit 1; }
+rc=0
+MPP_STRESS=abc ./prog 2>err || rc=$?
+if [[ $rc != 78 ]] || ! grep -q "MPP_STRESS" err; then
+	echo "FAIL bad-control: exit $rc, stderr: $(cat err)"
+	fail=1
+else
+	echo "ok   bad-control ($(cat err))"
+fi
+exit $fail
