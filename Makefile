@@ -25,7 +25,7 @@ CSMITH_SEEDS ?= 1-250
 # heterogeneous and PVM tests and the benchmarks will use.
 DEB_PACKAGES = gcc pkg-config flex bison libclang-dev libcmocka-dev cmake pvm pvm-dev libpvm3 pvm-examples \
 	csmith libcsmith-dev gcc-12-multilib gcc-s390x-linux-gnu libc6-dev-s390x-cross \
-	qemu-user-static valgrind gnuplot-nox iproute2
+	qemu-user-static valgrind gnuplot-nox iproute2 clang-format
 
 all: build
 

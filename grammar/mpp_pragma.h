@@ -21,8 +21,8 @@ enum mpp_pragma_kind {
 
 struct mpp_pragma {
 	enum mpp_pragma_kind kind;
-	long every;         /* LOOP: poll every `every` iterations (1 when not given) */
-	char **names;       /* NOSAVE: variable names; ONRESTORE: one function name */
+	long every;   /* LOOP: poll every `every` iterations (1 when not given) */
+	char **names; /* NOSAVE: variable names; ONRESTORE: one function name */
 	size_t nnames;
 	unsigned line, col; /* where the directive word (e.g. `loop`) starts */
 };
@@ -36,8 +36,8 @@ struct mpp_pragma {
  * where LINE:COL is the exact position of the offending token (col is 1-based, tabs count as 1 column).
  * Messages also name what was found (", found 'x'"); docs/PRAGMAS.md lists them all. On -1, *out is
  * zeroed, so mpp_pragma_free(out) is harmless. `every` is 0 for kinds other than LOOP. */
-int mpp_pragma_parse(const char *text, const char *file, unsigned line, unsigned col,
-                     struct mpp_pragma *out, char *err, size_t errlen);
+int mpp_pragma_parse(const char *text, const char *file, unsigned line, unsigned col, struct mpp_pragma *out, char *err,
+                     size_t errlen);
 void mpp_pragma_free(struct mpp_pragma *p);               /* frees names; safe on a zeroed struct */
 const char *mpp_pragma_kind_name(enum mpp_pragma_kind k); /* "point", "loop", ... */
 

@@ -33,8 +33,7 @@ void mppp_fail(struct mppp_ctx *ctx, unsigned line, unsigned col, const char *fm
 
 /* The text of a token for a message, cut with "..." when long. Tokens only
  * hold printable ASCII, so nothing needs escaping. */
-static const char *mppp_cut(const struct mppp_ctx *ctx, const struct mppp_tok *t, char *buf,
-                            size_t size)
+static const char *mppp_cut(const struct mppp_ctx *ctx, const struct mppp_tok *t, char *buf, size_t size)
 {
 	if (t->len > MPPP_SHOWN_MAX)
 		snprintf(buf, size, "%.*s...", MPPP_SHOWN_MAX, ctx->text + t->off);
@@ -44,8 +43,7 @@ static const char *mppp_cut(const struct mppp_ctx *ctx, const struct mppp_tok *t
 }
 
 /* How a found token reads: 'text', or end of line. */
-static const char *mppp_show(const struct mppp_ctx *ctx, const struct mppp_tok *t, char *buf,
-                             size_t size)
+static const char *mppp_show(const struct mppp_ctx *ctx, const struct mppp_tok *t, char *buf, size_t size)
 {
 	char cut[MPPP_SHOWN_MAX + 4];
 
@@ -59,8 +57,7 @@ void mppp_expected(struct mppp_ctx *ctx, const struct mppp_tok *found, const cha
 {
 	char buf[MPPP_SHOWN_MAX + 8];
 
-	mppp_fail(ctx, found->line, found->col, "expected %s, found %s", what,
-	          mppp_show(ctx, found, buf, sizeof(buf)));
+	mppp_fail(ctx, found->line, found->col, "expected %s, found %s", what, mppp_show(ctx, found, buf, sizeof(buf)));
 }
 
 void mppp_unexpected(struct mppp_ctx *ctx)
@@ -73,8 +70,7 @@ void mppp_unexpected(struct mppp_ctx *ctx)
 
 /* ---- Building the directive --------------------------------------------- */
 
-void mppp_directive(struct mppp_ctx *ctx, const struct mppp_tok *word, enum mpp_pragma_kind kind,
-                    long every)
+void mppp_directive(struct mppp_ctx *ctx, const struct mppp_tok *word, enum mpp_pragma_kind kind, long every)
 {
 	ctx->out.kind = kind;
 	ctx->out.every = every;
@@ -131,13 +127,12 @@ int mppp_count(struct mppp_ctx *ctx, const struct mppp_tok *num, long *value)
 	}
 	mppp_cut(ctx, num, buf, sizeof(buf));
 	if (base == 10 && nd > 1 && digits[0] == '0') {
-		mppp_fail(ctx, num->line, num->col,
-		          "'every' value %s has a leading zero (octal is not supported)", buf);
+		mppp_fail(ctx, num->line, num->col, "'every' value %s has a leading zero (octal is not supported)",
+		          buf);
 		return -1;
 	}
 	if (neg || v < 1 || v > (uint64_t)MPPP_EVERY_MAX) {
-		mppp_fail(ctx, num->line, num->col, "'every' value %s is out of range (1..%ld)", buf,
-		          MPPP_EVERY_MAX);
+		mppp_fail(ctx, num->line, num->col, "'every' value %s is out of range (1..%ld)", buf, MPPP_EVERY_MAX);
 		return -1;
 	}
 	*value = (long)v;
@@ -239,16 +234,11 @@ err_oom:
 const char *mpp_pragma_kind_name(enum mpp_pragma_kind k)
 {
 	switch (k) {
-	case MPP_PRAGMA_POINT:
-		return "point";
-	case MPP_PRAGMA_LOOP:
-		return "loop";
-	case MPP_PRAGMA_NOMIGRATE:
-		return "nomigrate";
-	case MPP_PRAGMA_NOSAVE:
-		return "nosave";
-	case MPP_PRAGMA_ONRESTORE:
-		return "onrestore";
+	case MPP_PRAGMA_POINT: return "point";
+	case MPP_PRAGMA_LOOP: return "loop";
+	case MPP_PRAGMA_NOMIGRATE: return "nomigrate";
+	case MPP_PRAGMA_NOSAVE: return "nosave";
+	case MPP_PRAGMA_ONRESTORE: return "onrestore";
 	}
 	return "unknown";
 }
@@ -301,8 +291,8 @@ static int mppp_run(struct mppp_ctx *ctx, void *scanner)
 	return -1;
 }
 
-int mpp_pragma_parse(const char *text, const char *file, unsigned line, unsigned col,
-                     struct mpp_pragma *out, char *err, size_t errlen)
+int mpp_pragma_parse(const char *text, const char *file, unsigned line, unsigned col, struct mpp_pragma *out, char *err,
+                     size_t errlen)
 {
 	struct mppp_ctx ctx;
 	void *scanner = NULL;
@@ -345,7 +335,7 @@ err:
 	if (out)
 		memset(out, 0, sizeof(*out));
 	if (err && errlen > 0)
-		snprintf(err, errlen, "%s:%u:%u: error: %s", file ? file : "<pragma>", ctx.err_line,
-		         ctx.err_col, ctx.msg);
+		snprintf(err, errlen, "%s:%u:%u: error: %s", file ? file : "<pragma>", ctx.err_line, ctx.err_col,
+		         ctx.msg);
 	return -1;
 }

@@ -85,7 +85,8 @@ static void attach_pragmas(struct unit *u)
 			}
 			struct node *in = innermost(f->body, pa->so);
 			if (in->kind != N_COMPOUND) {
-				front_error(u, pa->so, "'#pragma mpp point' must stand between the statements of a block { ... }");
+				front_error(u, pa->so,
+				            "'#pragma mpp point' must stand between the statements of a block { ... }");
 				break;
 			}
 			struct point pt = {pa->so, pa->eo, NULL, 1, 0, p->line, p->col};
@@ -95,7 +96,8 @@ static void attach_pragmas(struct unit *u)
 		case MPP_PRAGMA_LOOP: {
 			struct node *s = f ? next_stmt(f->body, pa->eo) : NULL;
 			if (!s || !is_loop(s)) {
-				front_error(u, pa->so, "'#pragma mpp loop' must be followed by a for, while or do loop");
+				front_error(u, pa->so,
+				            "'#pragma mpp loop' must be followed by a for, while or do loop");
 				break;
 			}
 			if (loop_has_point(f, s)) {
@@ -108,7 +110,9 @@ static void attach_pragmas(struct unit *u)
 		}
 		case MPP_PRAGMA_NOMIGRATE: {
 			if (f) {
-				front_error(u, pa->so, "'#pragma mpp nomigrate' must precede a function definition, not stand inside one");
+				front_error(
+				    u, pa->so,
+				    "'#pragma mpp nomigrate' must precede a function definition, not stand inside one");
 				break;
 			}
 			struct func *best = NULL;
@@ -116,7 +120,8 @@ static void attach_pragmas(struct unit *u)
 				if (g->so >= pa->eo && (!best || g->so < best->so))
 					best = g;
 			if (!best) {
-				front_error(u, pa->so, "'#pragma mpp nomigrate' is not followed by a function definition");
+				front_error(u, pa->so,
+				            "'#pragma mpp nomigrate' is not followed by a function definition");
 				break;
 			}
 			best->nomigrate = 1;
@@ -127,7 +132,10 @@ static void attach_pragmas(struct unit *u)
 				if (f) {
 					struct var *v = func_var(f, p->names[k]);
 					if (!v)
-						front_error(u, pa->so, "'%s' in '#pragma mpp nosave' is not a variable of function '%s'", p->names[k], f->name);
+						front_error(
+						    u, pa->so,
+						    "'%s' in '#pragma mpp nosave' is not a variable of function '%s'",
+						    p->names[k], f->name);
 					else
 						v->nosave = 1;
 				} else {
@@ -139,7 +147,10 @@ static void attach_pragmas(struct unit *u)
 						}
 					}
 					if (!found)
-						front_error(u, pa->so, "'%s' in '#pragma mpp nosave' is not a global variable defined in this file", p->names[k]);
+						front_error(u, pa->so,
+						            "'%s' in '#pragma mpp nosave' is not a global variable "
+						            "defined in this file",
+						            p->names[k]);
 				}
 			}
 			break;
@@ -149,7 +160,9 @@ static void attach_pragmas(struct unit *u)
 				break;
 			}
 			if (u->onrestore) {
-				front_error(u, pa->so, "a second '#pragma mpp onrestore' in this file (the first names '%s')", u->onrestore);
+				front_error(u, pa->so,
+				            "a second '#pragma mpp onrestore' in this file (the first names '%s')",
+				            u->onrestore);
 				break;
 			}
 			u->onrestore = xstrdup(p->names[0]);
@@ -241,8 +254,8 @@ static int mark_calls(struct unit *u, struct node *n)
 	return any;
 }
 
-static const char *const jump_funcs[] = {"setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp", "longjmp",
-					 "_longjmp", "siglongjmp", "__longjmp_chk", NULL};
+static const char *const jump_funcs[] = {"setjmp",   "_setjmp",    "__sigsetjmp",   "sigsetjmp", "longjmp",
+                                         "_longjmp", "siglongjmp", "__longjmp_chk", NULL};
 
 static int is_integer(CXType t)
 {
@@ -252,8 +265,8 @@ static int is_integer(CXType t)
 
 static struct node *strip(struct node *n)
 {
-	while (n && (n->kind == N_PAREN || (n->kind == N_EXPR && n->nkids == 1 &&
-					     clang_getCursorKind(n->cur) == CXCursor_UnexposedExpr)))
+	while (n && (n->kind == N_PAREN ||
+	             (n->kind == N_EXPR && n->nkids == 1 && clang_getCursorKind(n->cur) == CXCursor_UnexposedExpr)))
 		n = n->kids[0];
 	return n;
 }
@@ -273,45 +286,62 @@ static void check_unsupported(struct unit *u, struct func *f, struct node *n)
 {
 	switch (n->kind) {
 	case N_ASM:
-		front_error(u, n->so, "inline assembly in '%s', which can reach a migration point: its effect on registers and memory cannot be saved", f->name);
+		front_error(u, n->so,
+		            "inline assembly in '%s', which can reach a migration point: its effect on registers and "
+		            "memory cannot be saved",
+		            f->name);
 		break;
 	case N_INDGOTO:
-		front_error(u, n->so, "computed goto in '%s', which can reach a migration point: a label address cannot be migrated", f->name);
+		front_error(
+		    u, n->so,
+		    "computed goto in '%s', which can reach a migration point: a label address cannot be migrated",
+		    f->name);
 		break;
 	case N_CALL:
 		for (int i = 0; n->callee_name && jump_funcs[i]; i++) {
 			if (strcmp(n->callee_name, jump_funcs[i]) == 0) {
 				/* name it as written: setjmp is often a macro */
 				unsigned e = n->so;
-				while (e < u->len && (u->src[e] == '_' || (unsigned)((u->src[e] | 32) - 'a') < 26u || (u->src[e] >= '0' && u->src[e] <= '9')))
+				while (e < u->len && (u->src[e] == '_' || (unsigned)((u->src[e] | 32) - 'a') < 26u ||
+				                      (u->src[e] >= '0' && u->src[e] <= '9')))
 					e++;
-				front_error(u, n->so, "'%.*s' in '%s', which can reach a migration point: a jump buffer holds machine state that cannot be migrated",
-					    (int)(e - n->so), u->src + n->so, f->name);
+				front_error(u, n->so,
+				            "'%.*s' in '%s', which can reach a migration point: a jump buffer holds "
+				            "machine state that cannot be migrated",
+				            (int)(e - n->so), u->src + n->so, f->name);
 			}
 		}
 		break;
 	case N_STMTEXPR:
 		if (n->has_reach)
-			front_error(u, n->so, "statement expression containing a call that can reach a migration point (in '%s'): move the call out of '({ ... })'", f->name);
+			front_error(u, n->so,
+			            "statement expression containing a call that can reach a migration point (in "
+			            "'%s'): move the call out of '({ ... })'",
+			            f->name);
 		break;
 	case N_VARDECL:
 		if (clang_getCanonicalType(n->var->type).kind == CXType_VariableArray)
-			front_error(u, n->so, "variable-length array '%s' in '%s', which can reach a migration point: its size is not known when the frame is rebuilt",
-				    n->var->name, f->name);
+			front_error(u, n->so,
+			            "variable-length array '%s' in '%s', which can reach a migration point: its size "
+			            "is not known when the frame is rebuilt",
+			            n->var->name, f->name);
 		if (n->nkids && is_integer(n->var->type) && is_ptr_to_int(n->kids[n->nkids - 1]))
-			front_error(u, n->so, "pointer converted to an integer and stored in '%s' (in '%s', which can reach a migration point): the pointer could not be relocated after a move",
-				    n->var->name, f->name);
+			front_error(u, n->so,
+			            "pointer converted to an integer and stored in '%s' (in '%s', which can reach a "
+			            "migration point): the pointer could not be relocated after a move",
+			            n->var->name, f->name);
 		break;
 	case N_BINOP:
 		if (strcmp(n->op, "=") == 0 && n->nkids == 2 && is_integer(clang_getCursorType(n->kids[0]->cur)) &&
 		    is_ptr_to_int(n->kids[1])) {
 			struct node *l = strip(n->kids[0]);
-			front_error(u, n->so, "pointer converted to an integer and stored in '%s' (in '%s', which can reach a migration point): the pointer could not be relocated after a move",
-				    l && l->kind == N_DECLREF && l->var ? l->var->name : "an integer", f->name);
+			front_error(u, n->so,
+			            "pointer converted to an integer and stored in '%s' (in '%s', which can reach a "
+			            "migration point): the pointer could not be relocated after a move",
+			            l && l->kind == N_DECLREF && l->var ? l->var->name : "an integer", f->name);
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	for (int i = 0; i < n->nkids; i++)
 		check_unsupported(u, f, n->kids[i]);
@@ -323,7 +353,9 @@ int analyze(struct unit *u)
 	for (struct func *f = u->funcs; f; f = f->next) {
 		if (f->nomigrate) {
 			if (f->npoints)
-				front_error(u, f->points[0].offset, "migration point in '%s', which is marked '#pragma mpp nomigrate'", f->name);
+				front_error(u, f->points[0].offset,
+				            "migration point in '%s', which is marked '#pragma mpp nomigrate'",
+				            f->name);
 			f->npoints = 0;
 			continue;
 		}

@@ -179,18 +179,14 @@ static unsigned find_depth0(const struct unit *u, unsigned from, unsigned to, ch
 unsigned front_stmt_end(const struct unit *u, const struct node *n)
 {
 	switch (n->kind) {
-	case N_COMPOUND:
-		return n->eo;
-	case N_IF:
-		return front_stmt_end(u, n->els ? n->els : n->then);
+	case N_COMPOUND: return n->eo;
+	case N_IF: return front_stmt_end(u, n->els ? n->els : n->then);
 	case N_WHILE:
 	case N_FOR:
-	case N_SWITCH:
-		return n->body ? front_stmt_end(u, n->body) : n->eo;
+	case N_SWITCH: return n->body ? front_stmt_end(u, n->body) : n->eo;
 	case N_CASE:
 	case N_DEFAULT:
-	case N_LABEL:
-		return n->nkids ? front_stmt_end(u, n->kids[n->nkids - 1]) : n->eo;
+	case N_LABEL: return n->nkids ? front_stmt_end(u, n->kids[n->nkids - 1]) : n->eo;
 	case N_DECLSTMT:
 		if (n->eo > 0 && u->src[n->eo - 1] == ';')
 			return n->eo;
@@ -235,8 +231,8 @@ static void set_extent(struct unit *u, struct node *n)
 	n->eo = eo < so ? so : eo;
 	if (n->eo > u->len)
 		n->eo = (unsigned)u->len;
-	n->exact = in_main && clang_File_isEqual(ss, u->file) && clang_File_isEqual(se, u->file) &&
-		   so == sso && eo == seo;
+	n->exact =
+	    in_main && clang_File_isEqual(ss, u->file) && clang_File_isEqual(se, u->file) && so == sso && eo == seo;
 }
 
 static enum nkind kind_of(enum CXCursorKind k)
@@ -281,10 +277,9 @@ static enum nkind kind_of(enum CXCursorKind k)
 /* Reads the operator of a binary or unary operator node from the text. */
 static void read_operator(struct unit *u, struct node *n)
 {
-	static const char *ops[] = {"<<=", ">>=", "...", "->", "++", "--", "<<", ">>", "<=", ">=",
-				    "==", "!=", "&&", "||", "*=", "/=", "%=", "+=", "-=", "&=",
-				    "^=", "|=", "*", "/", "%", "+", "-", "<", ">", "&",
-				    "^", "|", "=", ",", "!", "~", NULL};
+	static const char *ops[] = {"<<=", ">>=", "...", "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&",
+	                            "||",  "*=",  "/=",  "%=", "+=", "-=", "&=", "^=", "|=", "*",  "/",  "%",  "+",
+	                            "-",   "<",   ">",   "&",  "^",  "|",  "=",  ",",  "!",  "~",  NULL};
 	unsigned at;
 	if (n->kind == N_BINOP) {
 		if (n->nkids < 2)
@@ -390,7 +385,8 @@ static void assign_roles(struct unit *u, struct node *n)
 		unsigned rp = find_depth0(u, s2 + 1, n->eo, ')');
 		for (int i = 0; i < n->nkids; i++) {
 			struct node *k = n->kids[i];
-			if (k->so < s1 || (k->kind == N_DECLSTMT && k->so < s2 && k->so > lp && !n->init && k->eo <= s1 + 1))
+			if (k->so < s1 ||
+			    (k->kind == N_DECLSTMT && k->so < s2 && k->so > lp && !n->init && k->eo <= s1 + 1))
 				n->init = k;
 			else if (k->so < s2)
 				n->cond = k;
@@ -405,8 +401,7 @@ static void assign_roles(struct unit *u, struct node *n)
 		if (n->nkids)
 			n->cond = n->kids[0]; /* the returned expression */
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -417,9 +412,9 @@ static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClient
 	struct unit *u = cx->u;
 	struct func *f = cx->f;
 	enum CXCursorKind k = clang_getCursorKind(c);
-	if (k == CXCursor_TypeRef || k == CXCursor_MemberRef || k == CXCursor_LabelRef ||
-	    k == CXCursor_StructDecl || k == CXCursor_UnionDecl || k == CXCursor_EnumDecl ||
-	    k == CXCursor_TypedefDecl || k == CXCursor_FieldDecl || k == CXCursor_EnumConstantDecl)
+	if (k == CXCursor_TypeRef || k == CXCursor_MemberRef || k == CXCursor_LabelRef || k == CXCursor_StructDecl ||
+	    k == CXCursor_UnionDecl || k == CXCursor_EnumDecl || k == CXCursor_TypedefDecl || k == CXCursor_FieldDecl ||
+	    k == CXCursor_EnumConstantDecl)
 		return CXChildVisit_Continue;
 	if (k == CXCursor_FunctionDecl) /* local prototype */
 		return CXChildVisit_Continue;
@@ -441,7 +436,8 @@ static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClient
 		v->declstmt = cx->parent;
 		{
 			enum CXTypeKind tk = clang_getCanonicalType(v->type).kind;
-			v->addr_taken = tk == CXType_ConstantArray || tk == CXType_IncompleteArray || tk == CXType_VariableArray;
+			v->addr_taken =
+			    tk == CXType_ConstantArray || tk == CXType_IncompleteArray || tk == CXType_VariableArray;
 		}
 		/* scope: to the end of the block (or for statement) holding it */
 		struct node *s = cx->parent;
@@ -472,7 +468,8 @@ static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClient
 		}
 		int na = clang_Cursor_getNumArguments(c);
 		for (int i = 0; i < na; i++) {
-			CXType t = clang_getCanonicalType(clang_getCursorType(clang_Cursor_getArgument(c, (unsigned)i)));
+			CXType t =
+			    clang_getCanonicalType(clang_getCursorType(clang_Cursor_getArgument(c, (unsigned)i)));
 			if (t.kind == CXType_Pointer) {
 				CXType p = clang_getCanonicalType(clang_getPointeeType(t));
 				if (p.kind == CXType_FunctionProto || p.kind == CXType_FunctionNoProto)
@@ -554,7 +551,8 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
 		if (!clang_Cursor_isNull(def) && !clang_equalCursors(def, c))
 			return CXChildVisit_Continue;
 		for (int i = 0; i < u->nglobals; i++) {
-			if (clang_equalCursors(clang_getCanonicalCursor(u->globals[i].cur), clang_getCanonicalCursor(c)))
+			if (clang_equalCursors(clang_getCanonicalCursor(u->globals[i].cur),
+			                       clang_getCanonicalCursor(c)))
 				return CXChildVisit_Continue;
 		}
 		add_global(u, c);
@@ -662,8 +660,10 @@ static void scan_pragmas(struct unit *u)
 				for (unsigned s = 0; skipped && s < skipped->count; s++) {
 					CXFile f;
 					unsigned l, col, so, eo;
-					clang_getSpellingLocation(clang_getRangeStart(skipped->ranges[s]), &f, &l, &col, &so);
-					clang_getSpellingLocation(clang_getRangeEnd(skipped->ranges[s]), &f, &l, &col, &eo);
+					clang_getSpellingLocation(clang_getRangeStart(skipped->ranges[s]), &f, &l, &col,
+					                          &so);
+					clang_getSpellingLocation(clang_getRangeEnd(skipped->ranges[s]), &f, &l, &col,
+					                          &eo);
 					if (start >= so && start < eo)
 						skip = 1;
 				}
@@ -681,7 +681,8 @@ static void scan_pragmas(struct unit *u)
 						fprintf(stderr, "%s\n", err);
 						u->errors++;
 					} else if (rc == 0) {
-						u->pragmas = xrealloc(u->pragmas, sizeof(*u->pragmas) * (size_t)(u->npragmas + 1));
+						u->pragmas = xrealloc(u->pragmas,
+						                      sizeof(*u->pragmas) * (size_t)(u->npragmas + 1));
 						struct pragma_at *pa = &u->pragmas[u->npragmas++];
 						memset(pa, 0, sizeof(*pa));
 						pa->p = p;
@@ -724,8 +725,8 @@ int front_parse(struct unit *u, const char *path, const char *const *args, int n
 
 	u->index = clang_createIndex(0, 0);
 	enum CXErrorCode ec = clang_parseTranslationUnit2(
-		u->index, path, args, nargs, NULL, 0,
-		CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_KeepGoing, &u->tu);
+	    u->index, path, args, nargs, NULL, 0,
+	    CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_KeepGoing, &u->tu);
 	if (ec != CXError_Success || !u->tu) {
 		fprintf(stderr, "mppcc: error: libclang could not parse '%s' (code %d)\n", path, (int)ec);
 		return -1;

@@ -58,42 +58,42 @@ struct node {
 	struct node *cond, *body, *then, *els, *init, *inc;
 	char op[4];
 	int postfix;
-	struct var *var;      /* N_DECLREF to a local, N_VARDECL */
-	struct func *callee;  /* N_CALL: direct call of a function of this file */
-	char *callee_name;    /* N_CALL: name of a direct callee, else NULL */
-	int callee_system;    /* direct callee declared in a system header */
-	int fnptr_arg;        /* N_CALL: an argument has function-pointer type */
-	int reach;            /* N_CALL: may reach a poll point */
-	int has_reach;        /* subtree contains a reaching call */
-	int site;             /* N_CALL / loop: site number given by analysis */
+	struct var *var;     /* N_DECLREF to a local, N_VARDECL */
+	struct func *callee; /* N_CALL: direct call of a function of this file */
+	char *callee_name;   /* N_CALL: name of a direct callee, else NULL */
+	int callee_system;   /* direct callee declared in a system header */
+	int fnptr_arg;       /* N_CALL: an argument has function-pointer type */
+	int reach;           /* N_CALL: may reach a poll point */
+	int has_reach;       /* subtree contains a reaching call */
+	int site;            /* N_CALL / loop: site number given by analysis */
 };
 
 struct var {
 	char *name;
 	CXCursor cur;
 	CXType type;
-	unsigned so, eo;      /* extent of the declaration */
+	unsigned so, eo;             /* extent of the declaration */
 	unsigned scope_so, scope_eo; /* where the name is visible */
 	int is_param;
-	int is_static;       /* function-local static: hoisted to file scope */
+	int is_static; /* function-local static: hoisted to file scope */
 	int is_extern;
 	int nosave;
 	int addr_taken;
-	int reported;        /* a diagnostic about it was printed */
-	unsigned *uses;      /* offsets of its references */
+	int reported;   /* a diagnostic about it was printed */
+	unsigned *uses; /* offsets of its references */
 	int nuses;
-	char *hoisted;       /* new name of a hoisted static */
+	char *hoisted; /* new name of a hoisted static */
 	struct node *declstmt;
 	/* synthetic temporaries made by the rewriter */
 	int synthetic;
-	char *decl_text;     /* declaration to emit, for synthetic vars */
+	char *decl_text; /* declaration to emit, for synthetic vars */
 	struct var *next_syn;
 };
 
 struct point {
-	unsigned offset;     /* where the poll goes (pragma line start) */
-	unsigned line_end;   /* end of the pragma line */
-	struct node *loop;   /* for loop polls: the loop statement */
+	unsigned offset;   /* where the poll goes (pragma line start) */
+	unsigned line_end; /* end of the pragma line */
+	struct node *loop; /* for loop polls: the loop statement */
 	long every;
 	int site;
 	unsigned line, col;
@@ -103,27 +103,27 @@ struct func {
 	char *name;
 	CXCursor cur;
 	unsigned so, eo;
-	unsigned name_off;   /* offset of the function's name */
+	unsigned name_off; /* offset of the function's name */
 	struct node *body;
-	struct var **vars;   /* params first, then locals in source order */
+	struct var **vars; /* params first, then locals in source order */
 	int nvars, cap_vars;
 	int is_static;
 	int is_main;
 	int nomigrate;
-	int reach;           /* can reach a poll point */
+	int reach; /* can reach a poll point */
 	int addr_taken;
 	struct point *points;
 	int npoints;
 	int nsites;
-	int index;           /* in the unit's function table */
-	char *ret_spell;     /* spelling of the return type, or NULL for void */
+	int index;       /* in the unit's function table */
+	char *ret_spell; /* spelling of the return type, or NULL for void */
 	CXType ret_type;
 	struct func *next;
 };
 
 struct global {
-	char *name;       /* registered name */
-	char *cname;      /* C identifier to take the address of */
+	char *name;  /* registered name */
+	char *cname; /* C identifier to take the address of */
 	CXType type;
 	CXCursor cur;
 	int is_const;
@@ -138,20 +138,20 @@ struct pragma_at {
 };
 
 struct unit {
-	const char *path;     /* main file as given */
-	char *src;            /* its text */
+	const char *path; /* main file as given */
+	char *src;        /* its text */
 	size_t len;
 	CXIndex index;
 	CXTranslationUnit tu;
 	CXFile file;
-	struct func *funcs;   /* defined in the main file, source order */
+	struct func *funcs; /* defined in the main file, source order */
 	int nfuncs;
 	struct global *globals;
 	int nglobals, cap_globals;
 	struct pragma_at *pragmas;
 	int npragmas;
-	int auto_points;      /* --mpp-auto */
-	char *onrestore;      /* function named by #pragma mpp onrestore */
+	int auto_points; /* --mpp-auto */
+	char *onrestore; /* function named by #pragma mpp onrestore */
 	unsigned onrestore_off;
 	int errors;
 };
@@ -166,10 +166,8 @@ unsigned front_line_of(const struct unit *u, unsigned off, unsigned *col);
 /* Offset just past the statement n, including its ';' when it has one. */
 unsigned front_stmt_end(const struct unit *u, const struct node *n);
 /* Prints "file:line:col: error: ..." for offset off and counts it. */
-void front_error(struct unit *u, unsigned off, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-void front_warning(struct unit *u, unsigned off, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void front_error(struct unit *u, unsigned off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void front_warning(struct unit *u, unsigned off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

@@ -88,9 +88,11 @@ static int ends_with(const char *s, const char *suf)
 /* Options whose value is the next argument. */
 static int takes_value(const char *a)
 {
-	static const char *const opts[] = {"-o", "-I", "-D", "-U", "-include", "-isystem", "-iquote", "-idirafter",
-					   "-x", "-MF", "-MT", "-MQ", "-L", "-l", "-Xlinker", "-T", "-u", "-z",
-					   "-imacros", "-Xassembler", "-Xpreprocessor", NULL};
+	static const char *const opts[] = {
+	    "-o",         "-I", "-D",  "-U",  "-include", "-isystem",    "-iquote",
+	    "-idirafter", "-x", "-MF", "-MT", "-MQ",      "-L",          "-l",
+	    "-Xlinker",   "-T", "-u",  "-z",  "-imacros", "-Xassembler", "-Xpreprocessor",
+	    NULL};
 	for (int i = 0; opts[i]; i++)
 		if (strcmp(a, opts[i]) == 0)
 			return 1;
@@ -191,7 +193,8 @@ static int runtime_for(const char *dir, const char *cc, int is_default, struct a
 			av_add(&a, "-o");
 			av_add(&a, obj);
 			if (run(a.v) != 0) {
-				fprintf(stderr, "mppcc: error: cannot build the runtime with '%s' (compiling %s)\n", cc, line);
+				fprintf(stderr, "mppcc: error: cannot build the runtime with '%s' (compiling %s)\n", cc,
+				        line);
 				rc = -1;
 			}
 			free(src);
@@ -229,14 +232,13 @@ out:
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: mppcc [mpp options] [cc options] files...\n"
-		"  --mpp-auto        choose migration points automatically (every loop)\n"
-		"  --mpp-cc=CMD      underlying compiler (default: $MPP_CC, else cc)\n"
-		"  --mpp-emit=DIR    keep the translated sources in DIR\n"
-		"  --mpp-verbose     print the commands run\n"
-		"  --mpp-help        this text\n"
-		"Any other option is the compiler's; CC=mppcc works in makefiles.\n");
+	fprintf(stderr, "usage: mppcc [mpp options] [cc options] files...\n"
+	                "  --mpp-auto        choose migration points automatically (every loop)\n"
+	                "  --mpp-cc=CMD      underlying compiler (default: $MPP_CC, else cc)\n"
+	                "  --mpp-emit=DIR    keep the translated sources in DIR\n"
+	                "  --mpp-verbose     print the commands run\n"
+	                "  --mpp-help        this text\n"
+	                "Any other option is the compiler's; CC=mppcc works in makefiles.\n");
 }
 
 int main(int argc, char **argv)
@@ -296,9 +298,10 @@ int main(int argc, char **argv)
 			const char *v = val ? argv[i + 1] : NULL;
 			if (val)
 				av_add(&flags, argv[++i]);
-			if (!strncmp(a, "-I", 2) || !strncmp(a, "-D", 2) || !strncmp(a, "-U", 2) || !strncmp(a, "-std=", 5) ||
-			    !strcmp(a, "-include") || !strcmp(a, "-isystem") || !strcmp(a, "-iquote") || !strcmp(a, "-imacros") ||
-			    !strcmp(a, "-idirafter") || !strcmp(a, "-m32") || !strcmp(a, "-m64") || !strcmp(a, "-ansi") ||
+			if (!strncmp(a, "-I", 2) || !strncmp(a, "-D", 2) || !strncmp(a, "-U", 2) ||
+			    !strncmp(a, "-std=", 5) || !strcmp(a, "-include") || !strcmp(a, "-isystem") ||
+			    !strcmp(a, "-iquote") || !strcmp(a, "-imacros") || !strcmp(a, "-idirafter") ||
+			    !strcmp(a, "-m32") || !strcmp(a, "-m64") || !strcmp(a, "-ansi") ||
 			    !strcmp(a, "-funsigned-char") || !strcmp(a, "-fsigned-char")) {
 				av_add(&clang, a);
 				if (v)
@@ -356,7 +359,8 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	if ((mode_c || mode_S) && out && nsources > 1) {
-		fprintf(stderr, "mppcc: error: cannot specify '-o' with '-%c' and several source files\n", mode_S ? 'S' : 'c');
+		fprintf(stderr, "mppcc: error: cannot specify '-o' with '-%c' and several source files\n",
+		        mode_S ? 'S' : 'c');
 		return 2;
 	}
 	for (int i = 0; i < inputs.n; i++) {
@@ -393,7 +397,7 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (verbose)
 			fprintf(stderr, "mppcc: translated %s in %.1f ms\n", src,
-				(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+			        (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 		struct argv_buf a = {0};
 		for (int k = 0; k < ccw.n; k++)
 			av_add(&a, ccw.v[k]);

@@ -11,8 +11,8 @@
 #include <string.h>
 
 struct site {
-	unsigned P;         /* source offset whose visible variables the site saves */
-	int excl;           /* id of a loop around P that does not hold the site */
+	unsigned P; /* source offset whose visible variables the site saves */
+	int excl;   /* id of a loop around P that does not hold the site */
 };
 
 /* A loop of the dispatch tree: a loop of the source, or the inner loop
@@ -43,8 +43,8 @@ struct rw {
 
 static struct node *strip(struct node *n)
 {
-	while (n && (n->kind == N_PAREN || (n->kind == N_EXPR && n->nkids == 1 &&
-					     clang_getCursorKind(n->cur) == CXCursor_UnexposedExpr)))
+	while (n && (n->kind == N_PAREN ||
+	             (n->kind == N_EXPR && n->nkids == 1 && clang_getCursorKind(n->cur) == CXCursor_UnexposedExpr)))
 		n = n->kids[0];
 	return n;
 }
@@ -53,7 +53,8 @@ static int is_assign_op(const char *op)
 {
 	size_t l = strlen(op);
 	return (l >= 1 && op[l - 1] == '=' && strcmp(op, "==") && strcmp(op, "!=") && strcmp(op, "<=") &&
-		strcmp(op, ">=")) || !strcmp(op, "++") || !strcmp(op, "--");
+	        strcmp(op, ">=")) ||
+	       !strcmp(op, "++") || !strcmp(op, "--");
 }
 
 /* No calls, assignments or increments: evaluating it twice is harmless. */
@@ -141,8 +142,8 @@ static char *end_text(struct rw *rw, int k)
 	return s;
 }
 
-static struct var *new_temp(struct rw *rw, const char *prefix, const char *decl_type, CXType t,
-			    const char *tref, struct sbuf *decls, unsigned scope_so, unsigned scope_eo)
+static struct var *new_temp(struct rw *rw, const char *prefix, const char *decl_type, CXType t, const char *tref,
+                            struct sbuf *decls, unsigned scope_so, unsigned scope_eo)
 {
 	struct func *f = rw->f;
 	struct var *v = xcalloc(1, sizeof(*v));
@@ -182,10 +183,10 @@ static char *subst(struct rw *rw, unsigned so, unsigned eo, struct node **nodes,
 
 struct sm {
 	int up;
-	struct node *cmp;   /* the comparison i OP B */
+	struct node *cmp; /* the comparison i OP B */
 	struct var *iv;
 	struct node *bound;
-	struct node *step;  /* NULL: 1 */
+	struct node *step; /* NULL: 1 */
 };
 
 static int loop_id(struct rw *rw, struct node *l);
@@ -222,7 +223,9 @@ static char *norm_call(struct rw *rw, struct norm_ctx *nc, struct node *n, int u
 {
 	char **vals = xcalloc((size_t)n->nkids + 1, sizeof(*vals));
 	if (n->nkids && n->kids[0]->has_reach)
-		front_error(rw->u, n->so, "the called function is itself computed by a call that can reach a migration point: store it in a variable first");
+		front_error(rw->u, n->so,
+		            "the called function is itself computed by a call that can reach a migration point: store "
+		            "it in a variable first");
 	for (int i = 1; i < n->nkids; i++) {
 		struct node *k = n->kids[i];
 		if (k->has_reach)
@@ -233,7 +236,8 @@ static char *norm_call(struct rw *rw, struct norm_ctx *nc, struct node *n, int u
 			 * arguments must not do anything a second time */
 			char *v = vals[i] ? vals[i] : render(rw, k->so, k->eo);
 			char *dt = xasprintf("__typeof__(((void)0, (%s)))", v);
-			struct var *t = new_temp(rw, "a", dt, clang_getCursorType(k->cur), NULL, nc->decls, nc->scope_so, nc->scope_eo);
+			struct var *t = new_temp(rw, "a", dt, clang_getCursorType(k->cur), NULL, nc->decls,
+			                         nc->scope_so, nc->scope_eo);
 			sb_printf(nc->pre, "%s = %s; ", t->name, v);
 			free(dt);
 			free(v);
@@ -254,7 +258,8 @@ static char *norm_call(struct rw *rw, struct norm_ctx *nc, struct node *n, int u
 		val = xstrdup(unused ? "" : "(void)0");
 	} else {
 		char *dt = xasprintf("__typeof__(%s)", call);
-		struct var *t = new_temp(rw, "t", dt, clang_getCursorType(n->cur), NULL, nc->decls, nc->scope_so, nc->scope_eo);
+		struct var *t =
+		    new_temp(rw, "t", dt, clang_getCursorType(n->cur), NULL, nc->decls, nc->scope_so, nc->scope_eo);
 		sb_printf(nc->pre, "%s = %s;", t->name, call);
 		val = xstrdup(t->name);
 		free(dt);
@@ -277,15 +282,18 @@ static char *norm_logic(struct rw *rw, struct norm_ctx *nc, struct node *n)
 		free(vl);
 		return s;
 	}
-	struct var *t = new_temp(rw, "t", "int", clang_getCursorType(n->cur), "&mpp_t_int", nc->decls, nc->scope_so, nc->scope_eo);
+	struct var *t =
+	    new_temp(rw, "t", "int", clang_getCursorType(n->cur), "&mpp_t_int", nc->decls, nc->scope_so, nc->scope_eo);
 	struct sbuf pre2 = {0};
 	struct norm_ctx nc2 = *nc;
 	nc2.pre = &pre2;
 	char *vr = norm(rw, &nc2, r, 0);
 	if (strcmp(n->op, "&&") == 0)
-		sb_printf(nc->pre, "if (%s) { %s%s = (%s) != 0; } else %s = 0; ", vl, pre2.s ? pre2.s : "", t->name, vr, t->name);
+		sb_printf(nc->pre, "if (%s) { %s%s = (%s) != 0; } else %s = 0; ", vl, pre2.s ? pre2.s : "", t->name, vr,
+		          t->name);
 	else
-		sb_printf(nc->pre, "if (%s) %s = 1; else { %s%s = (%s) != 0; } ", vl, t->name, pre2.s ? pre2.s : "", t->name, vr);
+		sb_printf(nc->pre, "if (%s) %s = 1; else { %s%s = (%s) != 0; } ", vl, t->name, pre2.s ? pre2.s : "",
+		          t->name, vr);
 	free(pre2.s);
 	free(vl);
 	free(vr);
@@ -295,7 +303,9 @@ static char *norm_logic(struct rw *rw, struct norm_ctx *nc, struct node *n)
 static char *norm_cond(struct rw *rw, struct norm_ctx *nc, struct node *n)
 {
 	if (n->nkids != 3) {
-		front_error(rw->u, n->so, "'?:' with an omitted middle operand around a call that can reach a migration point is not supported");
+		front_error(rw->u, n->so,
+		            "'?:' with an omitted middle operand around a call that can reach a migration point is not "
+		            "supported");
 		return render(rw, n->so, n->eo);
 	}
 	struct node *c = n->kids[0], *a = n->kids[1], *b = n->kids[2];
@@ -315,13 +325,14 @@ static char *norm_cond(struct rw *rw, struct norm_ctx *nc, struct node *n)
 	char *res;
 	if (clang_getCanonicalType(clang_getCursorType(n->cur)).kind == CXType_Void) {
 		sb_printf(nc->pre, "if (%s) { %s(void)(%s); } else { %s(void)(%s); } ", vc, pa.s ? pa.s : "", va,
-			  pb.s ? pb.s : "", vb);
+		          pb.s ? pb.s : "", vb);
 		res = xstrdup("(void)0");
 	} else {
 		char *dt = xasprintf("__typeof__(1 ? (%s) : (%s))", va, vb);
-		struct var *t = new_temp(rw, "t", dt, clang_getCursorType(n->cur), NULL, nc->decls, nc->scope_so, nc->scope_eo);
+		struct var *t =
+		    new_temp(rw, "t", dt, clang_getCursorType(n->cur), NULL, nc->decls, nc->scope_so, nc->scope_eo);
 		sb_printf(nc->pre, "if (%s) { %s%s = %s; } else { %s%s = %s; } ", vc, pa.s ? pa.s : "", t->name, va,
-			  pb.s ? pb.s : "", t->name, vb);
+		          pb.s ? pb.s : "", t->name, vb);
 		res = xstrdup(t->name);
 		free(dt);
 	}
@@ -339,7 +350,10 @@ static char *norm(struct rw *rw, struct norm_ctx *nc, struct node *n, int unused
 	if (!n->has_reach)
 		return render(rw, n->so, n->eo);
 	if (!n->exact) {
-		front_error(rw->u, n->so, "a call that can reach a migration point inside a macro expansion (in '%s'): call it outside the macro", rw->f->name);
+		front_error(rw->u, n->so,
+		            "a call that can reach a migration point inside a macro expansion (in '%s'): call it "
+		            "outside the macro",
+		            rw->f->name);
 		return render(rw, n->so, n->eo);
 	}
 	switch (n->kind) {
@@ -358,14 +372,12 @@ static char *norm(struct rw *rw, struct norm_ctx *nc, struct node *n, int unused
 			return norm(rw, nc, n->kids[1], unused);
 		}
 		break;
-	case N_CONDOP:
-		return norm_cond(rw, nc, n);
+	case N_CONDOP: return norm_cond(rw, nc, n);
 	case N_PAREN:
 		if (n->nkids == 1 && strip(n)->kind == N_CALL && unused)
 			return norm(rw, nc, n->kids[0], unused);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (n->kind == N_EXPR && n->nkids == 1 && n->kids[0]->so == n->so && n->kids[0]->eo == n->eo)
 		return norm(rw, nc, n->kids[0], unused);
@@ -386,21 +398,16 @@ static int in_stmt_position(const struct node *n)
 	if (!p)
 		return 0;
 	switch (p->kind) {
-	case N_COMPOUND:
-		return 1;
+	case N_COMPOUND: return 1;
 	case N_LABEL:
 	case N_CASE:
-	case N_DEFAULT:
-		return p->kids[p->nkids - 1] == n;
-	case N_IF:
-		return p->then == n || p->els == n;
+	case N_DEFAULT: return p->kids[p->nkids - 1] == n;
+	case N_IF: return p->then == n || p->els == n;
 	case N_WHILE:
 	case N_FOR:
 	case N_DO:
-	case N_SWITCH:
-		return p->body == n;
-	default:
-		return 0;
+	case N_SWITCH: return p->body == n;
+	default: return 0;
 	}
 }
 
@@ -461,7 +468,10 @@ static char *decl_text(struct rw *rw, struct node *s, struct norm_ctx *nc)
 			continue;
 		if (init->has_reach) {
 			if (impure_before)
-				front_error(rw->u, init->so, "a call that can reach a migration point in a later declarator of a declaration whose earlier initialisers have side effects: split the declaration");
+				front_error(
+				    rw->u, init->so,
+				    "a call that can reach a migration point in a later declarator of a declaration "
+				    "whose earlier initialisers have side effects: split the declaration");
 			nodes[n] = init;
 			vals[n++] = norm(rw, nc, init, 0);
 		} else if (!is_pure(init)) {
@@ -504,8 +514,8 @@ static void stmt_generic(struct rw *rw, struct node *s, struct node *part, int b
 	char *val = norm(rw, &nc, part, unused);
 	char *head = render(rw, s->so, part->so);
 	char *tail = render(rw, part->eo, end);
-	char *text = xasprintf("%s%s%s%s%s%s%s", braces ? "{ " : "", decls.s ? decls.s : "", pre.s ? pre.s : "", head, val,
-			       tail, braces ? " }" : "");
+	char *text = xasprintf("%s%s%s%s%s%s%s", braces ? "{ " : "", decls.s ? decls.s : "", pre.s ? pre.s : "", head,
+	                       val, tail, braces ? " }" : "");
 	edit_replace(rw->ed, s->so, end, text);
 	free(text);
 	free(head);
@@ -578,7 +588,6 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 	free(pre_i.s);
 	free(init.s);
 }
-
 
 /* ---- reducible re-entry -----------------------------------------------
  * Restoring never jumps into a loop body from outside (that would make the
@@ -685,8 +694,7 @@ static int is_safe_cond(const struct node *n)
 			return 0;
 		break;
 	case N_PAREN:
-	case N_CAST:
-		break;
+	case N_CAST: break;
 	case N_EXPR: {
 		enum CXCursorKind k = clang_getCursorKind(n->cur);
 		if (k == CXCursor_IntegerLiteral || k == CXCursor_CharacterLiteral || k == CXCursor_FloatingLiteral)
@@ -695,8 +703,7 @@ static int is_safe_cond(const struct node *n)
 			return 0;
 		break;
 	}
-	default:
-		return 0;
+	default: return 0;
 	}
 	for (int i = 0; i < n->nkids; i++)
 		if (!is_safe_cond(n->kids[i]))
@@ -853,14 +860,12 @@ static int body_ok(const struct node *n, int depth)
 	case N_LABEL:
 	case N_INDGOTO:
 	case N_ASM:
-	case N_STMTEXPR:
-		return 0;
+	case N_STMTEXPR: return 0;
 	case N_CALL:
 		if (!n->reach && !n->callee_system)
 			return 0;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	int d = depth + (n->kind == N_FOR || n->kind == N_WHILE || n->kind == N_DO || n->kind == N_SWITCH);
 	for (int i = 0; i < n->nkids; i++)
@@ -972,7 +977,7 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	int id = loop_id(rw, l);
 	int cid = loop_id_of(rw, l, 1);
 	rw->excl = cid; /* the poll after the inner loop is not inside it, nor
-			 * in the scope of what the body declares */
+	                 * in the scope of what the body declares */
 	int k = new_site(rw, l->body->so - 1);
 	rw->excl = 0;
 	pt->site = k;
@@ -992,18 +997,16 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	/* distance to the bound, without signed overflow: the outer condition
 	 * has just held, so i is on the near side of B */
 	char *dist = m.up ? xasprintf("((unsigned long long)(%s) - (unsigned long long)%s)", B, iname)
-			  : xasprintf("((unsigned long long)%s - (unsigned long long)(%s))", iname, B);
+	                  : xasprintf("((unsigned long long)%s - (unsigned long long)(%s))", iname, B);
 	char *ocond = is_safe_cond(l->cond) ? xasprintf("(%s) || __MPP_UNLIKELY(__mpp_site)", cond)
-					    : xasprintf("__MPP_UNLIKELY(__mpp_site) || (%s)", cond);
-	char *text = xasprintf(
-		"{ %s%s __mpp_l%d:; for (; %s;) { %s"
-		"__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > " MPP_CHUNK "ULL * (unsigned long long)(%s)) ? %s %s " MPP_CHUNK " * (%s) : (%s); "
-		"%sfor (; (%s %s %s) || __MPP_UNLIKELY(__mpp_site); %s) { %s%s } "
-		"%s } }",
-		init, init_semi ? ";" : "", id, ocond, disp,
-		iname, e->name, step, dist, step, iname, m.up ? "+" : "-", step, B,
-		clab, iname, m.cmp->op, e->name, incs, cdisp, body,
-		ptxt);
+	                                    : xasprintf("__MPP_UNLIKELY(__mpp_site) || (%s)", cond);
+	char *text = xasprintf("{ %s%s __mpp_l%d:; for (; %s;) { %s"
+	                       "__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > " MPP_CHUNK
+	                       "ULL * (unsigned long long)(%s)) ? %s %s " MPP_CHUNK " * (%s) : (%s); "
+	                       "%sfor (; (%s %s %s) || __MPP_UNLIKELY(__mpp_site); %s) { %s%s } "
+	                       "%s } }",
+	                       init, init_semi ? ";" : "", id, ocond, disp, iname, e->name, step, dist, step, iname,
+	                       m.up ? "+" : "-", step, B, clab, iname, m.cmp->op, e->name, incs, cdisp, body, ptxt);
 	edit_replace(rw->ed, l->so, stmt_end(rw, l), text);
 	free(text);
 	free(ocond);
@@ -1043,9 +1046,10 @@ static void insert_loop_poll(struct rw *rw, struct node *s, struct point *pt, st
 	char *ptxt = point_text(rw, k);
 	char *text;
 	if (pt->every > 1) {
-		*counter = new_temp(rw, "n", NULL, clang_getCursorType(s->cur), "&mpp_t_ulong", NULL, s->so, stmt_end(rw, s));
+		*counter =
+		    new_temp(rw, "n", NULL, clang_getCursorType(s->cur), "&mpp_t_ulong", NULL, s->so, stmt_end(rw, s));
 		text = xasprintf("if (__MPP_UNLIKELY(++%s >= %ldUL)) { %s = 0; %s } ", (*counter)->name, pt->every,
-				 (*counter)->name, ptxt);
+		                 (*counter)->name, ptxt);
 	} else {
 		text = xasprintf("%s ", ptxt);
 	}
@@ -1109,8 +1113,7 @@ static void process(struct rw *rw, struct node *n)
 			else if (loop_id(rw, n))
 				loop_entry_edits(rw, n, loop_id(rw, n));
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	if (counter) {
@@ -1260,7 +1263,8 @@ static void finish_sites(struct rw *rw, int first_edit)
 			const char *ref = v->decl_text;
 			char *why = NULL;
 			if (!ref)
-				ref = v->is_param ? types_ref_param(rw->tg, v->type, &why) : types_ref(rw->tg, v->type, NULL, &why);
+				ref = v->is_param ? types_ref_param(rw->tg, v->type, &why)
+				                  : types_ref(rw->tg, v->type, NULL, &why);
 			if (!ref && v->reported) {
 				free(why);
 				continue;
@@ -1268,15 +1272,19 @@ static void finish_sites(struct rw *rw, int first_edit)
 			if (!ref) {
 				v->reported = 1;
 				unsigned line = front_line_of(rw->u, P, NULL);
-				front_error(rw->u, v->so, "cannot save variable '%s' of '%s' at the migration point of line %u: %s (if it is recomputed after a restore, exclude it with '#pragma mpp nosave(%s)')",
-					    v->name, f->name, line, why ? why : "unsupported type", v->name);
+				front_error(
+				    rw->u, v->so,
+				    "cannot save variable '%s' of '%s' at the migration point of line %u: %s (if it is "
+				    "recomputed after a restore, exclude it with '#pragma mpp nosave(%s)')",
+				    v->name, f->name, line, why ? why : "unsupported type", v->name);
 				free(why);
 				continue;
 			}
 			if (by_address(v)) {
 				sb_printf(&list, "__mpp_p[%d] = (void *)&%s; ", n, var_cname(v));
 			} else {
-				sb_printf(&copy, "__typeof__(((void)0, %s)) __mpp_v%d = %s; ", var_cname(v), n, var_cname(v));
+				sb_printf(&copy, "__typeof__(((void)0, %s)) __mpp_v%d = %s; ", var_cname(v), n,
+				          var_cname(v));
 				sb_printf(&decl, "__typeof__(((void)0, %s)) __mpp_v%d; ", var_cname(v), n);
 				sb_printf(&list, "__mpp_p[%d] = (void *)&__mpp_v%d; ", n, n);
 				sb_printf(&back, "%s = __mpp_v%d; ", var_cname(v), n);
@@ -1290,12 +1298,13 @@ static void finish_sites(struct rw *rw, int first_edit)
 		/* the address array is filled by stores inside the cold block (a
 		 * compound literal here gets set up on every call by gcc) */
 		lists[k] = n ? xasprintf("%svoid *__mpp_p[%d]; %s, %svoid *__mpp_p[%d]; %s, __mpp_p, %s__mpp_site = 0;",
-					 copy.s ? copy.s : "", n, list.s, decl.s ? decl.s : "", n, list.s,
-					 back.s ? back.s : "")
-			     : xstrdup(", , 0, __mpp_site = 0;");
+		                         copy.s ? copy.s : "", n, list.s, decl.s ? decl.s : "", n, list.s,
+		                         back.s ? back.s : "")
+		             : xstrdup(", , 0, __mpp_site = 0;");
 		if (n) {
 			sb_printf(t, "static const char *const __mpp_sn%d_%d[] = {%s};\n", f->index, k, names.s);
-			sb_printf(t, "static const struct mpp_type *const __mpp_st%d_%d[] = {%s};\n", f->index, k, types.s);
+			sb_printf(t, "static const struct mpp_type *const __mpp_st%d_%d[] = {%s};\n", f->index, k,
+			          types.s);
 		}
 		free(copy.s);
 		free(decl.s);
@@ -1314,7 +1323,8 @@ static void finish_sites(struct rw *rw, int first_edit)
 				if (live(rw, f->vars[i], P))
 					nv++;
 			if (has)
-				sb_printf(t, "\t{%u, %d, __mpp_sn%d_%d, __mpp_st%d_%d},\n", front_line_of(rw->u, P, NULL), nv, f->index, k, f->index, k);
+				sb_printf(t, "\t{%u, %d, __mpp_sn%d_%d, __mpp_st%d_%d},\n",
+				          front_line_of(rw->u, P, NULL), nv, f->index, k, f->index, k);
 			else
 				sb_printf(t, "\t{%u, 0, 0, 0},\n", front_line_of(rw->u, P, NULL));
 		}
@@ -1342,7 +1352,9 @@ static void rename_shadowed(struct rw *rw, struct node *n)
 {
 	if (n->kind == N_DECLREF && n->var && n->var->hoisted && !n->var->is_static) {
 		if (!n->exact)
-			front_error(rw->u, n->so, "variable '%s' (which shadows another) used inside a macro expansion: rename it", n->var->name);
+			front_error(rw->u, n->so,
+			            "variable '%s' (which shadows another) used inside a macro expansion: rename it",
+			            n->var->name);
 		else
 			edit_replace(rw->ed, n->so, n->eo, n->var->hoisted);
 	}
@@ -1376,7 +1388,10 @@ static void plan_shadowing(struct rw *rw)
 				v->hoisted = xasprintf("%s__mpp%d", v->name, ++renamed);
 				unsigned off = name_offset(rw->u, v->cur);
 				if (off == (unsigned)-1)
-					front_error(rw->u, v->so, "variable '%s' shadows another and is declared through a macro: rename it", v->name);
+					front_error(
+					    rw->u, v->so,
+					    "variable '%s' shadows another and is declared through a macro: rename it",
+					    v->name);
 				else
 					edit_replace(rw->ed, off, off + (unsigned)strlen(v->name), v->hoisted);
 				break;
@@ -1462,8 +1477,10 @@ static void wrap_nocap(struct rw *rw, struct node *n, int from_nomigrate)
 	if (!want)
 		return;
 	if (!n->exact) {
-		front_error(rw->u, n->so, "call to '%s' inside a macro expansion must be protected from migration: call it outside the macro",
-			    n->callee_name ? n->callee_name : "a function pointer");
+		front_error(
+		    rw->u, n->so,
+		    "call to '%s' inside a macro expansion must be protected from migration: call it outside the macro",
+		    n->callee_name ? n->callee_name : "a function pointer");
 		return;
 	}
 	char *call = render(rw, n->so, n->eo);
@@ -1471,7 +1488,8 @@ static void wrap_nocap(struct rw *rw, struct node *n, int from_nomigrate)
 	if (clang_getCanonicalType(clang_getCursorType(n->cur)).kind == CXType_Void)
 		text = xasprintf("({ __mpp_nocap++; %s; __mpp_nocap--; })", call);
 	else
-		text = xasprintf("({ __mpp_nocap++; __typeof__(%s) __mpp_r = %s; __mpp_nocap--; __mpp_r; })", call, call);
+		text =
+		    xasprintf("({ __mpp_nocap++; __typeof__(%s) __mpp_r = %s; __mpp_nocap--; __mpp_r; })", call, call);
 	edit_replace(rw->ed, n->so, n->eo, text);
 	free(text);
 	free(call);
@@ -1518,8 +1536,11 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 	struct sbuf d = {0};
 	if (f->ret_spell)
 		sb_printf(&d, " static __typeof__(%s) __mpp_z;", f->ret_spell);
-	sb_printf(&d, " unsigned __mpp_site = 0; if (__MPP_UNLIKELY(__mpp_restoring)) switch ((__mpp_site = __mpp_resume_site(&__mpp_funcs[%d]))) { \x03" "0\x04 }",
-		  f->index);
+	sb_printf(&d,
+	          " unsigned __mpp_site = 0; if (__MPP_UNLIKELY(__mpp_restoring)) switch ((__mpp_site = "
+	          "__mpp_resume_site(&__mpp_funcs[%d]))) { \x03"
+	          "0\x04 }",
+	          f->index);
 	edit_insert(ed, f->body->so + 1, EDIT_RIGHT, d.s);
 	free(d.s);
 	f->nsites = rw.nsites;

@@ -10,10 +10,10 @@
 #include "edit.h"
 
 struct tentry {
-	char *key;   /* canonical spelling: identifies the type */
-	char *ref;   /* "&mpp_t_int" or "&__mpp_tyN" */
+	char *key; /* canonical spelling: identifies the type */
+	char *ref; /* "&mpp_t_int" or "&__mpp_tyN" */
 	int id;
-	int bad;     /* cannot be described (message in why) */
+	int bad; /* cannot be described (message in why) */
 	char *why;
 	int has_ptr; /* contains a data or function pointer */
 };
@@ -199,8 +199,10 @@ static int gen(struct typegen *tg, CXType t, const char *spell, struct tentry **
 			if (pspell && gen(tg, clang_getPointeeType(t), pspell, &pe) == 0 && !pe->bad)
 				elem = pe->ref;
 		}
-		sb_printf(&tg->defs, "static const struct mpp_type __mpp_ty%d = {MPP_K_PTR, sizeof(void *), _Alignof(void *), \"%s\", %s, 0, 0};\n",
-			  tg->v[idx].id, tg->v[idx].key, elem);
+		sb_printf(&tg->defs,
+		          "static const struct mpp_type __mpp_ty%d = {MPP_K_PTR, sizeof(void *), _Alignof(void *), "
+		          "\"%s\", %s, 0, 0};\n",
+		          tg->v[idx].id, tg->v[idx].key, elem);
 		tg->v[idx].has_ptr = 1;
 		free(pspell);
 		break;
@@ -216,8 +218,11 @@ static int gen(struct typegen *tg, CXType t, const char *spell, struct tentry **
 			tg->v[idx].why = xstrdup(ee && ee->why ? ee->why : "unsupported element type");
 		} else {
 			tg->v[idx].has_ptr = ee->has_ptr;
-			sb_printf(&tg->defs, "static const struct mpp_type __mpp_ty%d = {MPP_K_ARRAY, sizeof(%s), _Alignof(%s), \"%s\", %s, %lld, 0};\n",
-				  tg->v[idx].id, spell, spell, tg->v[idx].key, ee->ref, (long long)clang_getArraySize(c));
+			sb_printf(&tg->defs,
+			          "static const struct mpp_type __mpp_ty%d = {MPP_K_ARRAY, sizeof(%s), _Alignof(%s), "
+			          "\"%s\", %s, %lld, 0};\n",
+			          tg->v[idx].id, spell, spell, tg->v[idx].key, ee->ref,
+			          (long long)clang_getArraySize(c));
 		}
 		free(espell);
 		break;
@@ -235,29 +240,39 @@ static int gen(struct typegen *tg, CXType t, const char *spell, struct tentry **
 		clang_Type_visitFields(c, field_visit, &fc);
 		if (fc.bad) {
 			/* copied as bytes: fine on the same architecture unless pointers hide inside */
-			sb_printf(&tg->defs, "static const struct mpp_type __mpp_ty%d = {MPP_K_OPAQUE, sizeof(%s), _Alignof(%s), \"%s\", 0, 0, 0};\n",
-				  tg->v[idx].id, spell, spell, tg->v[idx].key);
+			sb_printf(&tg->defs,
+			          "static const struct mpp_type __mpp_ty%d = {MPP_K_OPAQUE, sizeof(%s), _Alignof(%s), "
+			          "\"%s\", 0, 0, 0};\n",
+			          tg->v[idx].id, spell, spell, tg->v[idx].key);
 			tg->v[idx].why = fc.why;
 		} else {
 			if (fc.nfields)
-				sb_printf(&tg->defs, "static const struct mpp_field __mpp_fl%d[] = {%s};\n", tg->v[idx].id, fields.s);
-			sb_printf(&tg->defs, "static const struct mpp_type __mpp_ty%d = {%s, sizeof(%s), _Alignof(%s), \"%s\", 0, %d, %s};\n",
-				  tg->v[idx].id, is_union ? "MPP_K_UNION" : "MPP_K_STRUCT", spell, spell, tg->v[idx].key,
-				  fc.nfields, fc.nfields ? xasprintf("__mpp_fl%d", tg->v[idx].id) : "0");
+				sb_printf(&tg->defs, "static const struct mpp_field __mpp_fl%d[] = {%s};\n",
+				          tg->v[idx].id, fields.s);
+			sb_printf(&tg->defs,
+			          "static const struct mpp_type __mpp_ty%d = {%s, sizeof(%s), _Alignof(%s), \"%s\", 0, "
+			          "%d, %s};\n",
+			          tg->v[idx].id, is_union ? "MPP_K_UNION" : "MPP_K_STRUCT", spell, spell,
+			          tg->v[idx].key, fc.nfields,
+			          fc.nfields ? xasprintf("__mpp_fl%d", tg->v[idx].id) : "0");
 			tg->v[idx].has_ptr = fc.has_ptr;
 		}
 		free(fields.s);
 		break;
 	}
 	case CXType_Enum:
-		sb_printf(&tg->defs, "static const struct mpp_type __mpp_ty%d = {MPP_K_ENUM, sizeof(%s), _Alignof(%s), \"%s\", 0, 0, 0};\n",
-			  tg->v[idx].id, spell, spell, tg->v[idx].key);
+		sb_printf(&tg->defs,
+		          "static const struct mpp_type __mpp_ty%d = {MPP_K_ENUM, sizeof(%s), _Alignof(%s), \"%s\", 0, "
+		          "0, 0};\n",
+		          tg->v[idx].id, spell, spell, tg->v[idx].key);
 		break;
 	case CXType_Complex: {
 		CXType el = clang_getCanonicalType(clang_getElementType(c));
 		const char *r = scalar_ref(el.kind);
-		sb_printf(&tg->defs, "static const struct mpp_type __mpp_ty%d = {MPP_K_COMPLEX, sizeof(%s), _Alignof(%s), \"%s\", %s, 2, 0};\n",
-			  tg->v[idx].id, spell, spell, tg->v[idx].key, r ? r : "0");
+		sb_printf(&tg->defs,
+		          "static const struct mpp_type __mpp_ty%d = {MPP_K_COMPLEX, sizeof(%s), _Alignof(%s), \"%s\", "
+		          "%s, 2, 0};\n",
+		          tg->v[idx].id, spell, spell, tg->v[idx].key, r ? r : "0");
 		break;
 	}
 	case CXType_VariableArray:
@@ -266,8 +281,10 @@ static int gen(struct typegen *tg, CXType t, const char *spell, struct tentry **
 		break;
 	default:
 		if (clang_Type_getSizeOf(c) > 0) {
-			sb_printf(&tg->defs, "static const struct mpp_type __mpp_ty%d = {MPP_K_OPAQUE, sizeof(%s), _Alignof(%s), \"%s\", 0, 0, 0};\n",
-				  tg->v[idx].id, spell, spell, tg->v[idx].key);
+			sb_printf(&tg->defs,
+			          "static const struct mpp_type __mpp_ty%d = {MPP_K_OPAQUE, sizeof(%s), _Alignof(%s), "
+			          "\"%s\", 0, 0, 0};\n",
+			          tg->v[idx].id, spell, spell, tg->v[idx].key);
 		} else {
 			tg->v[idx].bad = 1;
 			tg->v[idx].why = xasprintf("type '%s' cannot be saved", tg->v[idx].key);
@@ -285,7 +302,8 @@ const char *types_ref(struct typegen *tg, CXType t, const char *spell_hint, char
 		spell = xstrdup(spell_hint);
 	if (!spell) {
 		if (why)
-			*why = xstrdup("its type has no name visible outside the function (give the type a name at file scope)");
+			*why = xstrdup(
+			    "its type has no name visible outside the function (give the type a name at file scope)");
 		return NULL;
 	}
 	struct tentry *e = NULL;
@@ -324,8 +342,10 @@ const char *types_ref_param(struct typegen *tg, CXType t, char **why)
 	}
 	const char *eref = types_ref(tg, el, NULL, NULL);
 	struct tentry *e = new_entry(tg, key, NULL);
-	sb_printf(&tg->defs, "static const struct mpp_type __mpp_ty%d = {MPP_K_PTR, sizeof(void *), _Alignof(void *), \"%s\", %s, 0, 0};\n",
-		  e->id, key, eref ? eref : "0");
+	sb_printf(&tg->defs,
+	          "static const struct mpp_type __mpp_ty%d = {MPP_K_PTR, sizeof(void *), _Alignof(void *), \"%s\", %s, "
+	          "0, 0};\n",
+	          e->id, key, eref ? eref : "0");
 	e->has_ptr = 1;
 	free(key);
 	return e->ref;

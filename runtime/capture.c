@@ -95,7 +95,7 @@ void __mpp_capture_frame(const struct mpp_func *fn, unsigned site, void *const *
 	if (s->nvars && !vars) {
 		char m[256];
 		snprintf(m, sizeof m, "site %u of '%s' saves %u variables but none were given", site, fn->name,
-			 s->nvars);
+		         s->nvars);
 		fail(MPP_EINTERNAL, m);
 		return;
 	}
@@ -107,8 +107,8 @@ void __mpp_capture_frame(const struct mpp_func *fn, unsigned site, void *const *
 		size_t sz;
 		if (!s->types[j] || !vars[j]) {
 			char m[256];
-			snprintf(m, sizeof m, "site %u of '%s': variable %zu has no type or no address", site,
-				 fn->name, j);
+			snprintf(m, sizeof m, "site %u of '%s': variable %zu has no type or no address", site, fn->name,
+			         j);
 			fail(MPP_EINTERNAL, m);
 			return;
 		}

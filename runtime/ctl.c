@@ -32,7 +32,8 @@ static int number(const char *name, uint64_t *out)
 		return 0;
 	for (p = v; *p; p++) {
 		if (*p < '0' || *p > '9' || n > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return mpp_err_set(MPP_ECONFIG, "bad %s value '%s' (expected a number of poll points)", name, v);
+			return mpp_err_set(MPP_ECONFIG, "bad %s value '%s' (expected a number of poll points)", name,
+			                   v);
 		n = n * 10 + (uint64_t)(*p - '0');
 	}
 	*out = n;
@@ -51,7 +52,8 @@ int mpp_ctl_init(void)
 	mpp_ctl.restart = env("MPP_RESTART");
 	mpp_ctl.report = env("MPP_REPORT");
 	if (mpp_ctl.ckpt_at && !mpp_ctl.ckpt)
-		return mpp_err_set(MPP_ECONFIG, "MPP_CHECKPOINT_AT is set but MPP_CHECKPOINT (the file to write) is not");
+		return mpp_err_set(MPP_ECONFIG,
+		                   "MPP_CHECKPOINT_AT is set but MPP_CHECKPOINT (the file to write) is not");
 	return 0;
 }
 
@@ -62,9 +64,9 @@ void mpp_ctl_report(void)
 
 	if (!mpp_ctl.report)
 		return;
-	n = snprintf(line, sizeof line, "pid=%ld polls=%" PRIu64 " captures=%" PRIu64 " restores=%" PRIu64
-			 " bytes=%" PRIu64 "\n",
-		     (long)getpid(), mpp_poll_count(), mpp_ctl.captures, mpp_ctl.restores, mpp_ctl.bytes);
+	n = snprintf(line, sizeof line,
+	             "pid=%ld polls=%" PRIu64 " captures=%" PRIu64 " restores=%" PRIu64 " bytes=%" PRIu64 "\n",
+	             (long)getpid(), mpp_poll_count(), mpp_ctl.captures, mpp_ctl.restores, mpp_ctl.bytes);
 	fd = open(mpp_ctl.report, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "mpp: cannot write the report to '%s'\n", mpp_ctl.report);

@@ -79,7 +79,7 @@ static int check_header(struct mpp_dstate *st, const unsigned char *b, size_t le
 	version = mpp_get_u16(b + MPP_FMT_OFF_VERSION);
 	if (version != MPP_FMT_VERSION)
 		return mpp_err_set(MPP_EFORMAT, "unsupported format version %u (this program reads version %u)",
-				   version, MPP_FMT_VERSION);
+		                   version, MPP_FMT_VERSION);
 	if (len < MPP_FMT_HDR_LEN)
 		return mpp_err_set(MPP_EFORMAT, "truncated at byte %zu", len);
 	flen = mpp_get_u64(b + MPP_FMT_OFF_FILELEN);
@@ -99,14 +99,15 @@ static int check_header(struct mpp_dstate *st, const unsigned char *b, size_t le
 		mpp_format_arch_text(b + MPP_FMT_OFF_ARCH, theirs, sizeof theirs);
 		mpp_format_arch_text(arch, mine, sizeof mine);
 		return mpp_err_set(MPP_EFORMAT,
-				   "written on another architecture (%s; this one: %s): converting between "
-				   "architectures is not supported yet",
-				   theirs, mine);
+		                   "written on another architecture (%s; this one: %s): converting between "
+		                   "architectures is not supported yet",
+		                   theirs, mine);
 	}
 	fp = mpp_get_u64(b + MPP_FMT_OFF_FPRINT);
 	if (fp != mpp_registry_fingerprint())
-		return mpp_err_set(MPP_EFORMAT, "written by another program (fingerprint 0x%016" PRIx64 " vs 0x%016" PRIx64 ")",
-				   fp, mpp_registry_fingerprint());
+		return mpp_err_set(MPP_EFORMAT,
+		                   "written by another program (fingerprint 0x%016" PRIx64 " vs 0x%016" PRIx64 ")", fp,
+		                   mpp_registry_fingerprint());
 	st->fingerprint = fp;
 	st->polls = mpp_get_u64(b + MPP_FMT_OFF_POLLS);
 	st->binid = mpp_get_u64(b + MPP_FMT_OFF_BINID);
@@ -196,7 +197,8 @@ static int read_types(struct mpp_dstate *st, const struct sec *secs)
 						if ((rc = str_at(strs, mpp_get_u32(f), 0, &fd->name, "field")))
 							return rc;
 						if (ft >= i)
-							return corrupt("field %" PRIu64 " of type %u refers to type %u", k, i, ft);
+							return corrupt("field %" PRIu64 " of type %u refers to type %u",
+							               k, i, ft);
 						if (!fits_size(fo))
 							return corrupt("field %" PRIu64 " of type %u is too far", k, i);
 						fd->type = &st->types[ft];
@@ -249,8 +251,7 @@ static int same_layout(const struct mpp_type *a, const struct mpp_type *b, unsig
 		return 0;
 	switch (a->kind) {
 	case MPP_K_ARRAY:
-	case MPP_K_COMPLEX:
-		return same_layout(a->elem, b->elem, depth + 1, budget);
+	case MPP_K_COMPLEX: return same_layout(a->elem, b->elem, depth + 1, budget);
 	case MPP_K_STRUCT:
 	case MPP_K_UNION:
 		for (i = 0; i < a->count; i++)
@@ -258,8 +259,7 @@ static int same_layout(const struct mpp_type *a, const struct mpp_type *b, unsig
 			    !same_layout(a->fields[i].type, b->fields[i].type, depth + 1, budget))
 				return 0;
 		return 1;
-	default:
-		return 1;
+	default: return 1;
 	}
 }
 
@@ -274,7 +274,7 @@ static int layout_ok(const struct mpp_tinfo *ti, const struct mpp_type *mine)
 
 static int cmp_ptr(const void *a, const void *b)
 {
-	uintptr_t x = (uintptr_t)*(const void *const *)a, y = (uintptr_t)*(const void *const *)b;
+	uintptr_t x = (uintptr_t) * (const void *const *)a, y = (uintptr_t) * (const void *const *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -296,12 +296,12 @@ static int read_funcs(struct mpp_dstate *st, const struct sec *secs)
 	if (!st->funcs)
 		return nomem();
 	for (i = 0; i < n; i++) {
-		if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(s->p + MPP_FMT_SECHDR_LEN + i * MPP_FMT_FUNC_LEN), 1,
-				 &name, "function")))
+		if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(s->p + MPP_FMT_SECHDR_LEN + i * MPP_FMT_FUNC_LEN),
+		                 1, &name, "function")))
 			return rc;
 		if (!(st->funcs[i] = mpp_registry_find_func(name)))
-			return mpp_err_set(MPP_EFORMAT, "the state refers to function '%s', which this program does not have",
-					   name);
+			return mpp_err_set(MPP_EFORMAT,
+			                   "the state refers to function '%s', which this program does not have", name);
 	}
 	return 0;
 }
@@ -324,8 +324,8 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 	b->ptr_first = mpp_get_u64(e + 40);
 	if (b->cls < MPP_BC_GLOBAL || b->cls > MPP_BC_IMAGE)
 		return corrupt("block %u has unknown class %d", i, b->cls);
-	if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(e + 4),
-			 b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_EXTERN, &b->name, "block")))
+	if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(e + 4), b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_EXTERN,
+	                 &b->name, "block")))
 		return rc;
 	if (b->ptr_first != *nptrs)
 		return corrupt("block %u: pointer entries out of order", i);
@@ -337,7 +337,7 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 		b->ti = st->ti[type];
 		if ((b->ti->t->size && b->count > UINT64_MAX / b->ti->t->size) || b->size != b->count * b->ti->t->size)
 			return corrupt("block %u: size %" PRIu64 " is not %" PRIu64 " elements of type %u", i, b->size,
-				       b->count, type);
+			               b->count, type);
 		if (!fits_size(b->size) || doff > data->len || b->size > data->len - doff)
 			return corrupt("block %u: data outside the data section", i);
 		b->data = data->p + doff;
@@ -354,7 +354,7 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 	case MPP_BC_GLOBAL:
 		if (!(b->g = mpp_registry_find_global(b->name, &gflags)))
 			return mpp_err_set(MPP_EFORMAT, "the state has global '%s', which this program does not have",
-					   b->name);
+			                   b->name);
 		if (b->data && (gflags & (MPP_G_CONST | MPP_G_NOSAVE)))
 			return corrupt("the state has data for global '%s', which is not saved", b->name);
 		if (b->data && !layout_ok(b->ti, b->g->type))
@@ -367,11 +367,8 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 			return corrupt("unknown library object '%s'", b->name);
 		b->placed = 1;
 		break;
-	case MPP_BC_IMAGE:
-		b->placed = 1;
-		break;
-	default:
-		break;
+	case MPP_BC_IMAGE: b->placed = 1; break;
+	default: break;
 	}
 	return 0;
 }
@@ -457,25 +454,28 @@ static int read_frames(struct mpp_dstate *st, const struct sec *secs)
 		f->first = mpp_get_u32(e + 8);
 		f->nvars = mpp_get_u32(e + 12);
 		if (!(f->fn = mpp_registry_find_func(name)))
-			return mpp_err_set(MPP_EFORMAT, "the state has a frame of function '%s', which this program does not have",
-					   name);
+			return mpp_err_set(MPP_EFORMAT,
+			                   "the state has a frame of function '%s', which this program does not have",
+			                   name);
 		if (f->site < 1 || f->site > f->fn->nsites)
-			return mpp_err_set(MPP_EFORMAT, "the state has a frame of '%s' at site %u, which it does not have",
-					   name, f->site);
+			return mpp_err_set(MPP_EFORMAT,
+			                   "the state has a frame of '%s' at site %u, which it does not have", name,
+			                   f->site);
 		site = &f->fn->sites[f->site - 1];
 		if (f->nvars != site->nvars || f->first > st->nblocks || f->nvars > st->nblocks - f->first)
 			return corrupt("frame %u ('%s' site %u) has %u variables, the program saves %u there", i, name,
-				       f->site, f->nvars, site->nvars);
+			               f->site, f->nvars, site->nvars);
 		for (j = 0; j < f->nvars; j++) {
 			const struct mpp_dblock *b = &st->blocks[f->first + j];
 			if (b->cls != MPP_BC_FRAME || b->frame != i)
 				return corrupt("frame %u: block %u is not one of its variables", i, f->first + j);
 			if (!site->types[j] || !layout_ok(b->ti, site->types[j]))
-				return mpp_err_set(MPP_EFORMAT, "variable %u of '%s' at site %u has another type in the state",
-						   j, name, f->site);
+				return mpp_err_set(MPP_EFORMAT,
+				                   "variable %u of '%s' at site %u has another type in the state", j,
+				                   name, f->site);
 			if (site->names && site->names[j] && b->name && strcmp(site->names[j], b->name))
 				return corrupt("frame %u: variable %u is '%s' in the state, '%s' in the program", i, j,
-					       b->name, site->names[j]);
+				               b->name, site->names[j]);
 		}
 		total += f->nvars;
 	}
@@ -526,7 +526,7 @@ static int check_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 	if (toff > c->st->blocks[target].size) {
 		if (c->st->blocks[target].cls == MPP_BC_EXTERN)
 			return mpp_err_set(MPP_EFORMAT, "a pointer into '%s' lies beyond its end in this process",
-					   c->st->blocks[target].name);
+			                   c->st->blocks[target].name);
 		return corrupt("pointer %" PRIu64 " lies beyond the end of block %u", c->k - 1, target);
 	}
 	return 0;
@@ -554,10 +554,10 @@ static int check_pointers(struct mpp_dstate *st)
 		id = mpp_image_id(&src);
 		if (id != st->binid || src != st->binsrc)
 			return mpp_err_set(MPP_EFORMAT,
-					   "it holds %" PRIu64 " pointers into the executable (string literals, "
-					   "constant tables) and was written by another build of the program "
-					   "(binary id 0x%016" PRIx64 " vs 0x%016" PRIx64 ")",
-					   c.image, st->binid, id);
+			                   "it holds %" PRIu64 " pointers into the executable (string literals, "
+			                   "constant tables) and was written by another build of the program "
+			                   "(binary id 0x%016" PRIx64 " vs 0x%016" PRIx64 ")",
+			                   c.image, st->binid, id);
 		if (c.bad_image)
 			return corrupt("a pointer into the executable lies outside it");
 	}

@@ -180,8 +180,8 @@ static int collect(void)
 		b->count = 1;
 		if (mpp_registry_find_global(g->name, NULL) != g)
 			return mpp_err_set(MPP_ECAPTURE,
-					   "cannot save global '%s': another global of the program has the same name",
-					   g->name);
+			                   "cannot save global '%s': another global of the program has the same name",
+			                   g->name);
 		if (!(flags & (MPP_G_CONST | MPP_G_NOSAVE))) {
 			b->src = g->addr;
 			if ((rc = add_type(g->type, &b->ti, "global", g->name)))
@@ -222,10 +222,11 @@ static int collect(void)
 	for (i = 0; i < nf; i++) {
 		const struct mpp_cframe *f = mpp_capture_frame(nf - 1 - i);
 		if (mpp_registry_find_func(f->fn->name) != f->fn)
-			return mpp_err_set(MPP_ECAPTURE,
-					   "cannot save the frame of '%s': another function of the program has the same name "
-					   "(or the function is not registered)",
-					   f->fn->name);
+			return mpp_err_set(
+			    MPP_ECAPTURE,
+			    "cannot save the frame of '%s': another function of the program has the same name "
+			    "(or the function is not registered)",
+			    f->fn->name);
 		for (j = 0; j < f->nvars; j++) {
 			const struct mpp_cvar *v = mpp_capture_var(f->first + j);
 			if ((rc = new_block(&b)))
@@ -241,7 +242,7 @@ static int collect(void)
 			b->site = f->site;
 			if ((rc = mpp_types_add(&enc.types, v->type, &b->ti)))
 				return mpp_err_wrap(rc, "cannot save variable '%s' in frame of '%s' (site %u)", v->name,
-						    f->fn->name, f->site);
+				                    f->fn->name, f->site);
 		}
 	}
 	return 0;
@@ -466,10 +467,11 @@ int mpp_encode(struct mpp_buf *out, uint64_t polls)
 	enc.nstr = 0;
 	if (enc.stab)
 		memset(enc.stab, 0, enc.stcap * sizeof *enc.stab);
-	if ((rc = mpp_capture_status()) || (rc = collect()) || (rc = mpp_relocate(&enc.rel, enc.b, enc.nb, enc.image)) ||
-	    (rc = intern_names()) || (rc = write_state(out, polls)))
+	if ((rc = mpp_capture_status()) || (rc = collect()) ||
+	    (rc = mpp_relocate(&enc.rel, enc.b, enc.nb, enc.image)) || (rc = intern_names()) ||
+	    (rc = write_state(out, polls)))
 		return rc;
 	mpp_debug("state: %zu blocks, %zu pointers, %zu types, %zu bytes", enc.nb, enc.rel.nptrs, (size_t)enc.types.n,
-		  out->len);
+	          out->len);
 	return 0;
 }

@@ -63,11 +63,8 @@ int mpp_err_status(int code)
 {
 	switch (code) {
 	case MPP_EFORMAT:
-	case MPP_ERESUME:
-		return MPP_EXIT_REFUSED;
-	case MPP_ECONFIG:
-		return MPP_EXIT_CONFIG;
-	default:
-		return MPP_EXIT_SOFTWARE;
+	case MPP_ERESUME: return MPP_EXIT_REFUSED;
+	case MPP_ECONFIG: return MPP_EXIT_CONFIG;
+	default: return MPP_EXIT_SOFTWARE;
 	}
 }

@@ -24,25 +24,20 @@
 static int ldouble_format(void)
 {
 	switch (LDBL_MANT_DIG) {
-	case 64:
-		return MPP_LD_X87;
-	case 113:
-		return MPP_LD_BINARY128;
-	case 53:
-		return MPP_LD_BINARY64;
-	case 106:
-		return MPP_LD_DOUBLEDOUBLE;
-	default:
-		return MPP_LD_UNKNOWN;
+	case 64: return MPP_LD_X87;
+	case 113: return MPP_LD_BINARY128;
+	case 53: return MPP_LD_BINARY64;
+	case 106: return MPP_LD_DOUBLEDOUBLE;
+	default: return MPP_LD_UNKNOWN;
 	}
 }
 
 void mpp_format_arch(unsigned char *out)
 {
 	static const struct mpp_type *const scalars[A_NSCALARS] = {
-		&mpp_t_bool, &mpp_t_char, &mpp_t_schar, &mpp_t_uchar, &mpp_t_short,
-		&mpp_t_ushort, &mpp_t_int, &mpp_t_uint, &mpp_t_long, &mpp_t_ulong,
-		&mpp_t_llong, &mpp_t_ullong, &mpp_t_float, &mpp_t_double, &mpp_t_ldouble};
+	    &mpp_t_bool,   &mpp_t_char,   &mpp_t_schar, &mpp_t_uchar,  &mpp_t_short,
+	    &mpp_t_ushort, &mpp_t_int,    &mpp_t_uint,  &mpp_t_long,   &mpp_t_ulong,
+	    &mpp_t_llong,  &mpp_t_ullong, &mpp_t_float, &mpp_t_double, &mpp_t_ldouble};
 	const uint16_t one = 1;
 	unsigned char first;
 	int i;
@@ -74,7 +69,9 @@ void mpp_format_arch_text(const unsigned char *a, char *buf, size_t n)
 	int kl = MPP_K_LONG - MPP_K_BOOL, kld = MPP_K_LDOUBLE - MPP_K_BOOL;
 
 	snprintf(buf, n, "%s, %u-byte pointers, %u-byte long, %u-byte long double (%s), %s char",
-		 a[A_ORDER] == 1 ? "little-endian" : a[A_ORDER] == 2 ? "big-endian" : "unknown byte order",
-		 a[A_PTRSIZE], a[A_SCALARS + 2 * kl], a[A_SCALARS + 2 * kld], ld[f],
-		 a[A_CHARSIGNED] ? "signed" : "unsigned");
+	         a[A_ORDER] == 1   ? "little-endian"
+	         : a[A_ORDER] == 2 ? "big-endian"
+	                           : "unknown byte order",
+	         a[A_PTRSIZE], a[A_SCALARS + 2 * kl], a[A_SCALARS + 2 * kld], ld[f],
+	         a[A_CHARSIGNED] ? "signed" : "unsigned");
 }

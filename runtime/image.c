@@ -194,18 +194,10 @@ size_t mpp_image_nexterns(void)
 static uintptr_t extern_at(size_t i, uint64_t *size)
 {
 	switch (i) {
-	case 0:
-		*size = sizeof(FILE);
-		return (uintptr_t)stdin;
-	case 1:
-		*size = sizeof(FILE);
-		return (uintptr_t)stdout;
-	case 2:
-		*size = sizeof(FILE);
-		return (uintptr_t)stderr;
-	default:
-		*size = 0;
-		return 0;
+	case 0: *size = sizeof(FILE); return (uintptr_t)stdin;
+	case 1: *size = sizeof(FILE); return (uintptr_t)stdout;
+	case 2: *size = sizeof(FILE); return (uintptr_t)stderr;
+	default: *size = 0; return 0;
 	}
 }
 

@@ -113,7 +113,7 @@ static _Noreturn void reexec(const struct mpp_buf *buf, char **argv)
 	if ((rc = mpp_file_write_temp(buf->p, buf->len, path, sizeof path)))
 		mpp_ctl_fatal(rc, "MPP_STRESS_EXEC");
 	snprintf(var, sizeof var, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s", mpp_ctl.captures, mpp_ctl.restores,
-		 mpp_ctl.bytes, path);
+	         mpp_ctl.bytes, path);
 	if (setenv(EXEC_VAR, var, 1)) {
 		unlink(path);
 		mpp_err_sys(MPP_EIO, "cannot set %s", EXEC_VAR);
@@ -161,9 +161,7 @@ int main(int argc, char **argv, char **envp)
 			mpp_poll_done();
 			stress(&buf);
 			break;
-		case MPP_R_EXEC:
-			mpp_poll_done();
-			reexec(&buf, argv);
+		case MPP_R_EXEC: mpp_poll_done(); reexec(&buf, argv);
 		default:
 			mpp_poll_done();
 			if ((rc = mpp_file_write(mpp_ctl.ckpt, buf.p, buf.len, 1))) {
@@ -171,7 +169,7 @@ int main(int argc, char **argv, char **envp)
 				mpp_ctl_fatal(rc, what);
 			}
 			mpp_info("checkpoint '%s' written (%zu bytes) at poll %llu", mpp_ctl.ckpt, buf.len,
-				 (unsigned long long)mpp_poll_count());
+			         (unsigned long long)mpp_poll_count());
 			mpp_ctl_exit(MPP_EXIT_CHECKPOINT);
 		}
 	}

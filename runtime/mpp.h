@@ -58,20 +58,19 @@ struct mpp_field {
 };
 
 struct mpp_type {
-	int kind;                     /* enum mpp_kind */
-	size_t size;                  /* sizeof */
-	size_t align;                 /* _Alignof */
-	const char *name;             /* C spelling, for messages and fingerprints */
-	const struct mpp_type *elem;  /* PTR: pointee; ARRAY, COMPLEX: element */
-	size_t count;                 /* ARRAY: elements; STRUCT/UNION: fields */
+	int kind;                    /* enum mpp_kind */
+	size_t size;                 /* sizeof */
+	size_t align;                /* _Alignof */
+	const char *name;            /* C spelling, for messages and fingerprints */
+	const struct mpp_type *elem; /* PTR: pointee; ARRAY, COMPLEX: element */
+	size_t count;                /* ARRAY: elements; STRUCT/UNION: fields */
 	const struct mpp_field *fields;
 };
 
 /* Scalar types, defined by the runtime. */
-extern const struct mpp_type mpp_t_bool, mpp_t_char, mpp_t_schar, mpp_t_uchar,
-	mpp_t_short, mpp_t_ushort, mpp_t_int, mpp_t_uint, mpp_t_long, mpp_t_ulong,
-	mpp_t_llong, mpp_t_ullong, mpp_t_float, mpp_t_double, mpp_t_ldouble,
-	mpp_t_voidptr, mpp_t_fnptr;
+extern const struct mpp_type mpp_t_bool, mpp_t_char, mpp_t_schar, mpp_t_uchar, mpp_t_short, mpp_t_ushort, mpp_t_int,
+    mpp_t_uint, mpp_t_long, mpp_t_ulong, mpp_t_llong, mpp_t_ullong, mpp_t_float, mpp_t_double, mpp_t_ldouble,
+    mpp_t_voidptr, mpp_t_fnptr;
 
 /* ---- Registration -----------------------------------------------------
  * Every translated unit registers one struct mpp_unit from a constructor. */
@@ -99,13 +98,13 @@ struct mpp_site {
 struct mpp_func {
 	const char *name; /* "f" for external linkage, "file.c:f" for static */
 	void (*addr)(void);
-	unsigned nsites; /* sites are numbered 1..nsites */
+	unsigned nsites;              /* sites are numbered 1..nsites */
 	const struct mpp_site *sites; /* sites[k - 1] describes site k */
 };
 
 struct mpp_unit {
-	int abi_version;     /* MPP_ABI_VERSION */
-	const char *file;    /* source file name as given to mppcc */
+	int abi_version;      /* MPP_ABI_VERSION */
+	const char *file;     /* source file name as given to mppcc */
 	uint64_t fingerprint; /* hash of the source and of mppcc's version */
 	unsigned nglobals;
 	const struct mpp_global *globals;
@@ -157,35 +156,33 @@ int __mpp_main_thunk(int argc, char **argv, char **envp);
 #define __MPP_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 /* Poll point K of function descriptor FN. */
-#define __MPP_POINT(FN, K, RET, VARS)                                  \
-	do {                                                               \
-		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) {               \
-			__mpp_capture_frame(&(FN), (K), (VARS));                   \
-			RET;                                                       \
-		}                                                              \
-		if (0) {                                                       \
-		__mpp_r##K:                                                    \
-			__mpp_restore_frame(&(FN), (K), (VARS));                   \
-		}                                                              \
+#define __MPP_POINT(FN, K, RET, VARS)                                         \
+	do {                                                                  \
+		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) {              \
+			__mpp_capture_frame(&(FN), (K), (VARS));              \
+			RET;                                                  \
+		}                                                             \
+		if (0) {                                                      \
+			__mpp_r##K : __mpp_restore_frame(&(FN), (K), (VARS)); \
+		}                                                             \
 	} while (0)
 
 /* Before a call that can reach a poll point: its restore label (the call
  * is then executed again, and the callee re-enters its own frame). */
-#define __MPP_CALL_BEGIN(FN, K, VARS)                                  \
-	do {                                                               \
-		if (0) {                                                       \
-		__mpp_r##K:                                                    \
-			__mpp_restore_frame(&(FN), (K), (VARS));                   \
-		}                                                              \
+#define __MPP_CALL_BEGIN(FN, K, VARS)                                         \
+	do {                                                                  \
+		if (0) {                                                      \
+			__mpp_r##K : __mpp_restore_frame(&(FN), (K), (VARS)); \
+		}                                                             \
 	} while (0)
 
 /* After such a call: if the callee is unwinding, save this frame too. */
-#define __MPP_CALL_END(FN, K, RET, VARS)                               \
-	do {                                                               \
-		if (__MPP_UNLIKELY(__mpp_capturing)) {                         \
-			__mpp_capture_frame(&(FN), (K), (VARS));                   \
-			RET;                                                       \
-		}                                                              \
+#define __MPP_CALL_END(FN, K, RET, VARS)                         \
+	do {                                                     \
+		if (__MPP_UNLIKELY(__mpp_capturing)) {           \
+			__mpp_capture_frame(&(FN), (K), (VARS)); \
+			RET;                                     \
+		}                                                \
 	} while (0)
 
 /* The shapes mppcc emits. They differ from the three above only in that a
@@ -195,34 +192,34 @@ int __mpp_main_thunk(int argc, char **argv, char **envp);
  * of copies and of addressable variables, BACK stores restored copies back
  * (`x = __mpp_v0;`). The variables themselves then never escape, so the
  * compiler keeps them in registers on the fast path. */
-#define __MPP_POLL(FN, K, RET, COPY, DECL, VARS, BACK)                     \
-	do {                                                               \
-		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) {               \
-			COPY __mpp_capture_frame(&(FN), (K), (VARS));              \
-			RET;                                                       \
-		}                                                              \
-		if (0) {                                                       \
-		__mpp_r##K:;                                                   \
-			DECL __mpp_restore_frame(&(FN), (K), (VARS));              \
-			BACK                                                       \
-		}                                                              \
+#define __MPP_POLL(FN, K, RET, COPY, DECL, VARS, BACK)                \
+	do {                                                          \
+		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) {      \
+			COPY __mpp_capture_frame(&(FN), (K), (VARS)); \
+			RET;                                          \
+		}                                                     \
+		if (0) {                                              \
+			__mpp_r##K:;                                  \
+			DECL __mpp_restore_frame(&(FN), (K), (VARS)); \
+			BACK                                          \
+		}                                                     \
 	} while (0)
 
-#define __MPP_BEFORE_CALL(FN, K, COPY, DECL, VARS, BACK)                   \
-	do {                                                               \
-		if (0) {                                                       \
-		__mpp_r##K:;                                                   \
-			DECL __mpp_restore_frame(&(FN), (K), (VARS));              \
-			BACK                                                       \
-		}                                                              \
+#define __MPP_BEFORE_CALL(FN, K, COPY, DECL, VARS, BACK)              \
+	do {                                                          \
+		if (0) {                                              \
+			__mpp_r##K:;                                  \
+			DECL __mpp_restore_frame(&(FN), (K), (VARS)); \
+			BACK                                          \
+		}                                                     \
 	} while (0)
 
-#define __MPP_AFTER_CALL(FN, K, RET, COPY, DECL, VARS, BACK)               \
-	do {                                                               \
-		if (__MPP_UNLIKELY(__mpp_capturing)) {                         \
-			COPY __mpp_capture_frame(&(FN), (K), (VARS));              \
-			RET;                                                       \
-		}                                                              \
+#define __MPP_AFTER_CALL(FN, K, RET, COPY, DECL, VARS, BACK)          \
+	do {                                                          \
+		if (__MPP_UNLIKELY(__mpp_capturing)) {                \
+			COPY __mpp_capture_frame(&(FN), (K), (VARS)); \
+			RET;                                          \
+		}                                                     \
 	} while (0)
 
 /* ---- For hand-written code -------------------------------------------- */

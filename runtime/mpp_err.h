@@ -18,10 +18,10 @@ enum mpp_err {
 
 /* Exit statuses of a translated program that come from mpp (README). */
 enum {
-	MPP_EXIT_REFUSED = 1,    /* state file refused */
-	MPP_EXIT_SOFTWARE = 70,  /* capture or internal error (EX_SOFTWARE) */
+	MPP_EXIT_REFUSED = 1,     /* state file refused */
+	MPP_EXIT_SOFTWARE = 70,   /* capture or internal error (EX_SOFTWARE) */
 	MPP_EXIT_CHECKPOINT = 75, /* checkpoint written: to be continued (EX_TEMPFAIL) */
-	MPP_EXIT_CONFIG = 78     /* bad MPP_* variable (EX_CONFIG) */
+	MPP_EXIT_CONFIG = 78      /* bad MPP_* variable (EX_CONFIG) */
 };
 
 /* Record a message (printf format) and return code. */

@@ -12,16 +12,15 @@ extern int mpp_log_level;
  * (the level is then warn). */
 int mpp_log_init(void);
 
-void mpp_log_write(int level, const char *prefix, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void mpp_log_write(int level, const char *prefix, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #ifndef MPP_LOG_PREFIX
 #define MPP_LOG_PREFIX "mpp"
 #endif
 
-#define mpp_log_at(lv, ...)                                              \
-	do {                                                             \
-		if (__builtin_expect(mpp_log_level >= (lv), 0))          \
+#define mpp_log_at(lv, ...)                                               \
+	do {                                                              \
+		if (__builtin_expect(mpp_log_level >= (lv), 0))           \
 			mpp_log_write((lv), MPP_LOG_PREFIX, __VA_ARGS__); \
 	} while (0)
 #define mpp_debug(...) mpp_log_at(MPP_LOG_DEBUG, __VA_ARGS__)

@@ -8,9 +8,9 @@
 
 enum mpp_reason {
 	MPP_R_NONE = 0,
-	MPP_R_STRESS,     /* MPP_STRESS: rebuild in this process */
-	MPP_R_EXEC,       /* MPP_STRESS_EXEC: rebuild in a new process image */
-	MPP_R_CHECKPOINT  /* MPP_CHECKPOINT_AT or a vacate request: write and exit */
+	MPP_R_STRESS,    /* MPP_STRESS: rebuild in this process */
+	MPP_R_EXEC,      /* MPP_STRESS_EXEC: rebuild in a new process image */
+	MPP_R_CHECKPOINT /* MPP_CHECKPOINT_AT or a vacate request: write and exit */
 };
 
 /* Arm polling from mpp_ctl: counting modes keep __mpp_req at 1; with

@@ -18,9 +18,9 @@ enum mpp_slot_kind {
 };
 
 struct mpp_slot {
-	uint64_t off;  /* from the start of the value */
-	uint64_t size; /* bytes of the slot */
-	int kind;      /* enum mpp_slot_kind */
+	uint64_t off;                /* from the start of the value */
+	uint64_t size;               /* bytes of the slot */
+	int kind;                    /* enum mpp_slot_kind */
 	const struct mpp_type *type; /* the pointer's (or union's) descriptor */
 };
 
@@ -29,14 +29,14 @@ struct mpp_slot {
 
 struct mpp_tinfo {
 	const struct mpp_type *t;
-	uint32_t index;  /* position in its set; children come first */
-	unsigned depth;  /* 1 for a leaf */
-	uint64_t nptrs;  /* pointer slots (data and function) in one value */
+	uint32_t index;   /* position in its set; children come first */
+	unsigned depth;   /* 1 for a leaf */
+	uint64_t nptrs;   /* pointer slots (data and function) in one value */
 	uint64_t nunions; /* unions with a pointer member in one value */
-	uint32_t nflat;  /* slots in flat, when nptrs + nunions <= MPP_TYPES_FLAT */
+	uint32_t nflat;   /* slots in flat, when nptrs + nunions <= MPP_TYPES_FLAT */
 	struct mpp_slot *flat;
-	const struct mpp_tinfo *elem;     /* ARRAY, COMPLEX */
-	const struct mpp_tinfo **fields;  /* STRUCT, UNION: one per field */
+	const struct mpp_tinfo *elem;    /* ARRAY, COMPLEX */
+	const struct mpp_tinfo **fields; /* STRUCT, UNION: one per field */
 };
 
 /* A set of type infos, indexed by descriptor address. */

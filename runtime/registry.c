@@ -202,7 +202,7 @@ static int build(void)
 				continue; /* the same object registered twice */
 			if (dup >= 0)
 				mpp_warn("two globals named '%s' (in '%s' and '%s'): they cannot be saved", r->g->name,
-					 reg.globals[dup].u->file, u->file);
+				         reg.globals[dup].u->file, u->file);
 			reg.nglobals++;
 		}
 		for (k = 0; k < u->nfuncs; k++) {
@@ -216,7 +216,7 @@ static int build(void)
 				continue;
 			if (dup >= 0)
 				mpp_warn("two functions named '%s' (in '%s' and '%s'): their frames cannot be saved",
-					 r->f->name, reg.funcs[dup].u->file, u->file);
+				         r->f->name, reg.funcs[dup].u->file, u->file);
 			reg.byaddr[reg.nfuncs] = *r;
 			reg.nfuncs++;
 		}
@@ -226,7 +226,7 @@ static int build(void)
 	return 0;
 bad_entry:
 	mpp_err_set(MPP_EINTERNAL, "unit '%s' has a global or function without name or type",
-		    reg.units[i]->file ? reg.units[i]->file : "?");
+	            reg.units[i]->file ? reg.units[i]->file : "?");
 	free_tables();
 	return MPP_EINTERNAL;
 }
@@ -239,11 +239,11 @@ static int ensure(void)
 int mpp_registry_check(void)
 {
 	if (reg.bad_abi)
-		return mpp_err_set(MPP_EINTERNAL,
-				   "unit '%s' was translated for mpp ABI version %d, this runtime implements version %d: "
-				   "rebuild it with this mppcc",
-				   reg.bad_abi->file ? reg.bad_abi->file : "?", reg.bad_abi->abi_version,
-				   MPP_ABI_VERSION);
+		return mpp_err_set(
+		    MPP_EINTERNAL,
+		    "unit '%s' was translated for mpp ABI version %d, this runtime implements version %d: "
+		    "rebuild it with this mppcc",
+		    reg.bad_abi->file ? reg.bad_abi->file : "?", reg.bad_abi->abi_version, MPP_ABI_VERSION);
 	if (reg.oom)
 		return mpp_err_set(MPP_ENOMEM, "out of memory while registering units");
 	return build();

@@ -54,7 +54,8 @@ static int func_ref(struct mpp_reloc *r, const struct mpp_func *f, uint32_t *ref
 		if (!tab)
 			return oom();
 		for (i = 0; i < r->nfuncs; i++) {
-			for (h = (size_t)mpp_hash_mix((uintptr_t)r->funcs[i]) & (cap - 1); tab[h]; h = (h + 1) & (cap - 1))
+			for (h = (size_t)mpp_hash_mix((uintptr_t)r->funcs[i]) & (cap - 1); tab[h];
+			     h = (h + 1) & (cap - 1))
 				;
 			tab[h] = (uint32_t)i + 1;
 		}
@@ -99,7 +100,7 @@ static void where(const struct mpp_eblock *b, uint64_t off, char *buf, size_t n)
 	mpp_types_path(b->ti->t, off, path, sizeof path);
 	if (b->cls == MPP_BC_FRAME)
 		snprintf(buf, n, "'%s' in frame of '%s' (site %u, line %u)", path, b->fn->name, b->site,
-			 b->fn->sites[b->site - 1].line);
+		         b->fn->sites[b->site - 1].line);
 	else
 		snprintf(buf, n, "'%s' (global variable)", path);
 }
@@ -198,7 +199,7 @@ static int data_ptr(const struct walk *w, uint64_t off, const struct mpp_slot *s
 		return emit(w->r, w->image, img);
 	where(w->b, off, at, sizeof at);
 	return mpp_err_set(MPP_ECAPTURE, "cannot save pointer %s: it points to %p outside any known block", at,
-			   (void *)v);
+	                   (void *)v);
 }
 
 static int fn_ptr(const struct walk *w, uint64_t off, uintptr_t v)
@@ -216,9 +217,9 @@ static int fn_ptr(const struct walk *w, uint64_t off, uintptr_t v)
 	if ((f = mpp_registry_func_at(fp))) {
 		if (mpp_registry_find_func(f->name) != f) {
 			where(w->b, off, at, sizeof at);
-			return mpp_err_set(MPP_ECAPTURE,
-					   "cannot save function pointer %s: another function has the same name as '%s'",
-					   at, f->name);
+			return mpp_err_set(
+			    MPP_ECAPTURE, "cannot save function pointer %s: another function has the same name as '%s'",
+			    at, f->name);
 		}
 		if ((rc = func_ref(w->r, f, &ref)))
 			return rc;
@@ -228,7 +229,7 @@ static int fn_ptr(const struct walk *w, uint64_t off, uintptr_t v)
 		return emit(w->r, MPP_FMT_FN_IMAGE, img);
 	where(w->b, off, at, sizeof at);
 	return mpp_err_set(MPP_ECAPTURE, "cannot save function pointer %s: %p is not a function of the program", at,
-			   (void *)v);
+	                   (void *)v);
 }
 
 static int on_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
@@ -240,20 +241,16 @@ static int on_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 	char at[400];
 
 	switch (slot->kind) {
-	case MPP_SLOT_DATA:
-		memcpy(&v, p, sizeof v);
-		return data_ptr(w, w->base + off, slot, v);
-	case MPP_SLOT_FN:
-		memcpy(&v, p, sizeof v);
-		return fn_ptr(w, w->base + off, v);
+	case MPP_SLOT_DATA: memcpy(&v, p, sizeof v); return data_ptr(w, w->base + off, slot, v);
+	case MPP_SLOT_FN: memcpy(&v, p, sizeof v); return fn_ptr(w, w->base + off, v);
 	default:
 		for (i = 0; i < slot->size; i++) {
 			if (p[i]) {
 				where(w->b, w->base + off, at, sizeof at);
 				return mpp_err_set(MPP_ECAPTURE,
-						   "cannot save union %s: it has a pointer member and is not all zero "
-						   "(pointers in unions are not supported)",
-						   at);
+				                   "cannot save union %s: it has a pointer member and is not all zero "
+				                   "(pointers in unions are not supported)",
+				                   at);
 			}
 		}
 		return 0;

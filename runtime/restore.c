@@ -182,7 +182,7 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 			void *p = t ? mpp_heap_alloc(t, (size_t)b->count) : NULL;
 			if (!p) {
 				rc = mpp_err_set(MPP_ENOMEM, "out of memory for heap block %u (%llu bytes)", i,
-						 (unsigned long long)b->size);
+				                 (unsigned long long)b->size);
 				goto fail;
 			}
 			memcpy(p, b->data, (size_t)b->size);
@@ -200,7 +200,7 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 	mpp_poll_set_count(rs.st.polls);
 	__mpp_restoring = 1;
 	mpp_debug("restoring %u frames, %u blocks, %llu pointers", rs.st.nframes, rs.st.nblocks,
-		  (unsigned long long)rs.st.nptrs);
+	          (unsigned long long)rs.st.nptrs);
 	return 0;
 fail:
 	clear();
@@ -214,7 +214,8 @@ unsigned __mpp_resume_site(const struct mpp_func *fn)
 	const struct mpp_dframe *f;
 
 	if (!rs.active) {
-		mpp_err_set(MPP_EINTERNAL, "'%s' was re-entered for a restore, but no restore is in progress", fn->name);
+		mpp_err_set(MPP_EINTERNAL, "'%s' was re-entered for a restore, but no restore is in progress",
+		            fn->name);
 		mpp_ctl_fatal(MPP_EINTERNAL, NULL);
 	}
 	if (rs.cursor >= rs.st.nframes) {
@@ -224,9 +225,9 @@ unsigned __mpp_resume_site(const struct mpp_func *fn)
 	f = &rs.st.frames[rs.cursor];
 	if (f->fn != fn) {
 		mpp_err_set(MPP_ERESUME,
-			    "saved frame %u is in '%s' (site %u, line %u), but the program re-entered '%s' "
-			    "(not the same program path)",
-			    rs.cursor, f->fn->name, f->site, f->fn->sites[f->site - 1].line, fn->name);
+		            "saved frame %u is in '%s' (site %u, line %u), but the program re-entered '%s' "
+		            "(not the same program path)",
+		            rs.cursor, f->fn->name, f->site, f->fn->sites[f->site - 1].line, fn->name);
 		die(MPP_ERESUME);
 	}
 	return f->site;
@@ -257,7 +258,7 @@ void __mpp_restore_frame(const struct mpp_func *fn, unsigned site, void *const *
 	f = &rs.st.frames[rs.cursor];
 	if (f->fn != fn || f->site != site) {
 		mpp_err_set(MPP_ERESUME, "saved frame %u is '%s' at site %u, but '%s' resumed at site %u", rs.cursor,
-			    f->fn->name, f->site, fn->name, site);
+		            f->fn->name, f->site, fn->name, site);
 		die(MPP_ERESUME);
 	}
 	if (f->nvars && !vars) {

@@ -28,13 +28,12 @@ SCALAR(mpp_t_float, MPP_K_FLOAT, float, "float");
 SCALAR(mpp_t_double, MPP_K_DOUBLE, double, "double");
 SCALAR(mpp_t_ldouble, MPP_K_LDOUBLE, long double, "long double");
 const struct mpp_type mpp_t_voidptr = {MPP_K_PTR, sizeof(void *), _Alignof(void *), "void *", 0, 0, 0};
-const struct mpp_type mpp_t_fnptr = {MPP_K_FNPTR, sizeof(void (*)(void)), _Alignof(void (*)(void)),
-				     "void (*)(void)", 0, 0, 0};
+const struct mpp_type mpp_t_fnptr = {
+    MPP_K_FNPTR, sizeof(void (*)(void)), _Alignof(void (*)(void)), "void (*)(void)", 0, 0, 0};
 
 static const struct mpp_type *const scalars[] = {
-	NULL, &mpp_t_bool, &mpp_t_char, &mpp_t_schar, &mpp_t_uchar, &mpp_t_short, &mpp_t_ushort,
-	&mpp_t_int, &mpp_t_uint, &mpp_t_long, &mpp_t_ulong, &mpp_t_llong, &mpp_t_ullong,
-	&mpp_t_float, &mpp_t_double, &mpp_t_ldouble};
+    NULL,        &mpp_t_bool, &mpp_t_char,  &mpp_t_schar, &mpp_t_uchar,  &mpp_t_short, &mpp_t_ushort, &mpp_t_int,
+    &mpp_t_uint, &mpp_t_long, &mpp_t_ulong, &mpp_t_llong, &mpp_t_ullong, &mpp_t_float, &mpp_t_double, &mpp_t_ldouble};
 
 const struct mpp_type *mpp_types_scalar(int kind)
 {
@@ -166,8 +165,8 @@ static int check_shape(const struct mpp_type *t)
 			return bad(t, "no element type");
 		if (t->kind == MPP_K_COMPLEX && (t->elem->size > SIZE_MAX / 2 || t->size != 2 * t->elem->size))
 			return bad(t, "size is not twice the element's");
-		if (t->kind == MPP_K_ARRAY && ((t->elem->size && t->count > SIZE_MAX / t->elem->size) ||
-					       t->size != t->count * t->elem->size))
+		if (t->kind == MPP_K_ARRAY &&
+		    ((t->elem->size && t->count > SIZE_MAX / t->elem->size) || t->size != t->count * t->elem->size))
 			return bad(t, "size is not count times the element's");
 		break;
 	case MPP_K_STRUCT:
@@ -184,8 +183,7 @@ static int check_shape(const struct mpp_type *t)
 				return bad(t, "union member not at offset 0");
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return 0;
 }
@@ -207,9 +205,7 @@ static int summarize(struct mpp_tinfo *ti)
 
 	switch (t->kind) {
 	case MPP_K_PTR:
-	case MPP_K_FNPTR:
-		ti->nptrs = 1;
-		break;
+	case MPP_K_FNPTR: ti->nptrs = 1; break;
 	case MPP_K_ARRAY:
 		if (ti->elem->nptrs && t->count > UINT64_MAX / ti->elem->nptrs)
 			return bad(t, "too many pointers");
@@ -220,8 +216,7 @@ static int summarize(struct mpp_tinfo *ti)
 		break;
 	case MPP_K_STRUCT:
 		for (i = 0; i < t->count; i++)
-			if (add_sum(&ti->nptrs, ti->fields[i]->nptrs) ||
-			    add_sum(&ti->nunions, ti->fields[i]->nunions))
+			if (add_sum(&ti->nptrs, ti->fields[i]->nptrs) || add_sum(&ti->nunions, ti->fields[i]->nunions))
 				return bad(t, "too many pointers");
 		break;
 	case MPP_K_UNION:
@@ -229,8 +224,7 @@ static int summarize(struct mpp_tinfo *ti)
 			if (ti->fields[i]->nptrs || ti->fields[i]->nunions)
 				ti->nunions = 1;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	total = ti->nptrs + ti->nunions;
 	if (ti->nptrs > UINT64_MAX - ti->nunions)
@@ -247,8 +241,9 @@ static int summarize(struct mpp_tinfo *ti)
 		ti->flat[n].off = 0;
 		ti->flat[n].size = t->size;
 		ti->flat[n].type = t;
-		ti->flat[n++].kind = t->kind == MPP_K_PTR ? MPP_SLOT_DATA
-				     : t->kind == MPP_K_FNPTR ? MPP_SLOT_FN : MPP_SLOT_UNION;
+		ti->flat[n++].kind = t->kind == MPP_K_PTR     ? MPP_SLOT_DATA
+		                     : t->kind == MPP_K_FNPTR ? MPP_SLOT_FN
+		                                              : MPP_SLOT_UNION;
 		break;
 	case MPP_K_ARRAY:
 		for (i = 0; i < t->count; i++)
@@ -264,8 +259,7 @@ static int summarize(struct mpp_tinfo *ti)
 				ti->flat[n++].off += t->fields[i].offset;
 			}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	ti->nflat = n;
 	return 0;
