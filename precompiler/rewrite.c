@@ -850,7 +850,7 @@ static int assigns_var(const struct node *n, const struct var *v)
  * the inner loop), no labels (nothing may jump in), and no call that runs
  * for an unknown time without polling (only library calls and calls that
  * reach a point themselves). */
-static int body_ok(const struct node *n, int depth)
+static int body_ok(struct rw *rw, const struct node *n, int depth)
 {
 	switch (n->kind) {
 	case N_BREAK:
@@ -862,14 +862,17 @@ static int body_ok(const struct node *n, int depth)
 	case N_ASM:
 	case N_STMTEXPR: return 0;
 	case N_CALL:
-		if (!n->reach && !n->callee_system)
+		/* with --mpp-auto, a function of this file that reaches no point
+		 * has no loop and no recursion: its work is bounded */
+		if (!n->reach && !n->callee_system &&
+		    !(rw->u->auto_points && n->callee_name && front_func_by_name(rw->u, n->callee_name)))
 			return 0;
 		break;
 	default: break;
 	}
 	int d = depth + (n->kind == N_FOR || n->kind == N_WHILE || n->kind == N_DO || n->kind == N_SWITCH);
 	for (int i = 0; i < n->nkids; i++)
-		if (!body_ok(n->kids[i], d))
+		if (!body_ok(rw, n->kids[i], d))
 			return 0;
 	return 1;
 }
@@ -937,7 +940,7 @@ static int sm_check(struct rw *rw, struct node *l, struct sm *m)
 	    !is_int_type(iv->var->type) || !m->bound->exact)
 		return 0;
 	m->iv = iv->var;
-	if (!refs_only_invariants(rw, m->bound, l) || !body_ok(l->body, 0) || assigns_var(l->body, m->iv) ||
+	if (!refs_only_invariants(rw, m->bound, l) || !body_ok(rw, l->body, 0) || assigns_var(l->body, m->iv) ||
 	    !inner_loops_poll(rw, l->body))
 		return 0;
 	struct node *inc = strip(l->inc);
