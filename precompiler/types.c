@@ -351,10 +351,14 @@ const char *types_ref_param(struct typegen *tg, CXType t, char **why)
 	return e->ref;
 }
 
-void types_emit(struct typegen *tg, struct sbuf *out)
+void types_emit_decls(struct typegen *tg, struct sbuf *out)
 {
 	if (tg->decls.s)
 		sb_add(out, tg->decls.s);
+}
+
+void types_emit_defs(struct typegen *tg, struct sbuf *out)
+{
 	if (tg->defs.s)
 		sb_add(out, tg->defs.s);
 }

@@ -15,6 +15,9 @@ void types_free(struct typegen *tg);
 const char *types_ref(struct typegen *tg, CXType t, const char *spell_hint, char **why);
 /* Same for a parameter: arrays are adjusted to pointers. */
 const char *types_ref_param(struct typegen *tg, CXType t, char **why);
-void types_emit(struct typegen *tg, struct sbuf *out);
+/* Forward declarations (before the code that refers to them), then the
+ * definitions (at the end, where every type is complete). */
+void types_emit_decls(struct typegen *tg, struct sbuf *out);
+void types_emit_defs(struct typegen *tg, struct sbuf *out);
 
 #endif

@@ -505,7 +505,7 @@ static int check_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 	mpp_decode_ptr(c->st, c->k, &target, &toff);
 	c->k++;
 	if (target == MPP_FMT_NONE)
-		return toff ? corrupt("null pointer %" PRIu64 " with an offset", c->k - 1) : 0;
+		return toff > MPP_FMT_DANGLING ? corrupt("null pointer %" PRIu64 " with an offset", c->k - 1) : 0;
 	if (slot->kind == MPP_SLOT_FN) {
 		if (target == MPP_FMT_FN_IMAGE) {
 			c->image++;

@@ -115,6 +115,87 @@ void *mpp_heap_alloc(const struct mpp_type *elem, size_t count)
 	return p;
 }
 
+/* Freed blocks, so a capture can tell a dangling pointer (a correct
+ * program never uses it again) from one into memory nobody knows. */
+static struct {
+	uintptr_t *lo, *hi;
+	size_t n, cap;
+	int sorted;
+} grave;
+
+/* One object that restored dangling pointers point at: not NULL, inside
+ * no block, recognised again by the next capture. */
+static unsigned char dangling_target;
+
+void *mpp_heap_dangling(void)
+{
+	return &dangling_target;
+}
+
+static void bury(uintptr_t lo, size_t size)
+{
+	if (grave.n == grave.cap) {
+		size_t cap = grave.cap ? grave.cap * 2 : 256;
+		uintptr_t *a = realloc(grave.lo, cap * sizeof *a), *b;
+		if (!a)
+			return;
+		grave.lo = a;
+		if (!(b = realloc(grave.hi, cap * sizeof *b)))
+			return;
+		grave.hi = b;
+		grave.cap = cap;
+	}
+	grave.lo[grave.n] = lo;
+	grave.hi[grave.n] = lo + (size ? size : 1);
+	grave.n++;
+	grave.sorted = 0;
+}
+
+static int by_lo(const void *a, const void *b)
+{
+	const uintptr_t *x = a, *y = b;
+	return *x < *y ? -1 : *x > *y;
+}
+
+int mpp_heap_was_freed(const void *p)
+{
+	uintptr_t v = (uintptr_t)p;
+	if (p == &dangling_target)
+		return 1;
+	if (!grave.n)
+		return 0;
+	if (!grave.sorted) {
+		/* sort ranges by start (hi travels with lo through an index) */
+		uintptr_t *pairs = malloc(grave.n * 2 * sizeof *pairs);
+		if (!pairs)
+			return 0;
+		for (size_t i = 0; i < grave.n; i++) {
+			pairs[2 * i] = grave.lo[i];
+			pairs[2 * i + 1] = grave.hi[i];
+		}
+		qsort(pairs, grave.n, 2 * sizeof *pairs, by_lo);
+		for (size_t i = 0; i < grave.n; i++) {
+			grave.lo[i] = pairs[2 * i];
+			grave.hi[i] = pairs[2 * i + 1];
+		}
+		free(pairs);
+		grave.sorted = 1;
+	}
+	size_t a = 0, b = grave.n;
+	while (a < b) { /* last range starting at or before v */
+		size_t m = a + (b - a) / 2;
+		if (grave.lo[m] <= v)
+			a = m + 1;
+		else
+			b = m;
+	}
+	/* ranges may overlap (an address freed twice over time): look back a little */
+	for (size_t i = a; i > 0 && i + 64 > a; i--)
+		if (grave.lo[i - 1] <= v && v < grave.hi[i - 1])
+			return 1;
+	return 0;
+}
+
 void mpp_heap_free(void *p)
 {
 	long slot;
@@ -124,6 +205,7 @@ void mpp_heap_free(void *p)
 		return;
 	i = heap.tab[slot] - 1;
 	tab_del((size_t)slot);
+	bury((uintptr_t)heap.v[i].addr, heap.v[i].size);
 	free(heap.v[i].addr);
 	last = heap.n - 1;
 	if (i != last) {
@@ -186,6 +268,11 @@ const struct mpp_hblock *mpp_heap_find(const void *p)
 void mpp_heap_drop(void)
 {
 	size_t i;
+
+	/* the addresses of this heap mean nothing to the rebuilt one */
+	free(grave.lo);
+	free(grave.hi);
+	memset(&grave, 0, sizeof grave);
 
 	for (i = 0; i < heap.n; i++)
 		free(heap.v[i].addr);

@@ -222,6 +222,16 @@ int __mpp_main_thunk(int argc, char **argv, char **envp);
 		}                                                     \
 	} while (0)
 
+/* ---- Allocation ---------------------------------------------------------
+ * mppcc turns the C allocation functions into these: the element type is
+ * what the translator inferred from where the result goes (NULL: bytes). */
+void *__mpp_malloc(const struct mpp_type *elem, size_t n);
+void *__mpp_calloc(const struct mpp_type *elem, size_t n, size_t size);
+void *__mpp_realloc(const struct mpp_type *elem, void *p, size_t n);
+void __mpp_free(void *p);
+char *__mpp_strdup(const char *s);
+char *__mpp_strndup(const char *s, size_t max);
+
 /* ---- For hand-written code -------------------------------------------- */
 
 /* Ask for a checkpoint at the next poll point (as SIGUSR2 does). */

@@ -45,6 +45,9 @@ enum mpp_fmt_section {
 #define MPP_FMT_BLOCK_LEN 48
 #define MPP_FMT_FRAME_LEN 16
 #define MPP_FMT_PTR_LEN 16
+/* Offset of a pointer entry whose target is MPP_FMT_NONE: 0 is NULL,
+ * MPP_FMT_DANGLING a pointer into freed memory. */
+#define MPP_FMT_DANGLING 1
 
 /* Block classes. */
 enum mpp_fmt_class {

@@ -29,6 +29,12 @@ const struct mpp_hblock *mpp_heap_at(size_t i);
 /* The block that starts at p, or NULL. */
 const struct mpp_hblock *mpp_heap_find(const void *p);
 
+/* Was p inside a block freed since the heap was last rebuilt (or is it
+ * the target of a restored dangling pointer)? */
+int mpp_heap_was_freed(const void *p);
+/* Where a restored dangling pointer points: not NULL, inside no block. */
+void *mpp_heap_dangling(void);
+
 /* Free every block (before a state is rebuilt in the same process). */
 void mpp_heap_drop(void);
 

@@ -11,6 +11,7 @@
 #include "mpp_err.h"
 #include "mpp_format.h"
 #include "mpp_hash.h"
+#include "mpp_heap.h"
 #include "mpp_image.h"
 #include "mpp_registry.h"
 #include "mpp_relocate.h"
@@ -197,6 +198,8 @@ static int data_ptr(const struct walk *w, uint64_t off, const struct mpp_slot *s
 	}
 	if (mpp_image_offset(v, &img))
 		return emit(w->r, w->image, img);
+	if (mpp_heap_was_freed((const void *)v)) /* dangling: never used again */
+		return emit(w->r, MPP_FMT_NONE, MPP_FMT_DANGLING);
 	where(w->b, off, at, sizeof at);
 	return mpp_err_set(MPP_ECAPTURE, "cannot save pointer %s: it points to %p outside any known block", at,
 	                   (void *)v);

@@ -123,7 +123,7 @@ static int on_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 		return 0;
 	mpp_decode_ptr(&rs.st, w->k++, &target, &toff);
 	if (target == MPP_FMT_NONE) {
-		put(at, 0);
+		put(at, toff == MPP_FMT_DANGLING ? (uintptr_t)mpp_heap_dangling() : 0);
 	} else if (slot->kind == MPP_SLOT_FN) {
 		if (target == MPP_FMT_FN_IMAGE) {
 			put(at, mpp_image_at(toff));
