@@ -66,6 +66,8 @@ struct node {
 	int reach;           /* N_CALL: may reach a poll point */
 	int has_reach;       /* subtree contains a reaching call */
 	int site;            /* N_CALL / loop: site number given by analysis */
+	int cont_label;      /* rewritten loop: label that continue jumps to */
+	int ncont;           /* ... and how many continues jump there */
 };
 
 struct var {

@@ -39,6 +39,8 @@ struct rw {
 	const char *ret;
 };
 
+static int has_const(CXType t);
+
 /* ---- helpers ---------------------------------------------------------- */
 
 static struct node *strip(struct node *n)
@@ -156,8 +158,20 @@ static struct var *new_temp(struct rw *rw, const char *prefix, const char *decl_
 	v->scope_eo = scope_eo;
 	f->vars = xrealloc(f->vars, sizeof(*f->vars) * (size_t)(f->nvars + 1));
 	f->vars[f->nvars++] = v;
-	if (decls) /* zeroed: a capture at an earlier site of the statement copies it */
-		sb_printf(decls, "%s %s = {0}; ", decl_type, v->name);
+	if (decls && has_const(t) && clang_getCanonicalType(t).kind == CXType_Record) {
+		char *ts = cxstr(clang_getTypeSpelling(t));
+		front_error(rw->u, rw->P,
+		            "a value of type '%s', which has const members, must be held in a temporary here "
+		            "(a call that can reach a migration point inside an expression), and C cannot assign "
+		            "it: declare a variable initialised with the call on a line of its own",
+		            ts);
+		free(ts);
+	}
+	/* zeroed: a capture at an earlier site of the statement copies it;
+	 * __auto_type drops the qualifiers of the type (a const result or
+	 * argument), as the temporary is assigned after the site label */
+	if (decls)
+		sb_printf(decls, "__auto_type %s = (%s){0}; ", v->name, decl_type);
 	return v;
 }
 
@@ -532,7 +546,7 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 	struct norm_ctx nc = {&pre_c, &decls, s->so, end};
 	rw->P = s->so;
 	char *vc = NULL, *vi = NULL;
-	int label = ++rw->ntmp;
+	int label = s->cont_label;
 	if (s->kind == N_FOR && s->init) {
 		struct norm_ctx nci = {&init, &decls, s->so, end};
 		rw->excl = loop_id(rw, s); /* sites of the init run before the loop */
@@ -557,9 +571,7 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 		rw->P = s->inc->so;
 		vi = norm(rw, &nci, s->inc, 1);
 	}
-	int need_label = s->kind == N_DO || (s->kind == N_FOR && s->inc);
-	if (need_label)
-		need_label = s->body && rewrite_continues(rw, s, s->body, label) > 0;
+	int need_label = s->ncont > 0;
 	char *body = s->body ? render(rw, s->body->so, stmt_end(rw, s->body)) : xstrdup(";");
 	struct sbuf b = {0};
 	int id = loop_id(rw, s);
@@ -1061,8 +1073,21 @@ static void insert_loop_poll(struct rw *rw, struct node *s, struct point *pt, st
 	free(ptxt);
 }
 
+static int loop_needs_rewrite(const struct node *n)
+{
+	return (n->kind == N_WHILE || n->kind == N_DO || n->kind == N_FOR) &&
+	       ((n->cond && n->cond->has_reach) || (n->init && n->init->has_reach) || (n->inc && n->inc->has_reach));
+}
+
 static void process(struct rw *rw, struct node *n)
 {
+	/* a rewritten do or for loop runs its condition or increment after a
+	 * label that `continue` must now jump to: change the continues before
+	 * the statements around them are rewritten (and their text taken) */
+	if (loop_needs_rewrite(n) && (n->kind == N_DO || (n->kind == N_FOR && n->inc)) && n->body) {
+		n->cont_label = ++rw->ntmp;
+		n->ncont = rewrite_continues(rw, n, n->body, n->cont_label);
+	}
 	for (int i = 0; i < n->nkids; i++)
 		process(rw, n->kids[i]);
 	struct var *counter = NULL;
@@ -1110,8 +1135,7 @@ static void process(struct rw *rw, struct node *n)
 		case N_WHILE:
 		case N_DO:
 		case N_FOR:
-			if ((n->cond && n->cond->has_reach) || (n->init && n->init->has_reach) ||
-			    (n->inc && n->inc->has_reach))
+			if (loop_needs_rewrite(n))
 				loop_rewrite(rw, n);
 			else if (loop_id(rw, n))
 				loop_entry_edits(rw, n, loop_id(rw, n));

@@ -19,6 +19,8 @@
 # CSMITH_INCLUDE (default /usr/include/csmith), MPP_TEST_WORKDIR (kept when
 # a seed fails), MPP_TEST_TIMEOUT (seconds for a translated run, default 60).
 #
+# A program mppcc refuses with its own diagnostic (file:line:col: error:,
+# before any compiler ran) counts as skipped and is listed as such.
 # Prints one line per seed and `csmith: N passed, M failed, K skipped`;
 # exits 1 when a seed failed or when no seed captured any state at all.
 set -euo pipefail
@@ -80,6 +82,7 @@ done
 passed=0
 failed=0
 skipped=0
+diagnosed=0
 captures_total=0
 failures=()
 
@@ -119,6 +122,14 @@ check_seed() {
 	rc=0
 	"${mppcc_cmd[@]}" --mpp-auto "${cflags[@]}" -o "$d/mpp" "$d/p.c" >"$d/mppcc.log" 2>&1 || rc=$?
 	if ((rc != 0)); then
+		# mppcc's own refusal (a file:line:col: error: of the translator,
+		# before any compiler ran) is a diagnosed program, not a failure;
+		# an error of the compiler on translated code is a failure
+		if grep -qE "^([^ ]*/)?p\.c:[0-9]+:[0-9]+: error: " "$d/mppcc.log" &&
+			! grep -qE "In function|In file included from" "$d/mppcc.log"; then
+			verdict=diagnosed why="$(grep -m1 -E 'error: ' "$d/mppcc.log" | sed 's/^[^ ]*p\.c:/p.c:/' | cut -c 1-240)"
+			return
+		fi
 		verdict=fail why="mppcc exited with $rc: $(head -n 3 "$d/mppcc.log" | tr '\n' ' ' | cut -c 1-240)"
 		return
 	fi
@@ -164,6 +175,12 @@ for s in "${seeds[@]}"; do
 		echo "seed $s: skipped: $why"
 		rm -rf "${work:?}/$s"
 		;;
+	diagnosed)
+		skipped=$((skipped + 1))
+		diagnosed=$((diagnosed + 1))
+		echo "seed $s: skipped: refused by mppcc with a diagnostic: $why"
+		rm -rf "${work:?}/$s"
+		;;
 	*)
 		failed=$((failed + 1))
 		failures+=("$s")
@@ -172,6 +189,7 @@ for s in "${seeds[@]}"; do
 	esac
 done
 
+echo "csmith: $diagnosed of the skipped seeds were refused by mppcc with a diagnostic"
 echo "csmith: $passed passed, $failed failed, $skipped skipped"
 if ((failed)); then
 	echo "csmith: failing seeds: ${failures[*]}"
