@@ -619,6 +619,7 @@ static char *dispatch_text(int id)
 	return xasprintf("if (__MPP_UNLIKELY(__mpp_site)) switch (__mpp_site) { \x03%d\x04 } ", id);
 }
 
+/* Does the statement l (a loop, or a loop's body) hold a site? */
 static int loop_holds_site(struct rw *rw, struct node *l)
 {
 	if (l->has_reach)
@@ -655,14 +656,13 @@ static int add_loop(struct rw *rw, struct node *n, int chunk)
 }
 
 static int sm_check(struct rw *rw, struct node *l, struct sm *m);
-static int range_holds_site(struct rw *rw, struct node *n);
 
 static void collect_loops(struct rw *rw, struct node *n)
 {
 	if (is_loop_node(n) && loop_holds_site(rw, n)) {
 		struct sm m;
 		add_loop(rw, n, 0);
-		if (sm_check(rw, n, &m) && range_holds_site(rw, n->body))
+		if (sm_check(rw, n, &m) && loop_holds_site(rw, n->body))
 			add_loop(rw, n, 1);
 	}
 	for (int i = 0; i < n->nkids; i++)
@@ -966,20 +966,6 @@ static int sm_check(struct rw *rw, struct node *l, struct sm *m)
 	    is_int_type(clang_getCursorType(inc->kids[1]->cur))) {
 		m->step = inc->kids[1];
 		return 1;
-	}
-	return 0;
-}
-
-static int range_holds_site(struct rw *rw, struct node *n)
-{
-	if (n->has_reach)
-		return 1;
-	unsigned end = stmt_end(rw, n);
-	for (int i = 0; i < rw->f->npoints; i++) {
-		struct point *pt = &rw->f->points[i];
-		unsigned at = pt->loop ? pt->loop->so : pt->offset;
-		if (at >= n->so && at < end)
-			return 1;
 	}
 	return 0;
 }
