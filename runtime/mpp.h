@@ -155,34 +155,40 @@ int __mpp_main_thunk(int argc, char **argv, char **envp);
  * live. RET is the return statement that leaves the frame while unwinding. */
 #define __MPP_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* The two halves every shape is made of: save the frame and leave it
+ * (capture), and the restore label K that reloads it. */
+#define __MPP_SAVE_(FN, K, RET, COPY, VARS)                   \
+	{                                                     \
+		COPY __mpp_capture_frame(&(FN), (K), (VARS)); \
+		RET;                                          \
+	}
+#define __MPP_LOAD_(FN, K, DECL, VARS, BACK)                  \
+	if (0) {                                              \
+		__mpp_r##K:;                                  \
+		DECL __mpp_restore_frame(&(FN), (K), (VARS)); \
+		BACK                                          \
+	}
+
 /* Poll point K of function descriptor FN. */
-#define __MPP_POINT(FN, K, RET, VARS)                                         \
-	do {                                                                  \
-		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) {              \
-			__mpp_capture_frame(&(FN), (K), (VARS));              \
-			RET;                                                  \
-		}                                                             \
-		if (0) {                                                      \
-			__mpp_r##K : __mpp_restore_frame(&(FN), (K), (VARS)); \
-		}                                                             \
+#define __MPP_POINT(FN, K, RET, VARS)                          \
+	do {                                                   \
+		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) \
+			__MPP_SAVE_(FN, K, RET, , VARS)        \
+		__MPP_LOAD_(FN, K, , VARS, )                   \
 	} while (0)
 
 /* Before a call that can reach a poll point: its restore label (the call
  * is then executed again, and the callee re-enters its own frame). */
-#define __MPP_CALL_BEGIN(FN, K, VARS)                                         \
-	do {                                                                  \
-		if (0) {                                                      \
-			__mpp_r##K : __mpp_restore_frame(&(FN), (K), (VARS)); \
-		}                                                             \
+#define __MPP_CALL_BEGIN(FN, K, VARS)        \
+	do {                                 \
+		__MPP_LOAD_(FN, K, , VARS, ) \
 	} while (0)
 
 /* After such a call: if the callee is unwinding, save this frame too. */
-#define __MPP_CALL_END(FN, K, RET, VARS)                         \
-	do {                                                     \
-		if (__MPP_UNLIKELY(__mpp_capturing)) {           \
-			__mpp_capture_frame(&(FN), (K), (VARS)); \
-			RET;                                     \
-		}                                                \
+#define __MPP_CALL_END(FN, K, RET, VARS)                \
+	do {                                            \
+		if (__MPP_UNLIKELY(__mpp_capturing))    \
+			__MPP_SAVE_(FN, K, RET, , VARS) \
 	} while (0)
 
 /* The shapes mppcc emits. They differ from the three above only in that a
@@ -192,34 +198,22 @@ int __mpp_main_thunk(int argc, char **argv, char **envp);
  * of copies and of addressable variables, BACK stores restored copies back
  * (`x = __mpp_v0;`). The variables themselves then never escape, so the
  * compiler keeps them in registers on the fast path. */
-#define __MPP_POLL(FN, K, RET, COPY, DECL, VARS, BACK)                \
-	do {                                                          \
-		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) {      \
-			COPY __mpp_capture_frame(&(FN), (K), (VARS)); \
-			RET;                                          \
-		}                                                     \
-		if (0) {                                              \
-			__mpp_r##K:;                                  \
-			DECL __mpp_restore_frame(&(FN), (K), (VARS)); \
-			BACK                                          \
-		}                                                     \
+#define __MPP_POLL(FN, K, RET, COPY, DECL, VARS, BACK)         \
+	do {                                                   \
+		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) \
+			__MPP_SAVE_(FN, K, RET, COPY, VARS)    \
+		__MPP_LOAD_(FN, K, DECL, VARS, BACK)           \
 	} while (0)
 
-#define __MPP_BEFORE_CALL(FN, K, COPY, DECL, VARS, BACK)              \
-	do {                                                          \
-		if (0) {                                              \
-			__mpp_r##K:;                                  \
-			DECL __mpp_restore_frame(&(FN), (K), (VARS)); \
-			BACK                                          \
-		}                                                     \
+#define __MPP_BEFORE_CALL(FN, K, COPY, DECL, VARS, BACK) \
+	do {                                             \
+		__MPP_LOAD_(FN, K, DECL, VARS, BACK)     \
 	} while (0)
 
-#define __MPP_AFTER_CALL(FN, K, RET, COPY, DECL, VARS, BACK)          \
-	do {                                                          \
-		if (__MPP_UNLIKELY(__mpp_capturing)) {                \
-			COPY __mpp_capture_frame(&(FN), (K), (VARS)); \
-			RET;                                          \
-		}                                                     \
+#define __MPP_AFTER_CALL(FN, K, RET, COPY, DECL, VARS, BACK) \
+	do {                                                 \
+		if (__MPP_UNLIKELY(__mpp_capturing))         \
+			__MPP_SAVE_(FN, K, RET, COPY, VARS)  \
 	} while (0)
 
 /* ---- Allocation ---------------------------------------------------------
