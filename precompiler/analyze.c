@@ -2,6 +2,7 @@
  * one, and which constructs cannot be migrated. Runs on front.c's tree and
  * only marks it; rewrite.c turns the marks into code. */
 #include "analyze.h"
+#include "mpp_pvm_wrap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,12 @@ static int call_reaches(struct unit *u, struct node *n)
 	struct func *g = front_func_by_name(u, n->callee_name);
 	if (g)
 		return g->reach && !g->nomigrate;
+		/* a blocking PVM receive is a migration point of its own */
+#define POINT(name)                                    \
+	if (strcmp(n->callee_name, "pvm_" #name) == 0) \
+		return 1;
+	MPP_PVM_POINTS(POINT)
+#undef POINT
 	if (n->callee_system || strncmp(n->callee_name, "__builtin", 9) == 0)
 		return 0;
 	return 1; /* defined in another file of the program */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "front.h"
+#include "mpp_pvm_wrap.h"
 #include "translate.h"
 
 struct argv_buf {
@@ -143,6 +144,19 @@ static uint64_t hash_str(const char *s)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+/* -Wl,--wrap=pvm_NAME,... for every PVM function libmpp interposes on. */
+static const char *pvm_wrap_flags(void)
+{
+	static char flags[1024];
+	if (!flags[0]) {
+		size_t n = (size_t)snprintf(flags, sizeof flags, "-Wl");
+#define WRAP(name) n += (size_t)snprintf(flags + n, sizeof flags - n, ",--wrap=pvm_" #name);
+		MPP_PVM_WRAPPED(WRAP)
+#undef WRAP
+	}
+	return flags;
 }
 
 /* The runtime's objects for the target compiler cc: the prebuilt libmpp.a
@@ -449,6 +463,9 @@ int main(int argc, char **argv)
 			av_add(&a, flags.v[k]);
 		if (runtime_for(dir, cc, is_default_cc, &a) != 0)
 			rc = 1;
+		/* PVM calls go through libmpp's PVM layer (a no-op without PVM) */
+		if (is_default_cc)
+			av_add(&a, pvm_wrap_flags());
 		if (out) {
 			av_add(&a, "-o");
 			av_add(&a, out);

@@ -46,7 +46,8 @@ int mpp_ctl_init(void)
 
 	memset(&mpp_ctl, 0, sizeof mpp_ctl);
 	if ((rc = number("MPP_STRESS", &mpp_ctl.stress)) || (rc = number("MPP_STRESS_EXEC", &mpp_ctl.stress_exec)) ||
-	    (rc = number("MPP_CHECKPOINT_AT", &mpp_ctl.ckpt_at)))
+	    (rc = number("MPP_CHECKPOINT_AT", &mpp_ctl.ckpt_at)) ||
+	    (rc = number("MPP_MIGRATE_EVERY", &mpp_ctl.migrate_every)))
 		return rc;
 	mpp_ctl.ckpt = env("MPP_CHECKPOINT");
 	mpp_ctl.restart = env("MPP_RESTART");

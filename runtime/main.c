@@ -134,7 +134,9 @@ int main(int argc, char **argv, char **envp)
 
 	(void)envp;
 	setup();
-	if (!exec_state()) {
+	if (mpp_pvm_ops && mpp_pvm_ops->arrive()) {
+		/* a PVM migration destination: the state came with the message */
+	} else if (!exec_state()) {
 		if (mpp_ctl.restart) {
 			restore_file(mpp_ctl.restart, 0);
 		} else if (mpp_env_adopt() || !(uargv = mpp_heap_argv(argc, argv))) {
@@ -162,6 +164,12 @@ int main(int argc, char **argv, char **envp)
 			stress(&buf);
 			break;
 		case MPP_R_EXEC: mpp_poll_done(); reexec(&buf, argv);
+		case MPP_R_MIGRATE:
+			mpp_poll_done();
+			mpp_pvm_ops->leave(&buf);
+			/* the destination was lost: go on here */
+			stress(&buf);
+			break;
 		default:
 			mpp_poll_done();
 			if ((rc = mpp_file_write(mpp_ctl.ckpt, buf.p, buf.len, 1))) {

@@ -7,12 +7,13 @@
 #include <stdint.h>
 
 struct mpp_ctl {
-	uint64_t stress;      /* MPP_STRESS=N, 0 when unset */
-	uint64_t stress_exec; /* MPP_STRESS_EXEC=N */
-	uint64_t ckpt_at;     /* MPP_CHECKPOINT_AT=N */
-	const char *ckpt;     /* MPP_CHECKPOINT=FILE */
-	const char *restart;  /* MPP_RESTART=FILE */
-	const char *report;   /* MPP_REPORT=FILE */
+	uint64_t stress;        /* MPP_STRESS=N, 0 when unset */
+	uint64_t stress_exec;   /* MPP_STRESS_EXEC=N */
+	uint64_t ckpt_at;       /* MPP_CHECKPOINT_AT=N */
+	uint64_t migrate_every; /* MPP_MIGRATE_EVERY=N (PVM tasks) */
+	const char *ckpt;       /* MPP_CHECKPOINT=FILE */
+	const char *restart;    /* MPP_RESTART=FILE */
+	const char *report;     /* MPP_REPORT=FILE */
 	/* counters of this process image (carried over an exec) */
 	uint64_t captures, restores, bytes;
 };

@@ -19,6 +19,8 @@ volatile int __mpp_req;
 int __mpp_capturing;
 int __mpp_restoring;
 int __mpp_nocap;
+const struct mpp_pvm_ops *mpp_pvm_ops;
+volatile int mpp_pvm_kick;
 
 static volatile sig_atomic_t vacate;
 static uint64_t polls;
@@ -37,7 +39,7 @@ int mpp_poll_init(void)
 {
 	struct sigaction sa;
 
-	counting = mpp_ctl.stress || mpp_ctl.stress_exec || mpp_ctl.ckpt_at || mpp_ctl.report;
+	counting = mpp_ctl.stress || mpp_ctl.stress_exec || mpp_ctl.ckpt_at || mpp_ctl.report || mpp_ctl.migrate_every;
 	__mpp_req = counting;
 	if (mpp_ctl.ckpt) {
 		memset(&sa, 0, sizeof sa);
@@ -86,6 +88,10 @@ int __mpp_poll(void)
 			why = MPP_R_EXEC;
 		else if (mpp_ctl.stress && polls % mpp_ctl.stress == 0 && why == MPP_R_NONE)
 			why = MPP_R_STRESS;
+	}
+	if (why == MPP_R_NONE && mpp_pvm_ops && __mpp_nocap <= 0 && (mpp_pvm_kick || mpp_ctl.migrate_every)) {
+		mpp_pvm_kick = 0;
+		why = mpp_pvm_ops->poll(polls);
 	}
 	if (why == MPP_R_NONE)
 		return 0;

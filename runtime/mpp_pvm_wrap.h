@@ -1,0 +1,17 @@
+/* mpp_pvm_wrap.h: the PVM functions that libmpp interposes on. mppcc links
+ * PVM programs with -Wl,--wrap=pvm_NAME for each of them, so that calls in
+ * translated code reach __wrap_pvm_NAME (runtime/pvm.c), which calls the
+ * real libpvm3 through __real_pvm_NAME. MPP_PVM_POINTS are the blocking
+ * receives: mppcc treats a call to one of them as a migration point. */
+#ifndef MPP_PVM_WRAP_H
+#define MPP_PVM_WRAP_H
+
+#define MPP_PVM_WRAPPED(X)                                                                                             \
+	X(mytid)                                                                                                       \
+	X(parent)                                                                                                      \
+	X(spawn) X(send) X(mcast) X(psend) X(recv) X(nrecv) X(trecv) X(probe) X(precv) X(bufinfo) X(kill) X(tidtohost) \
+	    X(exit) X(notify) X(gettid) X(pstat) X(sendsig) X(siblings)
+
+#define MPP_PVM_POINTS(X) X(recv) X(trecv) X(precv)
+
+#endif

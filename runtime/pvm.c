@@ -1,0 +1,1040 @@
+/* pvm.c: the PVM layer. Programs keep calling pvm_*; mppcc links them with
+ * --wrap so the calls land here (mpp_pvm_wrap.h lists which). The program
+ * sees virtual task ids (a task's first real tid, for good); messages carry
+ * real tids, translated both ways through a map of the tasks that moved.
+ * Migration follows docs/PROTOCOL.md: the leaving task starts a
+ * destination, tells every mpp task of the virtual machine (the owners of
+ * the "mpp.tasks" mailbox class) where it goes, waits until each has
+ * flushed its channel to the old place, unwinds, and sends the state with
+ * the messages it received but the program did not yet, then exits once
+ * the destination has it. Control messages use reserved tags that the
+ * program never sees (a pvm_recvf matcher hides them). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pvm3.h>
+
+#define MPP_LOG_PREFIX "pvm"
+#include "mpp.h"
+#include "mpp_ctl.h"
+#include "mpp_decode.h"
+#include "mpp_encode.h"
+#include "mpp_err.h"
+#include "mpp_log.h"
+#include "mpp_poll.h"
+#include "mpp_pvm_wrap.h"
+#include "mpp_restore.h"
+
+#define REAL(n) extern __typeof__(pvm_##n) __real_pvm_##n;
+MPP_PVM_WRAPPED(REAL)
+#undef REAL
+
+#define TAG_CTL 0x4d505001  /* control messages between mpp tasks */
+#define TAG_EXIT 0x4d505002 /* pvm_notify(PvmTaskExit) of peers during a migration */
+#define MBOX "mpp.tasks"
+#define ROLE_VAR "MPP_PVM_ROLE"   /* "dest": started to receive a state */
+#define CHILD_VAR "MPP_PVM_CHILD" /* spawned by an mpp task: a map follows */
+#define CHUNK (1 << 30)
+
+enum { K_MAP = 1, K_NOTICE, K_FLUSH, K_MOVED, K_MIGRATE, K_STATE, K_ACK, K_FWD };
+
+struct ent {
+	int vtid, rtid, epoch;
+};
+struct held {
+	int bufid, src, tag;
+};
+struct waiter {
+	int rtid, vtid, done;
+};
+
+static int enrolled, me_v, me_r, parent_v = PvmNoParent, epoch;
+static struct ent *map; /* tasks that moved: virtual -> current real */
+static int nmap;
+static struct ent *rev; /* every real tid of a task that moved -> virtual */
+static int nrev;
+static struct held *q; /* received, not yet delivered (FIFO) */
+static int nq;
+static struct waiter *w; /* peers to flush during our migration */
+static int nw;
+static int dest; /* destination task while leaving (real tid) */
+static int acked, dest_gone, got_map;
+static int state_from, state_buf; /* arriving: who sends our state, and it */
+static char req_host[256];        /* a migration asked by a control message */
+static double t_req, t_start, t_spawn, t_notify, t_flush;
+
+/* What the matcher accepts: outside our own receives it behaves like
+ * PVM's default matcher, minus control messages. */
+static struct {
+	int active, ctl, app, vt, tag;
+} m;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *grow(void *p, int n, size_t sz)
+{
+	/* arrays grow by powers of two from 16 */
+	if (n < 16 || (n & (n - 1)) == 0) {
+		size_t cap = n < 16 ? 16 : (size_t)n * 2;
+		p = realloc(p, cap * sz);
+		if (!p) {
+			mpp_err_set(MPP_ENOMEM, "out of memory in the PVM layer");
+			mpp_ctl_fatal(MPP_ENOMEM, NULL);
+		}
+	}
+	return p;
+}
+
+static int to_v(int r)
+{
+	for (int i = 0; i < nrev; i++)
+		if (rev[i].rtid == r)
+			return rev[i].vtid;
+	return r;
+}
+
+int mpp_pvm_to_v(int r)
+{
+	return to_v(r);
+}
+
+static int to_r(int v)
+{
+	for (int i = 0; i < nmap; i++)
+		if (map[i].vtid == v)
+			return map[i].rtid;
+	return v;
+}
+
+static void add_rev(int r, int v)
+{
+	if (r == v || to_v(r) == v)
+		return;
+	rev = grow(rev, nrev, sizeof *rev);
+	rev[nrev++] = (struct ent){v, r, 0};
+	rev[nrev - 1].rtid = r;
+	rev[nrev - 1].vtid = v;
+}
+
+/* Virtual task v is now at real tid r; older news (lower epoch) is ignored. */
+static void set_map(int v, int r, int e)
+{
+	int i;
+	for (i = 0; i < nmap; i++)
+		if (map[i].vtid == v)
+			break;
+	if (i < nmap && map[i].epoch >= e)
+		return;
+	if (i == nmap) {
+		map = grow(map, nmap, sizeof *map);
+		nmap++;
+	}
+	map[i] = (struct ent){v, r, e};
+	add_rev(r, v);
+}
+
+static int is_ctl_tag(int tag)
+{
+	return tag == TAG_CTL || tag == TAG_EXIT;
+}
+
+static int match(int bufid, int tid, int tag)
+{
+	struct pvmminfo mi;
+
+	if (pvm_getminfo(bufid, &mi) < 0)
+		return 0;
+	if (is_ctl_tag(mi.tag))
+		return m.active && m.ctl;
+	if (!m.active)
+		return (tid == -1 || tid == mi.src) && (tag == -1 || tag == mi.tag) && mi.ctx == pvm_getcontext();
+	if (!m.app || mi.ctx != pvm_getcontext())
+		return 0;
+	if (m.tag != -1 && mi.tag != m.tag)
+		return 0;
+	return m.vt == -1 || to_v(mi.src) == m.vt;
+}
+
+static int msg_tag(int bufid)
+{
+	struct pvmminfo mi;
+	return pvm_getminfo(bufid, &mi) < 0 ? -1 : mi.tag;
+}
+
+static int msg_src(int bufid)
+{
+	struct pvmminfo mi;
+	return pvm_getminfo(bufid, &mi) < 0 ? -1 : mi.src;
+}
+
+/* Send a control message: kind, n ints, and whatever more() packs. */
+static int ctl_send(int rtid, int kind, const int *v, int n, void (*more)(void *), void *arg)
+{
+	int buf = pvm_mkbuf(PvmDataDefault);
+	int old = pvm_setsbuf(buf);
+	int rc;
+
+	pvm_pkint(&kind, 1, 1);
+	if (n)
+		pvm_pkint((int *)v, n, 1);
+	if (more)
+		more(arg);
+	rc = __real_pvm_send(rtid, TAG_CTL);
+	pvm_setsbuf(old);
+	pvm_freebuf(buf);
+	return rc;
+}
+
+static void pack_map(void *arg)
+{
+	(void)arg;
+	pvm_pkint(&nmap, 1, 1);
+	for (int i = 0; i < nmap; i++)
+		pvm_pkint(&map[i].vtid, 3, 1);
+	pvm_pkint(&nrev, 1, 1);
+	for (int i = 0; i < nrev; i++)
+		pvm_pkint(&rev[i].vtid, 2, 1);
+}
+
+static void unpack_map(void)
+{
+	int n, e[3];
+
+	pvm_upkint(&n, 1, 1);
+	for (int i = 0; i < n && pvm_upkint(e, 3, 1) >= 0; i++)
+		set_map(e[0], e[1], e[2]);
+	pvm_upkint(&n, 1, 1);
+	for (int i = 0; i < n && pvm_upkint(e, 2, 1) >= 0; i++)
+		add_rev(e[1], e[0]);
+}
+
+static void flush_clear(int rtid, int vtid, int moved_to)
+{
+	for (int i = 0; i < nw; i++) {
+		if (w[i].done || (w[i].rtid != rtid && (vtid <= 0 || w[i].vtid != vtid)))
+			continue;
+		if (moved_to > 0)
+			w[i].rtid = moved_to; /* it left before flushing: its destination will */
+		else
+			w[i].done = 1;
+	}
+}
+
+static void pack_fwd(void *arg)
+{
+	int b = *(int *)arg;
+	int src = to_v(msg_src(b));
+	pvm_pkint(&src, 1, 1);
+	pvm_pkmesg(b);
+}
+
+/* A control message, now the active receive buffer. Returns 1 when the
+ * buffer is kept (our state), 0 when it may be freed. */
+static int handle(int bufid)
+{
+	int src = msg_src(bufid), kind = 0, v[4];
+
+	if (msg_tag(bufid) == TAG_EXIT) {
+		if (pvm_upkint(v, 1, 1) >= 0) {
+			if (dest > 0 && v[0] == dest)
+				dest_gone = 1;
+			flush_clear(v[0], 0, 0);
+		}
+		return 0;
+	}
+	if (pvm_upkint(&kind, 1, 1) < 0)
+		return 0;
+	switch (kind) {
+	case K_MAP:
+		unpack_map();
+		got_map = 1;
+		break;
+	case K_NOTICE: /* v[0] moves from v[1] to v[2], epoch v[3] */
+		if (pvm_upkint(v, 4, 1) < 0)
+			break;
+		set_map(v[0], v[2], v[3]);
+		if (dest > 0 && acked >= 0) {
+			/* we are leaving and our state is gone: our destination
+			 * answers for us, after anything it sends to the old place */
+			ctl_send(dest, K_NOTICE, v, 4, NULL, NULL);
+			int mv[3] = {me_v, me_r, dest};
+			ctl_send(v[1], K_MOVED, mv, 3, NULL, NULL);
+		} else {
+			ctl_send(v[1], K_FLUSH, &me_v, 1, NULL, NULL);
+		}
+		break;
+	case K_FLUSH:
+		if (pvm_upkint(v, 1, 1) >= 0)
+			flush_clear(src, v[0], 0);
+		break;
+	case K_MOVED:
+		if (pvm_upkint(v, 3, 1) >= 0) {
+			set_map(v[0], v[2], 0);
+			flush_clear(v[1], v[0], v[2]);
+		}
+		break;
+	case K_MIGRATE: {
+		char host[sizeof req_host];
+		if (pvm_upkstr(host) >= 0 && host[0]) {
+			snprintf(req_host, sizeof req_host, "%s", host);
+			t_req = now();
+			mpp_pvm_kick = 1;
+			__mpp_req = 1;
+		}
+		break;
+	}
+	case K_ACK:
+		if (src == dest)
+			acked = 1;
+		break;
+	case K_STATE:
+		if (state_from && src == state_from && !state_buf) {
+			state_buf = bufid;
+			return 1;
+		}
+		mpp_warn("unexpected state message from t%x ignored", src);
+		break;
+	case K_FWD: { /* a late message forwarded by our previous place */
+		int from, nb;
+		if (pvm_upkint(&from, 1, 1) >= 0 && (nb = pvm_upkmesg()) > 0) {
+			q = grow(q, nq, sizeof *q);
+			q[nq++] = (struct held){nb, from, msg_tag(nb)};
+		}
+		break;
+	}
+	default: mpp_warn("control message of unknown kind %d from t%x ignored", kind, src);
+	}
+	return 0;
+}
+
+static void keep(int bufid)
+{
+	q = grow(q, nq, sizeof *q);
+	q[nq++] = (struct held){bufid, to_v(msg_src(bufid)), msg_tag(bufid)};
+}
+
+/* One receive through the matcher with the given mode (how: 0 nrecv,
+ * 1 recv, 2 trecv). Returns <0 on error, 0 when nothing came, 1 when
+ * something did: a control message (handled), or an application message,
+ * kept in the queue when keep_app, else left active and put in *got. */
+static int recv_step(int ctl, int app, int vt, int tag, int how, struct timeval *tmo, int keep_app, int *got)
+{
+	__typeof__(m) saved = m;
+	int b;
+
+	if (got)
+		*got = 0;
+	m.active = 1;
+	m.ctl = ctl;
+	m.app = app;
+	m.vt = vt;
+	m.tag = tag;
+	b = how == 1 ? __real_pvm_recv(-1, -1) : how == 2 ? __real_pvm_trecv(-1, -1, tmo) : __real_pvm_nrecv(-1, -1);
+	m = saved;
+	if (b <= 0)
+		return b;
+	if (is_ctl_tag(msg_tag(b))) {
+		int kept = handle(b);
+		pvm_setrbuf(0);
+		if (!kept)
+			pvm_freebuf(b);
+		return 1;
+	}
+	if (keep_app || !got) {
+		pvm_setrbuf(0);
+		keep(b);
+	} else {
+		*got = b;
+	}
+	return 1;
+}
+
+/* Handle every control message waiting, leaving the program's buffers. */
+static void drain_ctl(void)
+{
+	int saved = pvm_setrbuf(0);
+	while (recv_step(1, 0, -1, -1, 0, NULL, 0, NULL) > 0)
+		;
+	pvm_setrbuf(saved);
+}
+
+static void on_io(int sig)
+{
+	(void)sig;
+	mpp_pvm_kick = 1;
+	__mpp_req = 1;
+}
+
+/* Ask for SIGIO on the sockets to the daemon, so that a computing task
+ * looks at control messages at its next poll point. */
+static void arm_io(void)
+{
+	static int nfds_armed = -1;
+	struct sigaction sa;
+	int *fds, n = pvm_getfds(&fds);
+
+	if (n == nfds_armed || n <= 0)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_io;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGIO, &sa, NULL)) {
+		mpp_warn("cannot install the SIGIO handler: control messages are seen at receives only");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		int fl = fcntl(fds[i], F_GETFL);
+		if (fl < 0 || fcntl(fds[i], F_SETOWN, getpid()) || fcntl(fds[i], F_SETFL, fl | O_ASYNC))
+			mpp_warn("cannot ask for SIGIO on PVM socket %d: %s", fds[i], strerror(errno));
+	}
+	nfds_armed = n;
+}
+
+static void join_mbox(void)
+{
+	int buf = pvm_mkbuf(PvmDataDefault), old = pvm_setsbuf(buf);
+	pvm_pkint(&me_v, 1, 1);
+	if (pvm_putinfo(MBOX, buf, PvmMboxMultiInstance) < 0)
+		mpp_warn("cannot register in the '%s' mailbox: migrations will not notify this task", MBOX);
+	pvm_setsbuf(old);
+	pvm_freebuf(buf);
+}
+
+static void wait_for(int *flag)
+{
+	int saved = pvm_setrbuf(0);
+	while (!*flag)
+		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0) {
+			mpp_warn("PVM receive failed while waiting for a control message");
+			break;
+		}
+	pvm_setrbuf(saved);
+}
+
+static int enroll(void)
+{
+	if (enrolled)
+		return me_r;
+	int r = __real_pvm_mytid();
+	if (r < 0)
+		return r;
+	enrolled = 1;
+	me_r = me_v = r;
+	pvm_recvf(match);
+	int root = getenv("MPP_PVM_ROOT") != NULL; /* started by mpprun */
+	unsetenv("MPP_PVM_ROOT");
+	join_mbox();
+	arm_io();
+	if (getenv(CHILD_VAR)) {
+		unsetenv(CHILD_VAR);
+		wait_for(&got_map);
+	}
+	int p = __real_pvm_parent();
+	parent_v = root ? PvmNoParent : p > 0 ? to_v(p) : p;
+	return r;
+}
+
+/* Environment for a task we spawn: our MPP_* controls, plus var=val. */
+static char *export_env(const char *var, const char *val)
+{
+	extern char **environ;
+	const char *old = getenv("PVM_EXPORT");
+	size_t len = (old ? strlen(old) : 0) + strlen(var) + 2;
+	char *saved = old ? strdup(old) : NULL;
+
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "MPP_", 4) == 0)
+			len += strcspn(*e, "=") + 1;
+	char *s = malloc(len + 1), *p = s;
+	if (!s)
+		return saved;
+	p += sprintf(p, "%s%s%s", old ? old : "", old && *old ? ":" : "", var);
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "MPP_", 4) == 0 && strncmp(*e, var, strlen(var)) != 0)
+			p += sprintf(p, ":%.*s", (int)strcspn(*e, "="), *e);
+	setenv(var, val, 1);
+	setenv("PVM_EXPORT", s, 1);
+	free(s);
+	return saved;
+}
+
+static void unexport_env(const char *var, char *saved)
+{
+	unsetenv(var);
+	if (saved)
+		setenv("PVM_EXPORT", saved, 1);
+	else
+		unsetenv("PVM_EXPORT");
+	free(saved);
+}
+
+static const char *exe_name(void)
+{
+	static char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	if (n <= 0)
+		return program_invocation_short_name;
+	buf[n] = 0;
+	char *slash = strrchr(buf, '/');
+	return slash ? slash + 1 : buf;
+}
+
+static const char *next_host(void)
+{
+	static char name[256];
+	struct pvmhostinfo *hi;
+	int nh, na, i, mine = __real_pvm_tidtohost(me_r);
+
+	if (pvm_config(&nh, &na, &hi) < 0 || nh <= 0)
+		return NULL;
+	for (i = 0; i < nh; i++)
+		if (hi[i].hi_tid == mine)
+			break;
+	snprintf(name, sizeof name, "%s", hi[(i + 1) % nh].hi_name);
+	return name;
+}
+
+static void event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void event(const char *fmt, ...)
+{
+	const char *path = getenv("MPP_EVENTS");
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof line - 2)
+		n = sizeof line - 2;
+	line[n++] = '\n';
+	mpp_info("%.*s", n - 1, line);
+	if (path) {
+		int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (fd >= 0) {
+			if (write(fd, line, (size_t)n) != n)
+				mpp_warn("cannot append to MPP_EVENTS '%s'", path);
+			close(fd);
+		}
+	}
+}
+
+/* Start a destination on host and flush every peer's channel to us.
+ * 1: ready to unwind; 0: the migration did not start (we go on). */
+static int prepare(const char *host)
+{
+	char role[32];
+	t_start = t_req > 0 ? t_req : now();
+	t_req = 0;
+	snprintf(role, sizeof role, "dest:%d", me_v);
+	char *saved = export_env(ROLE_VAR, role);
+	int d = 0, n = __real_pvm_spawn((char *)exe_name(), NULL, PvmTaskHost, (char *)host, 1, &d);
+	unexport_env(ROLE_VAR, saved);
+	t_spawn = now();
+	if (n != 1 || d <= 0) {
+		mpp_warn("cannot start a destination for t%x on host '%s' (PVM error %d): staying here", me_v, host, d);
+		return 0;
+	}
+	dest = d;
+	acked = -1; /* not yet sent */
+	dest_gone = 0;
+
+	struct pvmmboxinfo *cl;
+	int ncl = 0;
+	nw = 0;
+	if (pvm_getmboxinfo(MBOX, &ncl, &cl) >= 0) {
+		for (int c = 0; c < ncl; c++)
+			for (int i = 0; i < cl[c].mi_nentries; i++) {
+				int o = cl[c].mi_owners[i];
+				if (o == me_r || o == d || o <= 0)
+					continue;
+				w = grow(w, nw, sizeof *w);
+				w[nw++] = (struct waiter){o, to_v(o), 0};
+			}
+	}
+	int *tids = malloc(sizeof(int) * (size_t)(nw + 1));
+	for (int i = 0; i < nw; i++)
+		tids[i] = w[i].rtid;
+	tids[nw] = d;
+	pvm_notify(PvmTaskExit, TAG_EXIT, nw + 1, tids);
+	free(tids);
+	epoch++;
+	int v[4] = {me_v, me_r, d, epoch};
+	for (int i = 0; i < nw; i++)
+		ctl_send(w[i].rtid, K_NOTICE, v, 4, NULL, NULL);
+	t_notify = now();
+
+	int saved_rbuf = pvm_setrbuf(0);
+	for (;;) {
+		int left = 0;
+		for (int i = 0; i < nw; i++)
+			left += !w[i].done;
+		if (!left)
+			break;
+		if (recv_step(1, 1, -1, -1, 1, NULL, 1, NULL) < 0) {
+			mpp_warn("PVM receive failed while flushing peers");
+			break;
+		}
+	}
+	pvm_setrbuf(saved_rbuf);
+	t_flush = now();
+	set_map(me_v, d, epoch);
+	return 1;
+}
+
+static void pack_state(void *arg)
+{
+	const struct mpp_buf *st = arg;
+	int hdr[3] = {me_v, parent_v, epoch};
+	pvm_pkint(hdr, 3, 1);
+	pack_map(NULL);
+	pvm_pkint(&nq, 1, 1);
+	for (int i = 0; i < nq; i++) {
+		pvm_pkint(&q[i].src, 1, 1);
+		pvm_pkmesg(q[i].bufid);
+	}
+	uint64_t len = st->len;
+	int lh[2] = {(int)(len >> 32), (int)(len & 0xffffffffu)};
+	pvm_pkint(lh, 2, 1);
+	for (uint64_t off = 0; off < len; off += CHUNK) {
+		uint64_t k = len - off < CHUNK ? len - off : CHUNK;
+		pvm_pkbyte((char *)st->p + off, (int)k, 1);
+	}
+}
+
+static void forward(int b)
+{
+	ctl_send(dest, K_FWD, NULL, 0, pack_fwd, &b);
+	pvm_setrbuf(0);
+	pvm_freebuf(b);
+}
+
+static void hook_leave(const struct mpp_buf *st)
+{
+	double t_cap = now();
+	int saved = pvm_setrbuf(0);
+
+	/* everything already here travels with the state */
+	while (recv_step(1, 1, -1, -1, 0, NULL, 1, NULL) > 0)
+		;
+	acked = 0;
+	if (ctl_send(dest, K_STATE, NULL, 0, pack_state, (void *)st) < 0) {
+		mpp_warn("cannot send the state to t%x", dest);
+		dest_gone = 1;
+	}
+	double t_sent = now();
+	while (!acked && !dest_gone) {
+		int b, rc = recv_step(1, 1, -1, -1, 1, NULL, 0, &b);
+		if (rc < 0)
+			break;
+		if (b > 0) /* a late message for us: the destination gets it */
+			forward(b);
+	}
+	double t_ack = now();
+	if (!acked) {
+		mpp_warn("destination t%x lost before it took the state: t%x goes on here", dest, me_v);
+		epoch++;
+		set_map(me_v, me_r, epoch);
+		int v[4] = {me_v, dest, me_r, epoch};
+		for (int i = 0; i < nw; i++)
+			ctl_send(w[i].rtid, K_NOTICE, v, 4, NULL, NULL);
+		dest = 0;
+		nw = 0;
+		pvm_setrbuf(saved);
+		return;
+	}
+	/* anything that still comes here goes on to the destination */
+	for (;;) {
+		int b, rc = recv_step(1, 1, -1, -1, 0, NULL, 0, &b);
+		if (rc <= 0)
+			break;
+		if (b > 0)
+			forward(b);
+	}
+	double t0 = t_start;
+	event("migrate vtid=t%x from=t%x to=t%x bytes=%zu messages=%d peers=%d spawn_us=%.0f notify_us=%.0f "
+	      "flush_us=%.0f capture_us=%.0f transfer_us=%.0f",
+	      me_v, me_r, dest, st->len, nq, nw, (t_spawn - t0) * 1e6, (t_notify - t_spawn) * 1e6,
+	      (t_flush - t_notify) * 1e6, (t_cap - t_flush) * 1e6, (t_ack - t_cap) * 1e6);
+	(void)t_sent;
+	__real_pvm_exit();
+	mpp_ctl_exit(0);
+}
+
+static int hook_arrive(void)
+{
+	const char *role = getenv(ROLE_VAR);
+	if (!role || sscanf(role, "dest:%d", &me_v) != 1)
+		return 0;
+	unsetenv(ROLE_VAR);
+	double t0 = now();
+	me_r = __real_pvm_mytid();
+	if (me_r < 0) {
+		mpp_err_set(MPP_EIO, "a migration destination cannot join PVM (error %d)", me_r);
+		mpp_ctl_fatal(MPP_EIO, NULL);
+	}
+	enrolled = 1;
+	int from = __real_pvm_parent();
+	pvm_recvf(match);
+	join_mbox();
+	arm_io();
+
+	int saved = pvm_setrbuf(0), b;
+	state_from = from;
+	state_buf = 0;
+	while (!state_buf)
+		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0) {
+			mpp_err_set(MPP_EIO, "a migration destination lost PVM while waiting for its state");
+			mpp_ctl_fatal(MPP_EIO, NULL);
+		}
+	b = state_buf;
+	pvm_setrbuf(b);
+	double t_got = now();
+	int hdr[3], n, lh[2];
+	pvm_upkint(hdr, 3, 1);
+	if (hdr[0] != me_v)
+		mpp_warn("state of t%x received where t%x was expected", hdr[0], me_v);
+	me_v = hdr[0];
+	parent_v = hdr[1];
+	epoch = hdr[2];
+	unpack_map();
+	set_map(me_v, me_r, epoch);
+	pvm_upkint(&n, 1, 1);
+	for (int i = 0; i < n; i++) {
+		int src, nb;
+		pvm_upkint(&src, 1, 1);
+		nb = pvm_upkmesg();
+		if (nb > 0) {
+			q = grow(q, nq, sizeof *q);
+			q[nq++] = (struct held){nb, src, msg_tag(nb)};
+		}
+	}
+	pvm_upkint(lh, 2, 1);
+	uint64_t len = ((uint64_t)(unsigned)lh[0] << 32) | (unsigned)lh[1];
+	unsigned char *buf = malloc(len ? len : 1);
+	if (!buf) {
+		mpp_err_set(MPP_ENOMEM, "no memory for a migrated state of %" PRIu64 " bytes", len);
+		mpp_ctl_fatal(MPP_ENOMEM, NULL);
+	}
+	for (uint64_t off = 0; off < len; off += CHUNK) {
+		uint64_t k = len - off < CHUNK ? len - off : CHUNK;
+		if (pvm_upkbyte((char *)buf + off, (int)k, 1) < 0) {
+			mpp_err_set(MPP_EFORMAT, "the migrated state message from t%x is truncated", from);
+			mpp_ctl_fatal(MPP_EFORMAT, NULL);
+		}
+	}
+	pvm_setrbuf(0);
+	pvm_freebuf(b);
+	pvm_setrbuf(saved);
+
+	struct mpp_dstate st;
+	char what[128];
+	int rc;
+	snprintf(what, sizeof what, "cannot restore the state of t%x sent by t%x", me_v, from);
+	if ((rc = mpp_decode(&st, buf, len))) {
+		free(buf);
+		mpp_ctl_fatal(rc, what);
+	}
+	st.owned = buf;
+	if ((rc = mpp_restore_begin(&st, what)))
+		mpp_ctl_fatal(rc, what);
+	ctl_send(from, K_ACK, NULL, 0, NULL, NULL);
+	event("arrive vtid=t%x at=t%x bytes=%" PRIu64 " messages=%d wait_us=%.0f restore_us=%.0f", me_v, me_r, len, nq,
+	      (t_got - t0) * 1e6, (now() - t_got) * 1e6);
+	return 1;
+}
+
+static int hook_poll(uint64_t polls)
+{
+	const char *host = NULL;
+
+	if (!enrolled)
+		return MPP_R_NONE;
+	arm_io();
+	drain_ctl();
+	if (req_host[0])
+		host = req_host;
+	else if (mpp_ctl.migrate_every && polls % mpp_ctl.migrate_every == 0)
+		host = next_host();
+	if (!host)
+		return MPP_R_NONE;
+	int ok = prepare(host);
+	req_host[0] = 0;
+	return ok ? MPP_R_MIGRATE : MPP_R_NONE;
+}
+
+static const struct mpp_pvm_ops ops = {hook_poll, hook_arrive, hook_leave};
+
+__attribute__((constructor)) static void pvm_layer_init(void)
+{
+	mpp_pvm_ops = &ops;
+}
+
+/* ---- the wrappers ---- */
+
+static int bad_tag(int tag)
+{
+	if (!is_ctl_tag(tag))
+		return 0;
+	mpp_warn("message tag %d is reserved by mpp: not sent", tag);
+	return 1;
+}
+
+/* A migration point inside a blocking receive: returns 1 when the task
+ * must unwind now (the caller's frame is saved, the receive is redone at
+ * the destination). */
+static int point(void)
+{
+	return __mpp_req && __mpp_poll();
+}
+
+static int deliver(int i)
+{
+	int b = q[i].bufid;
+	memmove(q + i, q + i + 1, sizeof *q * (size_t)(nq - i - 1));
+	nq--;
+	int old = pvm_setrbuf(b);
+	if (old > 0)
+		pvm_freebuf(old);
+	return b;
+}
+
+static int find_held(int vt, int tag)
+{
+	for (int i = 0; i < nq; i++)
+		if ((vt == -1 || q[i].src == vt) && (tag == -1 || q[i].tag == tag))
+			return i;
+	return -1;
+}
+
+/* how: 0 nrecv, 1 recv, 2 trecv */
+static int app_recv(int vt, int tag, int how, struct timeval *tmo)
+{
+	double end = how == 2 ? now() + (double)tmo->tv_sec + tmo->tv_usec / 1e6 : 0;
+	for (;;) {
+		int i = find_held(vt, tag);
+		if (i >= 0)
+			return deliver(i);
+		struct timeval left;
+		if (how == 2) {
+			double d = end - now();
+			if (d < 0)
+				d = 0;
+			left.tv_sec = (time_t)d;
+			left.tv_usec = (suseconds_t)((d - (double)left.tv_sec) * 1e6);
+		}
+		int got, rc = recv_step(1, 1, vt, tag, how, how == 2 ? &left : NULL, 0, &got);
+		if (rc < 0)
+			return rc;
+		if (got > 0)
+			return got;
+		if (rc == 0) /* nrecv: nothing; trecv: timed out */
+			return 0;
+		/* a control message was handled: a migration may be due */
+		if (how != 0 && point())
+			return PvmSysErr;
+	}
+}
+
+int __wrap_pvm_mytid(void)
+{
+	int r = enroll();
+	return r < 0 ? r : me_v;
+}
+
+int __wrap_pvm_parent(void)
+{
+	int r = enroll();
+	return r < 0 ? r : parent_v;
+}
+
+int __wrap_pvm_spawn(char *task, char **argv, int flag, char *where, int n, int *tids)
+{
+	enroll();
+	char *saved = export_env(CHILD_VAR, "1");
+	int k = __real_pvm_spawn(task, argv, flag, where, n, tids);
+	unexport_env(CHILD_VAR, saved);
+	for (int i = 0; i < n && k > 0; i++)
+		if (tids[i] > 0)
+			ctl_send(tids[i], K_MAP, NULL, 0, pack_map, NULL);
+	return k;
+}
+
+int __wrap_pvm_send(int tid, int tag)
+{
+	enroll();
+	if (bad_tag(tag))
+		return PvmBadParam;
+	return __real_pvm_send(to_r(tid), tag);
+}
+
+int __wrap_pvm_mcast(int *tids, int n, int tag)
+{
+	enroll();
+	if (bad_tag(tag))
+		return PvmBadParam;
+	if (n <= 0)
+		return __real_pvm_mcast(tids, n, tag);
+	int *r = malloc(sizeof(int) * (size_t)n);
+	if (!r)
+		return PvmNoMem;
+	for (int i = 0; i < n; i++)
+		r[i] = to_r(tids[i]);
+	int rc = __real_pvm_mcast(r, n, tag);
+	free(r);
+	return rc;
+}
+
+int __wrap_pvm_psend(int tid, int tag, void *buf, int len, int type)
+{
+	enroll();
+	if (bad_tag(tag))
+		return PvmBadParam;
+	return __real_pvm_psend(to_r(tid), tag, buf, len, type);
+}
+
+int __wrap_pvm_precv(int tid, int tag, void *buf, int len, int type, int *rtid, int *rtag, int *rlen)
+{
+	enroll();
+	drain_ctl();
+	int rc = __real_pvm_precv(tid == -1 ? -1 : to_r(tid), tag, buf, len, type, rtid, rtag, rlen);
+	if (rtid && *rtid > 0)
+		*rtid = to_v(*rtid);
+	return rc;
+}
+
+int __wrap_pvm_recv(int tid, int tag)
+{
+	if (enroll() < 0)
+		return __real_pvm_recv(tid, tag);
+	if (point())
+		return PvmSysErr;
+	return app_recv(tid, tag, 1, NULL);
+}
+
+int __wrap_pvm_trecv(int tid, int tag, struct timeval *tmo)
+{
+	if (enroll() < 0)
+		return __real_pvm_trecv(tid, tag, tmo);
+	if (point())
+		return PvmSysErr;
+	return app_recv(tid, tag, tmo ? 2 : 1, tmo);
+}
+
+int __wrap_pvm_nrecv(int tid, int tag)
+{
+	if (enroll() < 0)
+		return __real_pvm_nrecv(tid, tag);
+	return app_recv(tid, tag, 0, NULL);
+}
+
+int __wrap_pvm_probe(int tid, int tag)
+{
+	if (enroll() < 0)
+		return __real_pvm_probe(tid, tag);
+	drain_ctl();
+	int i = find_held(tid, tag);
+	if (i >= 0)
+		return q[i].bufid;
+	__typeof__(m) sm = m;
+	m.active = 1;
+	m.ctl = 0;
+	m.app = 1;
+	m.vt = tid;
+	m.tag = tag;
+	int b = __real_pvm_probe(-1, -1);
+	m = sm;
+	return b;
+}
+
+int __wrap_pvm_bufinfo(int bufid, int *len, int *tag, int *tid)
+{
+	int rc = __real_pvm_bufinfo(bufid, len, tag, tid);
+	if (rc >= 0 && tid && *tid > 0)
+		*tid = to_v(*tid);
+	return rc;
+}
+
+int __wrap_pvm_kill(int tid)
+{
+	enroll();
+	return __real_pvm_kill(to_r(tid));
+}
+
+int __wrap_pvm_tidtohost(int tid)
+{
+	enroll();
+	return __real_pvm_tidtohost(to_r(tid));
+}
+
+int __wrap_pvm_pstat(int tid)
+{
+	enroll();
+	return __real_pvm_pstat(to_r(tid));
+}
+
+int __wrap_pvm_sendsig(int tid, int sig)
+{
+	enroll();
+	return __real_pvm_sendsig(to_r(tid), sig);
+}
+
+int __wrap_pvm_exit(void)
+{
+	return __real_pvm_exit();
+}
+
+int __wrap_pvm_notify(int what, int tag, int n, int *tids)
+{
+	enroll();
+	if (bad_tag(tag))
+		return PvmBadParam;
+	if ((what != PvmTaskExit) || n <= 0)
+		return __real_pvm_notify(what, tag, n, tids);
+	int *r = malloc(sizeof(int) * (size_t)n);
+	if (!r)
+		return PvmNoMem;
+	for (int i = 0; i < n; i++)
+		r[i] = to_r(tids[i]);
+	int rc = __real_pvm_notify(what, tag, n, r);
+	free(r);
+	return rc;
+}
+
+int __wrap_pvm_siblings(int **tids)
+{
+	static int *copy;
+	int *t, n = __real_pvm_siblings(&t);
+	if (n <= 0) {
+		*tids = t;
+		return n;
+	}
+	free(copy);
+	copy = malloc(sizeof(int) * (size_t)n);
+	if (!copy) {
+		*tids = t;
+		return n;
+	}
+	for (int i = 0; i < n; i++)
+		copy[i] = to_v(t[i]);
+	*tids = copy;
+	return n;
+}

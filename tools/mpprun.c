@@ -1,0 +1,120 @@
+/* mpprun: start a PVM program as the root task of a job and print the
+ * output of all its tasks (pvm_catchout), until the job's root task has
+ * ended, following it when it migrates: a migrated task's destination is
+ * spawned by PVM, so its output can only reach a terminal through PVM.
+ * Usage: mpprun [-h HOST] PROGRAM [ARG...]; needs a running virtual
+ * machine (pvmd). The root task sees pvm_parent() == PvmNoParent. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <pvm3.h>
+
+#define TAG_EXIT 0x4d505003
+#define MBOX "mpp.tasks"
+
+extern char **environ;
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: mpprun [-h HOST] PROGRAM [ARG...]\n");
+	exit(2);
+}
+
+/* Export MPP_* and the root marker to the spawned task. */
+static void export_controls(void)
+{
+	size_t len = 64;
+	const char *old = getenv("PVM_EXPORT");
+	if (old)
+		len += strlen(old);
+	for (char **e = environ; *e; e++)
+		len += strcspn(*e, "=") + 1;
+	char *s = malloc(len), *p = s;
+	if (!s)
+		return;
+	p += sprintf(p, "%s%sMPP_PVM_ROOT", old ? old : "", old && *old ? ":" : "");
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "MPP_", 4) == 0 && strncmp(*e, "MPP_PVM_ROOT=", 13) != 0)
+			p += sprintf(p, ":%.*s", (int)strcspn(*e, "="), *e);
+	setenv("MPP_PVM_ROOT", "1", 1);
+	setenv("PVM_EXPORT", s, 1);
+	free(s);
+}
+
+/* The real tid now serving virtual task vtid, or 0 when none: each mpp
+ * task keeps an entry with its virtual tid in the MBOX mailbox class. */
+static int find_task(int vtid)
+{
+	struct pvmmboxinfo *cl;
+	int ncl = 0;
+	if (pvm_getmboxinfo(MBOX, &ncl, &cl) < 0)
+		return 0;
+	for (int c = 0; c < ncl; c++)
+		for (int i = 0; i < cl[c].mi_nentries; i++) {
+			int b = pvm_recvinfo(MBOX, cl[c].mi_indices[i], PvmMboxDefault), v = 0;
+			if (b <= 0)
+				continue;
+			int old = pvm_setrbuf(b);
+			if (pvm_upkint(&v, 1, 1) >= 0 && v == vtid) {
+				pvm_setrbuf(old);
+				pvm_freebuf(b);
+				return cl[c].mi_owners[i];
+			}
+			pvm_setrbuf(old);
+			pvm_freebuf(b);
+		}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char *host = NULL;
+	int i = 1;
+
+	if (i + 1 < argc && strcmp(argv[i], "-h") == 0) {
+		host = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc || argv[i][0] == '-')
+		usage();
+	if (pvm_mytid() < 0) {
+		fprintf(stderr, "mpprun: no PVM virtual machine is running (start one with pvmd or the pvm console)\n");
+		return 1;
+	}
+	pvm_setopt(PvmShowTids, 0);
+	pvm_catchout(stdout);
+	export_controls();
+	int tid = 0;
+	int n = pvm_spawn(argv[i], argv + i + 1, host ? PvmTaskHost : PvmTaskDefault, host ? host : "", 1, &tid);
+	if (n != 1 || tid <= 0) {
+		fprintf(stderr, "mpprun: cannot start '%s'%s%s (PVM error %d)\n", argv[i], host ? " on " : "",
+		        host ? host : "", tid);
+		pvm_exit();
+		return 1;
+	}
+	int vtid = tid, cur = tid;
+	pvm_notify(PvmTaskExit, TAG_EXIT, 1, &cur);
+	for (;;) {
+		struct timeval tmo = {0, 200000};
+		int b = pvm_trecv(-1, TAG_EXIT, &tmo);
+		if (b < 0)
+			break;
+		if (b == 0)
+			continue;
+		int gone = 0;
+		pvm_upkint(&gone, 1, 1);
+		if (gone != cur)
+			continue;
+		/* ended, or moved: its destination is registered before it leaves */
+		cur = find_task(vtid);
+		if (!cur)
+			break;
+		pvm_notify(PvmTaskExit, TAG_EXIT, 1, &cur);
+	}
+	fflush(stdout);
+	pvm_exit();
+	return 0;
+}
