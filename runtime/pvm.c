@@ -39,26 +39,28 @@
 MPP_PVM_WRAPPED(REAL)
 #undef REAL
 
-#define TAG_CTL 0x4d505001  /* control messages between mpp tasks */
-#define TAG_EXIT 0x4d505002 /* pvm_notify(PvmTaskExit) of peers during a migration */
-#define MBOX "mpp.tasks"
+#define TAG_CTL 0x4d505001        /* control messages between mpp tasks */
+#define TAG_EXIT 0x4d505002       /* pvm_notify(PvmTaskExit) of peers during a migration */
+#define JOB_VAR "MPP_PVM_JOB"     /* the job: its root task's virtual tid */
 #define ROLE_VAR "MPP_PVM_ROLE"   /* "dest": started to receive a state */
 #define CHILD_VAR "MPP_PVM_CHILD" /* spawned by an mpp task: a map follows */
 #define CHUNK (1 << 30)
 
-enum { K_MAP = 1, K_NOTICE, K_FLUSH, K_MOVED, K_MIGRATE, K_STATE, K_ACK, K_FWD };
+enum { K_MAP = 1, K_NOTICE, K_FLUSH, K_MOVED, K_MIGRATE, K_STATE, K_ACK, K_FWD, K_READY };
 
 struct ent {
 	int vtid, rtid, epoch;
 };
 struct held {
-	int bufid, src, tag;
+	int bufid, rsrc, tag; /* rsrc: real tid of the sender, translated when matched */
 };
 struct waiter {
-	int rtid, vtid, done;
+	int rtid, vtid, done, armed; /* armed: its exit is notified to us */
 };
 
 static int enrolled, me_v, me_r, parent_v = PvmNoParent, epoch;
+static char mbox[64]; /* "mpp.job.<root vtid>": a class of one entry per task */
+static int mbox_index = -1;
 static struct ent *map; /* tasks that moved: virtual -> current real */
 static int nmap;
 static struct ent *rev; /* every real tid of a task that moved -> virtual */
@@ -66,9 +68,18 @@ static int nrev;
 static struct held *q; /* received, not yet delivered (FIFO) */
 static int nq;
 static struct waiter *w; /* peers to flush during our migration */
+static int notice[4];    /* what we tell them: vtid, old and new place, epoch */
+static int relist;       /* a peer ended during the flush: look for successors */
+static int *flushed;     /* every place that has flushed to us in this migration */
+static int nflushed;
 static int nw;
 static int dest; /* destination task while leaving (real tid) */
 static int acked, dest_gone, got_map;
+/* Children spawned but not yet registered in the job's mailbox (they send
+ * K_READY when they are): a migrating task cannot find them there, so their
+ * parent passes notices on to them and names them in its flush. */
+static int *kids;
+static int nkids;
 static int state_from, state_buf; /* arriving: who sends our state, and it */
 static char req_host[256];        /* a migration asked by a control message */
 static double t_req, t_start, t_spawn, t_notify, t_flush;
@@ -78,6 +89,22 @@ static double t_req, t_start, t_spawn, t_notify, t_flush;
 static struct {
 	int active, ctl, app, vt, tag;
 } m;
+
+/* MPP_PVM_TRACE=FILE: one line per message event (debugging aid). */
+static void trace(const char *what, int a, int b, int tag)
+{
+	static int fd = -2;
+	if (fd == -2) {
+		const char *p = getenv("MPP_PVM_TRACE");
+		fd = p ? open(p, O_WRONLY | O_APPEND | O_CREAT, 0644) : -1;
+	}
+	if (fd < 0)
+		return;
+	char line[128];
+	int n = snprintf(line, sizeof line, "%d %s t%x t%x %d\n", (int)getpid(), what, a, b, tag);
+	if (write(fd, line, (size_t)n) != n)
+		fd = -1;
+}
 
 static double now(void)
 {
@@ -138,6 +165,7 @@ static void set_map(int v, int r, int e)
 	for (i = 0; i < nmap; i++)
 		if (map[i].vtid == v)
 			break;
+	add_rev(r, v); /* a fact even when the news is old */
 	if (i < nmap && map[i].epoch >= e)
 		return;
 	if (i == nmap) {
@@ -223,22 +251,65 @@ static void unpack_map(void)
 		add_rev(e[1], e[0]);
 }
 
-static void flush_clear(int rtid, int vtid, int moved_to)
+/* A peer at rtid has flushed its channel to us (or ended), or has left
+ * for moved_to before it could (then its destination flushes for it).
+ * Only the place named is cleared: a task's old place and its destination
+ * are flushed separately, since both may have sent to us. */
+static void flush_clear(int rtid, int moved_to)
 {
-	for (int i = 0; i < nw; i++) {
-		if (w[i].done || (w[i].rtid != rtid && (vtid <= 0 || w[i].vtid != vtid)))
-			continue;
-		if (moved_to > 0)
-			w[i].rtid = moved_to; /* it left before flushing: its destination will */
-		else
-			w[i].done = 1;
+	if (moved_to <= 0) {
+		flushed = grow(flushed, nflushed, sizeof *flushed);
+		flushed[nflushed++] = rtid;
 	}
+	for (int i = 0; i < nw; i++) {
+		if (w[i].done || w[i].rtid != rtid)
+			continue;
+		if (moved_to > 0) {
+			/* any flush from the destination will do, even one that
+			 * came first: it knows where we go once it has sent it */
+			w[i].rtid = moved_to;
+			for (int j = 0; j < nflushed; j++)
+				if (flushed[j] == moved_to)
+					w[i].done = 1;
+		} else {
+			w[i].done = 1;
+		}
+	}
+}
+
+static void pack_kids(void *arg)
+{
+	(void)arg;
+	pvm_pkint(&nkids, 1, 1);
+	if (nkids)
+		pvm_pkint(kids, nkids, 1);
+}
+
+static void unpack_kids(void)
+{
+	int n = 0, k;
+	pvm_upkint(&n, 1, 1);
+	for (int i = 0; i < n && pvm_upkint(&k, 1, 1) >= 0; i++) {
+		kids = grow(kids, nkids, sizeof *kids);
+		kids[nkids++] = k;
+	}
+}
+
+/* Wait for a flush from rtid too (once is enough). */
+static int add_waiter(int rtid)
+{
+	for (int i = 0; i < nw; i++)
+		if (w[i].rtid == rtid)
+			return 0;
+	w = grow(w, nw, sizeof *w);
+	w[nw++] = (struct waiter){rtid, to_v(rtid), 0, 0};
+	return 1;
 }
 
 static void pack_fwd(void *arg)
 {
 	int b = *(int *)arg;
-	int src = to_v(msg_src(b));
+	int src = msg_src(b);
 	pvm_pkint(&src, 1, 1);
 	pvm_pkmesg(b);
 }
@@ -253,7 +324,9 @@ static int handle(int bufid)
 		if (pvm_upkint(v, 1, 1) >= 0) {
 			if (dest > 0 && v[0] == dest)
 				dest_gone = 1;
-			flush_clear(v[0], 0, 0);
+			flush_clear(v[0], 0);
+			trace("exit", v[0], me_r, 0);
+			relist = 1;
 		}
 		return 0;
 	}
@@ -268,6 +341,7 @@ static int handle(int bufid)
 		if (pvm_upkint(v, 4, 1) < 0)
 			break;
 		set_map(v[0], v[2], v[3]);
+		trace("notice", v[1], v[2], src);
 		if (dest > 0 && acked >= 0) {
 			/* we are leaving and our state is gone: our destination
 			 * answers for us, after anything it sends to the old place */
@@ -275,17 +349,32 @@ static int handle(int bufid)
 			int mv[3] = {me_v, me_r, dest};
 			ctl_send(v[1], K_MOVED, mv, 3, NULL, NULL);
 		} else {
-			ctl_send(v[1], K_FLUSH, &me_v, 1, NULL, NULL);
+			for (int i = 0; i < nkids; i++)
+				ctl_send(kids[i], K_NOTICE, v, 4, NULL, NULL);
+			ctl_send(v[1], K_FLUSH, &me_v, 1, pack_kids, NULL);
 		}
 		break;
-	case K_FLUSH:
-		if (pvm_upkint(v, 1, 1) >= 0)
-			flush_clear(src, v[0], 0);
+	case K_FLUSH: { /* its vtid, then the children it passed the notice on to */
+		int n = 0;
+		if (pvm_upkint(v, 1, 1) >= 0 && pvm_upkint(&n, 1, 1) >= 0)
+			for (int i = 0; i < n && pvm_upkint(&v[1], 1, 1) >= 0; i++)
+				relist |= add_waiter(v[1]); /* to watch its exit */
+		flush_clear(src, 0);
+		trace("flushfrom", src, me_r, 0);
+		break;
+	}
+	case K_READY:
+		for (int i = 0; i < nkids; i++)
+			if (kids[i] == src) {
+				kids[i] = kids[--nkids];
+				break;
+			}
 		break;
 	case K_MOVED:
 		if (pvm_upkint(v, 3, 1) >= 0) {
+			trace("moved", v[1], v[2], src);
 			set_map(v[0], v[2], 0);
-			flush_clear(v[1], v[0], v[2]);
+			flush_clear(v[1], v[2]);
 		}
 		break;
 	case K_MIGRATE: {
@@ -312,6 +401,7 @@ static int handle(int bufid)
 	case K_FWD: { /* a late message forwarded by our previous place */
 		int from, nb;
 		if (pvm_upkint(&from, 1, 1) >= 0 && (nb = pvm_upkmesg()) > 0) {
+			trace("fwdin", from, me_r, msg_tag(nb));
 			q = grow(q, nq, sizeof *q);
 			q[nq++] = (struct held){nb, from, msg_tag(nb)};
 		}
@@ -325,7 +415,7 @@ static int handle(int bufid)
 static void keep(int bufid)
 {
 	q = grow(q, nq, sizeof *q);
-	q[nq++] = (struct held){bufid, to_v(msg_src(bufid)), msg_tag(bufid)};
+	q[nq++] = (struct held){bufid, msg_src(bufid), msg_tag(bufid)};
 }
 
 /* One receive through the matcher with the given mode (how: 0 nrecv,
@@ -358,8 +448,10 @@ static int recv_step(int ctl, int app, int vt, int tag, int how, struct timeval 
 	if (keep_app || !got) {
 		pvm_setrbuf(0);
 		keep(b);
+		trace("keep", msg_src(b), me_r, msg_tag(b));
 	} else {
 		*got = b;
+		trace("recv", msg_src(b), me_r, msg_tag(b));
 	}
 	return 1;
 }
@@ -388,7 +480,7 @@ static void arm_io(void)
 	struct sigaction sa;
 	int *fds, n = pvm_getfds(&fds);
 
-	if (n == nfds_armed || n <= 0)
+	if (n == nfds_armed || n <= 0 || getenv("MPP_PVM_NOSIGIO"))
 		return;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_io;
@@ -406,14 +498,33 @@ static void arm_io(void)
 	nfds_armed = n;
 }
 
+/* Every mpp task of a job keeps an entry (its virtual tid) in the job's
+ * mailbox class: who has to be told when a task moves. */
 static void join_mbox(void)
 {
+	const char *job = getenv(JOB_VAR);
+	unsigned j = 0;
+	if (!job || sscanf(job, "%x", &j) != 1) {
+		char v[16];
+		j = (unsigned)me_v;
+		snprintf(v, sizeof v, "%x", j);
+		setenv(JOB_VAR, v, 1); /* exported to the tasks we spawn */
+	}
+	snprintf(mbox, sizeof mbox, "mpp.job.%x", j);
 	int buf = pvm_mkbuf(PvmDataDefault), old = pvm_setsbuf(buf);
 	pvm_pkint(&me_v, 1, 1);
-	if (pvm_putinfo(MBOX, buf, PvmMboxMultiInstance) < 0)
-		mpp_warn("cannot register in the '%s' mailbox: migrations will not notify this task", MBOX);
+	mbox_index = pvm_putinfo(mbox, buf, PvmMboxMultiInstance);
+	if (mbox_index < 0)
+		mpp_warn("cannot register in the '%s' mailbox: migrations will not notify this task", mbox);
 	pvm_setsbuf(old);
 	pvm_freebuf(buf);
+}
+
+static void leave_mbox(void)
+{
+	if (mbox_index >= 0)
+		pvm_delinfo(mbox, mbox_index, 0);
+	mbox_index = -1;
 }
 
 static void wait_for(int *flag)
@@ -444,6 +555,8 @@ static int enroll(void)
 	if (getenv(CHILD_VAR)) {
 		unsetenv(CHILD_VAR);
 		wait_for(&got_map);
+		ctl_send(__real_pvm_parent(), K_READY, NULL, 0, NULL, NULL);
+		drain_ctl(); /* notices passed on by the parent meanwhile */
 	}
 	int p = __real_pvm_parent();
 	parent_v = root ? PvmNoParent : p > 0 ? to_v(p) : p;
@@ -537,6 +650,35 @@ static void event(const char *fmt, ...)
 	}
 }
 
+/* Find the job's tasks in the mailbox (plus our children not registered
+ * yet) and tell each new one where we go; watch every waiter's exit. Run
+ * again when a peer ends during the flush: a task that left registered
+ * its destination before it ended, and that one must hear of us too. */
+static void tell_peers(void)
+{
+	struct pvmmboxinfo *cl;
+	int ncl = 0;
+
+	relist = 0;
+	if (pvm_getmboxinfo(mbox, &ncl, &cl) >= 0) {
+		for (int c = 0; c < ncl; c++)
+			for (int i = 0; i < cl[c].mi_nentries; i++) {
+				int o = cl[c].mi_owners[i];
+				if (o != me_r && o != dest && o > 0 && add_waiter(o))
+					ctl_send(o, K_NOTICE, notice, 4, NULL, NULL);
+			}
+	}
+	for (int i = 0; i < nkids; i++)
+		if (add_waiter(kids[i]))
+			ctl_send(kids[i], K_NOTICE, notice, 4, NULL, NULL);
+	for (int i = 0; i < nw; i++)
+		if (!w[i].armed) {
+			__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &w[i].rtid);
+			w[i].armed = 1;
+		}
+	mpp_debug("t%x moves to t%x: %d peers to flush", me_v, dest, nw);
+}
+
 /* Start a destination on host and flush every peer's channel to us.
  * 1: ready to unwind; 0: the migration did not start (we go on). */
 static int prepare(const char *host)
@@ -557,29 +699,15 @@ static int prepare(const char *host)
 	acked = -1; /* not yet sent */
 	dest_gone = 0;
 
-	struct pvmmboxinfo *cl;
-	int ncl = 0;
 	nw = 0;
-	if (pvm_getmboxinfo(MBOX, &ncl, &cl) >= 0) {
-		for (int c = 0; c < ncl; c++)
-			for (int i = 0; i < cl[c].mi_nentries; i++) {
-				int o = cl[c].mi_owners[i];
-				if (o == me_r || o == d || o <= 0)
-					continue;
-				w = grow(w, nw, sizeof *w);
-				w[nw++] = (struct waiter){o, to_v(o), 0};
-			}
-	}
-	int *tids = malloc(sizeof(int) * (size_t)(nw + 1));
-	for (int i = 0; i < nw; i++)
-		tids[i] = w[i].rtid;
-	tids[nw] = d;
-	pvm_notify(PvmTaskExit, TAG_EXIT, nw + 1, tids);
-	free(tids);
+	nflushed = 0;
 	epoch++;
-	int v[4] = {me_v, me_r, d, epoch};
-	for (int i = 0; i < nw; i++)
-		ctl_send(w[i].rtid, K_NOTICE, v, 4, NULL, NULL);
+	notice[0] = me_v;
+	notice[1] = me_r;
+	notice[2] = d;
+	notice[3] = epoch;
+	__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &d);
+	tell_peers();
 	t_notify = now();
 
 	int saved_rbuf = pvm_setrbuf(0);
@@ -589,12 +717,16 @@ static int prepare(const char *host)
 			left += !w[i].done;
 		if (!left)
 			break;
+		if (relist)
+			tell_peers();
 		if (recv_step(1, 1, -1, -1, 1, NULL, 1, NULL) < 0) {
 			mpp_warn("PVM receive failed while flushing peers");
 			break;
 		}
 	}
 	pvm_setrbuf(saved_rbuf);
+	for (int i = 0; i < nw; i++)
+		trace("peer", w[i].rtid, dest, w[i].done);
 	t_flush = now();
 	set_map(me_v, d, epoch);
 	return 1;
@@ -606,10 +738,14 @@ static void pack_state(void *arg)
 	int hdr[3] = {me_v, parent_v, epoch};
 	pvm_pkint(hdr, 3, 1);
 	pack_map(NULL);
+	pack_kids(NULL);
 	pvm_pkint(&nq, 1, 1);
 	for (int i = 0; i < nq; i++) {
-		pvm_pkint(&q[i].src, 1, 1);
-		pvm_pkmesg(q[i].bufid);
+		trace("carry", q[i].rsrc, dest, q[i].tag);
+		pvm_pkint(&q[i].rsrc, 1, 1);
+		int rc = pvm_pkmesg(q[i].bufid);
+		if (rc < 0)
+			mpp_warn("pkmesg of carried message %d (buffer %d) failed: %d", i, q[i].bufid, rc);
 	}
 	uint64_t len = st->len;
 	int lh[2] = {(int)(len >> 32), (int)(len & 0xffffffffu)};
@@ -622,6 +758,7 @@ static void pack_state(void *arg)
 
 static void forward(int b)
 {
+	trace("forward", msg_src(b), dest, msg_tag(b));
 	ctl_send(dest, K_FWD, NULL, 0, pack_fwd, &b);
 	pvm_setrbuf(0);
 	pvm_freebuf(b);
@@ -675,6 +812,7 @@ static void hook_leave(const struct mpp_buf *st)
 	      me_v, me_r, dest, st->len, nq, nw, (t_spawn - t0) * 1e6, (t_notify - t_spawn) * 1e6,
 	      (t_flush - t_notify) * 1e6, (t_cap - t_flush) * 1e6, (t_ack - t_cap) * 1e6);
 	(void)t_sent;
+	leave_mbox();
 	__real_pvm_exit();
 	mpp_ctl_exit(0);
 }
@@ -716,12 +854,15 @@ static int hook_arrive(void)
 	parent_v = hdr[1];
 	epoch = hdr[2];
 	unpack_map();
+	unpack_kids();
 	set_map(me_v, me_r, epoch);
 	pvm_upkint(&n, 1, 1);
 	for (int i = 0; i < n; i++) {
 		int src, nb;
 		pvm_upkint(&src, 1, 1);
 		nb = pvm_upkmesg();
+		if (nb <= 0)
+			mpp_warn("upkmesg of carried message %d of %d failed: %d", i, n, nb);
 		if (nb > 0) {
 			q = grow(q, nq, sizeof *q);
 			q[nq++] = (struct held){nb, src, msg_tag(nb)};
@@ -809,6 +950,7 @@ static int point(void)
 static int deliver(int i)
 {
 	int b = q[i].bufid;
+	trace("deliver", q[i].rsrc, me_r, q[i].tag);
 	memmove(q + i, q + i + 1, sizeof *q * (size_t)(nq - i - 1));
 	nq--;
 	int old = pvm_setrbuf(b);
@@ -820,7 +962,7 @@ static int deliver(int i)
 static int find_held(int vt, int tag)
 {
 	for (int i = 0; i < nq; i++)
-		if ((vt == -1 || q[i].src == vt) && (tag == -1 || q[i].tag == tag))
+		if ((vt == -1 || to_v(q[i].rsrc) == vt) && (tag == -1 || q[i].tag == tag))
 			return i;
 	return -1;
 }
@@ -873,8 +1015,11 @@ int __wrap_pvm_spawn(char *task, char **argv, int flag, char *where, int n, int 
 	int k = __real_pvm_spawn(task, argv, flag, where, n, tids);
 	unexport_env(CHILD_VAR, saved);
 	for (int i = 0; i < n && k > 0; i++)
-		if (tids[i] > 0)
+		if (tids[i] > 0) {
 			ctl_send(tids[i], K_MAP, NULL, 0, pack_map, NULL);
+			kids = grow(kids, nkids, sizeof *kids);
+			kids[nkids++] = tids[i];
+		}
 	return k;
 }
 
@@ -883,6 +1028,7 @@ int __wrap_pvm_send(int tid, int tag)
 	enroll();
 	if (bad_tag(tag))
 		return PvmBadParam;
+	trace("send", me_r, to_r(tid), tag);
 	return __real_pvm_send(to_r(tid), tag);
 }
 

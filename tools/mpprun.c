@@ -13,7 +13,6 @@
 #include <pvm3.h>
 
 #define TAG_EXIT 0x4d505003
-#define MBOX "mpp.tasks"
 
 extern char **environ;
 
@@ -45,16 +44,19 @@ static void export_controls(void)
 }
 
 /* The real tid now serving virtual task vtid, or 0 when none: each mpp
- * task keeps an entry with its virtual tid in the MBOX mailbox class. */
+ * task of the job keeps an entry with its virtual tid in the mailbox class
+ * "mpp.job.<virtual tid of the root task>". */
 static int find_task(int vtid)
 {
 	struct pvmmboxinfo *cl;
+	char mbox[64];
 	int ncl = 0;
-	if (pvm_getmboxinfo(MBOX, &ncl, &cl) < 0)
+	snprintf(mbox, sizeof mbox, "mpp.job.%x", (unsigned)vtid);
+	if (pvm_getmboxinfo(mbox, &ncl, &cl) < 0)
 		return 0;
 	for (int c = 0; c < ncl; c++)
 		for (int i = 0; i < cl[c].mi_nentries; i++) {
-			int b = pvm_recvinfo(MBOX, cl[c].mi_indices[i], PvmMboxDefault), v = 0;
+			int b = pvm_recvinfo(mbox, cl[c].mi_indices[i], PvmMboxDefault), v = 0;
 			if (b <= 0)
 				continue;
 			int old = pvm_setrbuf(b);
