@@ -46,7 +46,7 @@ MPP_PVM_WRAPPED(REAL)
 #define CHILD_VAR "MPP_PVM_CHILD" /* spawned by an mpp task: a map follows */
 #define CHUNK (1 << 30)
 
-enum { K_MAP = 1, K_NOTICE, K_FLUSH, K_MOVED, K_MIGRATE, K_STATE, K_ACK, K_FWD, K_READY };
+enum { K_MAP = 1, K_NOTICE, K_FLUSH, K_MOVED, K_MIGRATE, K_STATE, K_ACK, K_FWD, K_READY, K_WAKE };
 
 struct ent {
 	int vtid, rtid, epoch;
@@ -81,6 +81,9 @@ static int acked, dest_gone, got_map;
 static int *kids;
 static int nkids;
 static int state_from, state_buf; /* arriving: who sends our state, and it */
+static int woken, spawner_gone;   /* arriving: told to take a state / not needed */
+static int spare;                 /* a destination started in advance... */
+static char spare_host[256];      /* ... on this host */
 static char req_host[256];        /* a migration asked by a control message */
 static double t_req, t_start, t_spawn, t_notify, t_flush;
 
@@ -324,6 +327,8 @@ static int handle(int bufid)
 		if (pvm_upkint(v, 1, 1) >= 0) {
 			if (dest > 0 && v[0] == dest)
 				dest_gone = 1;
+			if (state_from && v[0] == state_from)
+				spawner_gone = 1;
 			flush_clear(v[0], 0);
 			trace("exit", v[0], me_r, 0);
 			relist = 1;
@@ -390,6 +395,12 @@ static int handle(int bufid)
 	case K_ACK:
 		if (src == dest)
 			acked = 1;
+		break;
+	case K_WAKE:
+		if (state_from && src == state_from && pvm_upkint(v, 1, 1) >= 0) {
+			me_v = v[0];
+			woken = 1;
+		}
 		break;
 	case K_STATE:
 		if (state_from && src == state_from && !state_buf) {
@@ -538,6 +549,8 @@ static void wait_for(int *flag)
 	pvm_setrbuf(saved);
 }
 
+static void prespawn(void);
+
 static int enroll(void)
 {
 	if (enrolled)
@@ -560,6 +573,7 @@ static int enroll(void)
 	}
 	int p = __real_pvm_parent();
 	parent_v = root ? PvmNoParent : p > 0 ? to_v(p) : p;
+	prespawn();
 	return r;
 }
 
@@ -650,6 +664,30 @@ static void event(const char *fmt, ...)
 	}
 }
 
+/* Start a process of this program on host that waits, dormant, to take
+ * over a state (docs/PROTOCOL.md): returns its tid or a PVM error. */
+static int start_dest(const char *host)
+{
+	char *saved = export_env(ROLE_VAR, "dest");
+	int d = 0, n = __real_pvm_spawn((char *)exe_name(), NULL, PvmTaskHost, (char *)host, 1, &d);
+	unexport_env(ROLE_VAR, saved);
+	return n == 1 ? d : d < 0 ? d : PvmSysErr;
+}
+
+/* With MPP_MIGRATE_EVERY, where the next move goes is known: start the
+ * destination now, so that the move does not wait for a new process. */
+static void prespawn(void)
+{
+	const char *h;
+	if (!mpp_ctl.migrate_every || spare > 0 || !(h = next_host()))
+		return;
+	int d = start_dest(h);
+	if (d > 0) {
+		spare = d;
+		snprintf(spare_host, sizeof spare_host, "%s", h);
+	}
+}
+
 /* Find the job's tasks in the mailbox (plus our children not registered
  * yet) and tell each new one where we go; watch every waiter's exit. Run
  * again when a peer ends during the flush: a task that left registered
@@ -683,18 +721,23 @@ static void tell_peers(void)
  * 1: ready to unwind; 0: the migration did not start (we go on). */
 static int prepare(const char *host)
 {
-	char role[32];
 	t_start = t_req > 0 ? t_req : now();
 	t_req = 0;
-	snprintf(role, sizeof role, "dest:%d", me_v);
-	char *saved = export_env(ROLE_VAR, role);
-	int d = 0, n = __real_pvm_spawn((char *)exe_name(), NULL, PvmTaskHost, (char *)host, 1, &d);
-	unexport_env(ROLE_VAR, saved);
+	int d = 0;
+	if (spare > 0 && strcmp(spare_host, host) == 0 && __real_pvm_pstat(spare) == PvmOk) {
+		d = spare; /* started in advance: no waiting for a process */
+	} else {
+		if (spare > 0)
+			__real_pvm_kill(spare);
+		d = start_dest(host);
+	}
+	spare = 0;
 	t_spawn = now();
-	if (n != 1 || d <= 0) {
+	if (d <= 0) {
 		mpp_warn("cannot start a destination for t%x on host '%s' (PVM error %d): staying here", me_v, host, d);
 		return 0;
 	}
+	ctl_send(d, K_WAKE, &me_v, 1, NULL, NULL);
 	dest = d;
 	acked = -1; /* not yet sent */
 	dest_gone = 0;
@@ -808,10 +851,9 @@ static void hook_leave(const struct mpp_buf *st)
 	}
 	double t0 = t_start;
 	event("migrate vtid=t%x from=t%x to=t%x bytes=%zu messages=%d peers=%d spawn_us=%.0f notify_us=%.0f "
-	      "flush_us=%.0f capture_us=%.0f transfer_us=%.0f",
+	      "flush_us=%.0f capture_us=%.0f transfer_us=%.0f send_us=%.0f",
 	      me_v, me_r, dest, st->len, nq, nw, (t_spawn - t0) * 1e6, (t_notify - t_spawn) * 1e6,
-	      (t_flush - t_notify) * 1e6, (t_cap - t_flush) * 1e6, (t_ack - t_cap) * 1e6);
-	(void)t_sent;
+	      (t_flush - t_notify) * 1e6, (t_cap - t_flush) * 1e6, (t_ack - t_cap) * 1e6, (t_sent - t_cap) * 1e6);
 	leave_mbox();
 	__real_pvm_exit();
 	mpp_ctl_exit(0);
@@ -820,7 +862,7 @@ static void hook_leave(const struct mpp_buf *st)
 static int hook_arrive(void)
 {
 	const char *role = getenv(ROLE_VAR);
-	if (!role || sscanf(role, "dest:%d", &me_v) != 1)
+	if (!role || strcmp(role, "dest") != 0)
 		return 0;
 	unsetenv(ROLE_VAR);
 	double t0 = now();
@@ -832,12 +874,21 @@ static int hook_arrive(void)
 	enrolled = 1;
 	int from = __real_pvm_parent();
 	pvm_recvf(match);
-	join_mbox();
-	arm_io();
-
-	int saved = pvm_setrbuf(0), b;
 	state_from = from;
 	state_buf = 0;
+	/* dormant until the task we may replace wakes us (or ends) */
+	__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &from);
+	int saved = pvm_setrbuf(0), b;
+	while (!woken && !spawner_gone)
+		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0)
+			break;
+	if (!woken) {
+		__real_pvm_exit();
+		_exit(0);
+	}
+	t0 = now();
+	join_mbox();
+	arm_io();
 	while (!state_buf)
 		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0) {
 			mpp_err_set(MPP_EIO, "a migration destination lost PVM while waiting for its state");
@@ -898,6 +949,8 @@ static int hook_arrive(void)
 	if ((rc = mpp_restore_begin(&st, what)))
 		mpp_ctl_fatal(rc, what);
 	ctl_send(from, K_ACK, NULL, 0, NULL, NULL);
+	state_from = 0;
+	prespawn();
 	event("arrive vtid=t%x at=t%x bytes=%" PRIu64 " messages=%d wait_us=%.0f restore_us=%.0f", me_v, me_r, len, nq,
 	      (t_got - t0) * 1e6, (now() - t_got) * 1e6);
 	return 1;
