@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "mpp_decode.h"
 #include "mpp_encode.h"
 #include "mpp_err.h"
+#include "mpp_heap.h"
 #include "mpp_log.h"
 #include "mpp_poll.h"
 #include "mpp_pvm_wrap.h"
@@ -41,7 +43,7 @@ MPP_PVM_WRAPPED(REAL)
 
 #define TAG_CTL 0x4d505001        /* control messages between mpp tasks */
 #define TAG_EXIT 0x4d505002       /* pvm_notify(PvmTaskExit) of peers during a migration */
-#define JOB_VAR "MPP_PVM_JOB"     /* the job: its root task's virtual tid */
+#define JOB_VAR "MPP_PVM_JOB"     /* the job: mpprun's tid, or else the root task's vtid */
 #define ROLE_VAR "MPP_PVM_ROLE"   /* "dest": started to receive a state */
 #define CHILD_VAR "MPP_PVM_CHILD" /* spawned by an mpp task: a map follows */
 #define CHUNK (1 << 30)
@@ -59,7 +61,8 @@ struct waiter {
 };
 
 static int enrolled, me_v, me_r, parent_v = PvmNoParent, epoch;
-static char mbox[64]; /* "mpp.job.<root vtid>": a class of one entry per task */
+static char mbox[64];     /* "mpp.job.<job>": a class of one entry per task */
+static char job_name[16]; /* <job>, exported to the tasks we spawn */
 static int mbox_index = -1;
 static struct ent *map; /* tasks that moved: virtual -> current real */
 static int nmap;
@@ -82,6 +85,7 @@ static int *kids;
 static int nkids;
 static int state_from, state_buf; /* arriving: who sends our state, and it */
 static int woken, spawner_gone;   /* arriving: told to take a state / not needed */
+static uint64_t arrived_at;       /* poll count when this process took over */
 static int spare;                 /* a destination started in advance... */
 static char spare_host[256];      /* ... on this host */
 static char req_host[256];        /* a migration asked by a control message */
@@ -515,12 +519,9 @@ static void join_mbox(void)
 {
 	const char *job = getenv(JOB_VAR);
 	unsigned j = 0;
-	if (!job || sscanf(job, "%x", &j) != 1) {
-		char v[16];
-		j = (unsigned)me_v;
-		snprintf(v, sizeof v, "%x", j);
-		setenv(JOB_VAR, v, 1); /* exported to the tasks we spawn */
-	}
+	if (!job || sscanf(job, "%x", &j) != 1)
+		j = (unsigned)me_v; /* the root of a job started without mpprun */
+	snprintf(job_name, sizeof job_name, "%x", j);
 	snprintf(mbox, sizeof mbox, "mpp.job.%x", j);
 	int buf = pvm_mkbuf(PvmDataDefault), old = pvm_setsbuf(buf);
 	pvm_pkint(&me_v, 1, 1);
@@ -577,38 +578,39 @@ static int enroll(void)
 	return r;
 }
 
-/* Environment for a task we spawn: our MPP_* controls, plus var=val. */
-static char *export_env(const char *var, const char *val)
+/* Environment for a task we spawn: var=val, the job's name and our MPP_*
+ * controls, exported through PVM_EXPORT. The program's environ is given
+ * back afterwards as it was (it is part of the state). */
+static char **export_env(const char *var, const char *val)
 {
 	extern char **environ;
+	char **saved = environ;
 	const char *old = getenv("PVM_EXPORT");
-	size_t len = (old ? strlen(old) : 0) + strlen(var) + 2;
-	char *saved = old ? strdup(old) : NULL;
+	size_t len = (old ? strlen(old) : 0) + strlen(var) + sizeof JOB_VAR + 4;
 
 	for (char **e = environ; *e; e++)
 		if (strncmp(*e, "MPP_", 4) == 0)
 			len += strcspn(*e, "=") + 1;
-	char *s = malloc(len + 1), *p = s;
+	char *s = malloc(len), *p = s;
 	if (!s)
 		return saved;
-	p += sprintf(p, "%s%s%s", old ? old : "", old && *old ? ":" : "", var);
-	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "MPP_", 4) == 0 && strncmp(*e, var, strlen(var)) != 0)
-			p += sprintf(p, ":%.*s", (int)strcspn(*e, "="), *e);
-	setenv(var, val, 1);
-	setenv("PVM_EXPORT", s, 1);
+	p += sprintf(p, "%s%s%s:%s", old ? old : "", old && *old ? ":" : "", var, JOB_VAR);
+	for (char **e = environ; *e; e++) {
+		size_t n = strcspn(*e, "=");
+		if (strncmp(*e, "MPP_", 4) == 0 && !(n == strlen(var) && strncmp(*e, var, n) == 0) &&
+		    !(n == strlen(JOB_VAR) && strncmp(*e, JOB_VAR, n) == 0))
+			p += sprintf(p, ":%.*s", (int)n, *e);
+	}
+	if (setenv(var, val, 1) || setenv(JOB_VAR, job_name, 1) || setenv("PVM_EXPORT", s, 1))
+		mpp_warn("cannot set the environment of a task to spawn");
 	free(s);
 	return saved;
 }
 
-static void unexport_env(const char *var, char *saved)
+static void unexport_env(char **saved)
 {
-	unsetenv(var);
-	if (saved)
-		setenv("PVM_EXPORT", saved, 1);
-	else
-		unsetenv("PVM_EXPORT");
-	free(saved);
+	extern char **environ;
+	environ = saved;
 }
 
 static const char *exe_name(void)
@@ -628,7 +630,7 @@ static const char *next_host(void)
 	struct pvmhostinfo *hi;
 	int nh, na, i, mine = __real_pvm_tidtohost(me_r);
 
-	if (pvm_config(&nh, &na, &hi) < 0 || nh <= 0)
+	if (__real_pvm_config(&nh, &na, &hi) < 0 || nh <= 0)
 		return NULL;
 	for (i = 0; i < nh; i++)
 		if (hi[i].hi_tid == mine)
@@ -668,9 +670,9 @@ static void event(const char *fmt, ...)
  * over a state (docs/PROTOCOL.md): returns its tid or a PVM error. */
 static int start_dest(const char *host)
 {
-	char *saved = export_env(ROLE_VAR, "dest");
+	char **saved = export_env(ROLE_VAR, "dest");
 	int d = 0, n = __real_pvm_spawn((char *)exe_name(), NULL, PvmTaskHost, (char *)host, 1, &d);
-	unexport_env(ROLE_VAR, saved);
+	unexport_env(saved);
 	return n == 1 ? d : d < 0 ? d : PvmSysErr;
 }
 
@@ -889,11 +891,18 @@ static int hook_arrive(void)
 	t0 = now();
 	join_mbox();
 	arm_io();
-	while (!state_buf)
+	while (!state_buf) {
+		if (spawner_gone) {
+			mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
+			leave_mbox();
+			__real_pvm_exit();
+			mpp_ctl_fatal(MPP_EIO, NULL);
+		}
 		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0) {
 			mpp_err_set(MPP_EIO, "a migration destination lost PVM while waiting for its state");
 			mpp_ctl_fatal(MPP_EIO, NULL);
 		}
+	}
 	b = state_buf;
 	pvm_setrbuf(b);
 	double t_got = now();
@@ -949,6 +958,7 @@ static int hook_arrive(void)
 	if ((rc = mpp_restore_begin(&st, what)))
 		mpp_ctl_fatal(rc, what);
 	ctl_send(from, K_ACK, NULL, 0, NULL, NULL);
+	arrived_at = mpp_poll_count();
 	state_from = 0;
 	prespawn();
 	event("arrive vtid=t%x at=t%x bytes=%" PRIu64 " messages=%d wait_us=%.0f restore_us=%.0f", me_v, me_r, len, nq,
@@ -966,8 +976,8 @@ static int hook_poll(uint64_t polls)
 	drain_ctl();
 	if (req_host[0])
 		host = req_host;
-	else if (mpp_ctl.migrate_every && polls % mpp_ctl.migrate_every == 0)
-		host = next_host();
+	else if (mpp_ctl.migrate_every && polls % mpp_ctl.migrate_every == 0 && polls > arrived_at + 1)
+		host = next_host(); /* not again at the point it arrived at */
 	if (!host)
 		return MPP_R_NONE;
 	int ok = prepare(host);
@@ -1064,9 +1074,9 @@ int __wrap_pvm_parent(void)
 int __wrap_pvm_spawn(char *task, char **argv, int flag, char *where, int n, int *tids)
 {
 	enroll();
-	char *saved = export_env(CHILD_VAR, "1");
+	char **saved = export_env(CHILD_VAR, "1");
 	int k = __real_pvm_spawn(task, argv, flag, where, n, tids);
-	unexport_env(CHILD_VAR, saved);
+	unexport_env(saved);
 	for (int i = 0; i < n && k > 0; i++)
 		if (tids[i] > 0) {
 			ctl_send(tids[i], K_MAP, NULL, 0, pack_map, NULL);
@@ -1215,6 +1225,96 @@ int __wrap_pvm_notify(int what, int tag, int n, int *tids)
 		r[i] = to_r(tids[i]);
 	int rc = __real_pvm_notify(what, tag, n, r);
 	free(r);
+	return rc;
+}
+
+/* pvm_config and pvm_tasks return arrays that PVM owns; the program keeps
+ * pointers to them across migration points (the pvm-examples do), so it
+ * gets copies in tracked heap blocks, typed here, with virtual tids. The
+ * previous copy is freed as PVM frees its own: later uses are dangling. */
+static const struct mpp_type charp_t = {MPP_K_PTR, sizeof(char *), _Alignof(char *), "char *", &mpp_t_char, 0, 0};
+static const struct mpp_field host_f[] = {{"hi_tid", offsetof(struct pvmhostinfo, hi_tid), &mpp_t_int},
+                                          {"hi_name", offsetof(struct pvmhostinfo, hi_name), &charp_t},
+                                          {"hi_arch", offsetof(struct pvmhostinfo, hi_arch), &charp_t},
+                                          {"hi_speed", offsetof(struct pvmhostinfo, hi_speed), &mpp_t_int},
+                                          {"hi_dsig", offsetof(struct pvmhostinfo, hi_dsig), &mpp_t_int}};
+static const struct mpp_type host_t = {
+    MPP_K_STRUCT, sizeof(struct pvmhostinfo), _Alignof(struct pvmhostinfo), "struct pvmhostinfo", NULL, 5, host_f};
+static const struct mpp_field task_f[] = {{"ti_tid", offsetof(struct pvmtaskinfo, ti_tid), &mpp_t_int},
+                                          {"ti_ptid", offsetof(struct pvmtaskinfo, ti_ptid), &mpp_t_int},
+                                          {"ti_host", offsetof(struct pvmtaskinfo, ti_host), &mpp_t_int},
+                                          {"ti_flag", offsetof(struct pvmtaskinfo, ti_flag), &mpp_t_int},
+                                          {"ti_a_out", offsetof(struct pvmtaskinfo, ti_a_out), &charp_t},
+                                          {"ti_pid", offsetof(struct pvmtaskinfo, ti_pid), &mpp_t_int}};
+static const struct mpp_type task_t = {
+    MPP_K_STRUCT, sizeof(struct pvmtaskinfo), _Alignof(struct pvmtaskinfo), "struct pvmtaskinfo", NULL, 6, task_f};
+
+static char *heap_str(const char *s)
+{
+	size_t n = strlen(s ? s : "") + 1;
+	char *c = mpp_heap_alloc(&mpp_t_char, n);
+	if (c)
+		memcpy(c, s ? s : "", n);
+	return c;
+}
+
+static void free_hosts(struct pvmhostinfo *h, int n)
+{
+	for (int i = 0; h && i < n; i++) {
+		mpp_heap_free(h[i].hi_name);
+		mpp_heap_free(h[i].hi_arch);
+	}
+	mpp_heap_free(h);
+}
+
+int __wrap_pvm_config(int *nhost, int *narch, struct pvmhostinfo **hostp)
+{
+	static struct pvmhostinfo *copy;
+	static int ncopy;
+	struct pvmhostinfo *h;
+	int nh = 0, na = 0, rc = __real_pvm_config(&nh, &na, &h);
+
+	if (nhost)
+		*nhost = nh;
+	if (narch)
+		*narch = na;
+	if (rc < 0 || !hostp)
+		return rc;
+	free_hosts(copy, ncopy);
+	copy = mpp_heap_alloc(&host_t, nh > 0 ? (size_t)nh : 1);
+	ncopy = copy ? nh : 0;
+	for (int i = 0; copy && i < nh; i++) {
+		copy[i] = h[i];
+		copy[i].hi_name = heap_str(h[i].hi_name);
+		copy[i].hi_arch = heap_str(h[i].hi_arch);
+	}
+	*hostp = copy ? copy : h;
+	return rc;
+}
+
+int __wrap_pvm_tasks(int where, int *ntask, struct pvmtaskinfo **taskp)
+{
+	static struct pvmtaskinfo *copy;
+	static int ncopy;
+	struct pvmtaskinfo *t;
+	int nt = 0, rc = __real_pvm_tasks(where, &nt, &t);
+
+	if (ntask)
+		*ntask = nt;
+	if (rc < 0 || !taskp)
+		return rc;
+	for (int i = 0; copy && i < ncopy; i++)
+		mpp_heap_free(copy[i].ti_a_out);
+	mpp_heap_free(copy);
+	copy = mpp_heap_alloc(&task_t, nt > 0 ? (size_t)nt : 1);
+	ncopy = copy ? nt : 0;
+	for (int i = 0; copy && i < nt; i++) {
+		copy[i] = t[i];
+		copy[i].ti_tid = to_v(t[i].ti_tid);
+		copy[i].ti_ptid = t[i].ti_ptid > 0 ? to_v(t[i].ti_ptid) : t[i].ti_ptid;
+		copy[i].ti_a_out = heap_str(t[i].ti_a_out);
+	}
+	*taskp = copy ? copy : t;
 	return rc;
 }
 

@@ -2,8 +2,10 @@
  * output of all its tasks (pvm_catchout), until the job's root task has
  * ended, following it when it migrates: a migrated task's destination is
  * spawned by PVM, so its output can only reach a terminal through PVM.
- * Usage: mpprun [-h HOST] PROGRAM [ARG...]; needs a running virtual
- * machine (pvmd). The root task sees pvm_parent() == PvmNoParent. */
+ * Usage: mpprun [-h HOST] [-n N] PROGRAM [ARG...]; needs a running
+ * virtual machine (pvmd). The root tasks (N of them, for SPMD programs
+ * that find each other with pvm_siblings) see pvm_parent() ==
+ * PvmNoParent; the job is named after mpprun's own tid. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +20,16 @@ extern char **environ;
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mpprun [-h HOST] PROGRAM [ARG...]\n");
+	fprintf(stderr, "usage: mpprun [-h HOST] [-n NTASKS] PROGRAM [ARG...]\n");
 	exit(2);
 }
 
-/* Export MPP_* and the root marker to the spawned task. */
-static void export_controls(void)
+/* Export MPP_*, the root marker and the job's name to the spawned tasks. */
+static void export_controls(int job)
 {
+	char j[16];
+	snprintf(j, sizeof j, "%x", (unsigned)job);
+	setenv("MPP_PVM_JOB", j, 1);
 	size_t len = 64;
 	const char *old = getenv("PVM_EXPORT");
 	if (old)
@@ -45,13 +50,13 @@ static void export_controls(void)
 
 /* The real tid now serving virtual task vtid, or 0 when none: each mpp
  * task of the job keeps an entry with its virtual tid in the mailbox class
- * "mpp.job.<virtual tid of the root task>". */
-static int find_task(int vtid)
+ * "mpp.job.<job>". */
+static int find_task(int job, int vtid)
 {
 	struct pvmmboxinfo *cl;
 	char mbox[64];
 	int ncl = 0;
-	snprintf(mbox, sizeof mbox, "mpp.job.%x", (unsigned)vtid);
+	snprintf(mbox, sizeof mbox, "mpp.job.%x", (unsigned)job);
 	if (pvm_getmboxinfo(mbox, &ncl, &cl) < 0)
 		return 0;
 	for (int c = 0; c < ncl; c++)
@@ -74,49 +79,65 @@ static int find_task(int vtid)
 int main(int argc, char **argv)
 {
 	char *host = NULL;
-	int i = 1;
+	int i = 1, n = 1;
 
-	if (i + 1 < argc && strcmp(argv[i], "-h") == 0) {
-		host = argv[i + 1];
-		i += 2;
+	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (strcmp(argv[i], "-h") == 0)
+			host = argv[i + 1];
+		else if (strcmp(argv[i], "-n") == 0 && atoi(argv[i + 1]) >= 1 && atoi(argv[i + 1]) <= 1024)
+			n = atoi(argv[i + 1]);
+		else
+			usage();
 	}
 	if (i >= argc || argv[i][0] == '-')
 		usage();
-	if (pvm_mytid() < 0) {
+	int me = pvm_mytid();
+	if (me < 0) {
 		fprintf(stderr, "mpprun: no PVM virtual machine is running (start one with pvmd or the pvm console)\n");
 		return 1;
 	}
 	pvm_setopt(PvmShowTids, 0);
 	pvm_catchout(stdout);
-	export_controls();
-	int tid = 0;
-	int n = pvm_spawn(argv[i], argv + i + 1, host ? PvmTaskHost : PvmTaskDefault, host ? host : "", 1, &tid);
-	if (n != 1 || tid <= 0) {
-		fprintf(stderr, "mpprun: cannot start '%s'%s%s (PVM error %d)\n", argv[i], host ? " on " : "",
-		        host ? host : "", tid);
+	export_controls(me);
+	int *vt = calloc((size_t)n, sizeof(int)), *cur = calloc((size_t)n, sizeof(int));
+	if (!vt || !cur) {
+		fprintf(stderr, "mpprun: out of memory\n");
+		return 1;
+	}
+	int got = pvm_spawn(argv[i], argv + i + 1, host ? PvmTaskHost : PvmTaskDefault, host ? host : "", n, vt);
+	if (got != n) {
+		fprintf(stderr, "mpprun: cannot start %d '%s'%s%s (PVM error %d)\n", n, argv[i], host ? " on " : "",
+		        host ? host : "", got < 0 ? got : vt[got]);
+		for (int k = 0; k < got; k++)
+			pvm_kill(vt[k]);
 		pvm_exit();
 		return 1;
 	}
-	int vtid = tid, cur = tid;
-	pvm_notify(PvmTaskExit, TAG_EXIT, 1, &cur);
-	for (;;) {
+	memcpy(cur, vt, sizeof(int) * (size_t)n);
+	pvm_notify(PvmTaskExit, TAG_EXIT, n, cur);
+	for (int left = n; left > 0;) {
 		struct timeval tmo = {0, 200000};
 		int b = pvm_trecv(-1, TAG_EXIT, &tmo);
 		if (b < 0)
 			break;
 		if (b == 0)
 			continue;
-		int gone = 0;
+		int gone = 0, k;
 		pvm_upkint(&gone, 1, 1);
-		if (gone != cur)
+		for (k = 0; k < n && cur[k] != gone; k++)
+			;
+		if (k == n)
 			continue;
 		/* ended, or moved: its destination is registered before it leaves */
-		cur = find_task(vtid);
-		if (!cur)
-			break;
-		pvm_notify(PvmTaskExit, TAG_EXIT, 1, &cur);
+		cur[k] = find_task(me, vt[k]);
+		if (cur[k])
+			pvm_notify(PvmTaskExit, TAG_EXIT, 1, &cur[k]);
+		else
+			left--;
 	}
 	fflush(stdout);
+	free(vt);
+	free(cur);
 	pvm_exit();
 	return 0;
 }
