@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# tests/pvm/migrate_pvm_test.sh CASE WORKDIR: PVM jobs built with mppcc run
+# on the 3-host virtual machine of lib.sh while every task migrates to the
+# next host every N poll points (MPP_MIGRATE_EVERY=N); the output must equal
+# the output without migration. CASE is one program:
+#   ring mworker stencil     samples/ (also compared with the plain cc build)
+#   alltypes                 tests/pvm/programs/alltypes.c
+#   master1 spmd             Debian pvm-examples, unmodified
+# Each is run for N in MPP_PVM_EVERY (default "3 17 101"); a run must show
+# migrations (MPP_EVENTS) and, with several hosts, moves between hosts.
+# Needs MPPCC and MPPRUN; exit status 77 when PVM is missing.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+case=${1:?usage: migrate_pvm_test.sh CASE WORKDIR}
+work=${2:?usage: migrate_pvm_test.sh CASE WORKDIR}
+: "${MPPCC:?MPPCC must name mppcc}" "${MPPRUN:?MPPRUN must name mpprun}"
+everies=${MPP_PVM_EVERY:-3 17 101}
+
+if [ ! -f /usr/include/pvm3.h ] || ! command -v pvmd >/dev/null 2>&1 && [ ! -x /usr/lib/pvm3/lib/pvmd ]; then
+	echo "SKIP: PVM (pvm, pvm-dev) is not installed"
+	exit 77
+fi
+. "$here/lib.sh"
+
+rm -rf "$work"
+mkdir -p "$work/bin" "$work/src"
+bin=$work/bin
+fail=0
+die() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# build NAME SRC: the translated program as bin/NAME, linked like any PVM task
+build() {
+	"$MPPCC" -O2 -w -DHASSTDLIB -o "$bin/$1" "$2" -lpvm3 >"$work/build.$1.log" 2>&1 ||
+		die "mppcc cannot build $1: $(cat "$work/build.$1.log")"
+}
+
+args=
+sortout=0
+masktids=0
+plain=0
+case $case in
+ring | mworker | stencil)
+	build "$case" "$root/samples/$case.c"
+	# the plain program spawns itself by name: give it a name of its own
+	cc -O2 -DHASSTDLIB -o "$bin/plain_$case" "$root/samples/$case.c" -lpvm3 || die "cc cannot build $case"
+	plain=1
+	;;
+alltypes)
+	build alltypes "$here/programs/alltypes.c"
+	;;
+master1 | spmd)
+	ex=/usr/share/doc/pvm-examples/examples.tar.gz
+	[ -f "$ex" ] || {
+		echo "SKIP: the pvm-examples package is not installed ($ex missing)"
+		exit 77
+	}
+	tar -C "$work/src" -xzf "$ex" || die "cannot unpack $ex"
+	build "$case" "$work/src/examples/$case.c"
+	if [ "$case" = master1 ]; then
+		build slave1 "$work/src/examples/slave1.c"
+		sortout=1 # results come in any order
+	else
+		args="-n 4"
+		sortout=1
+		masktids=1 # it prints the tids of its ring
+	fi
+	;;
+*) die "unknown case '$case'" ;;
+esac
+
+vm_start "$work/vm" "$bin" || die "cannot start the virtual machine"
+echo "running in mode $VM_MODE on hosts: $VM_HOSTS"
+nhosts=$(echo $VM_HOSTS | wc -w)
+
+# Program output, with tids masked where the program prints them, sorted
+# where the order of lines depends on timing.
+normal() {
+	if [ $masktids = 1 ]; then sed -E 's/\b[0-9]{6,}\b/TID/g' "$1"; else cat "$1"; fi |
+		{ if [ $sortout = 1 ]; then sort; else cat; fi; }
+}
+
+run() { # run OUT [VAR=VALUE...]: the translated job under mpprun on h1
+	local out=$1
+	shift
+	vm_run "$work/vm" h1 env "$@" MPP_EVENTS="$out.events" timeout 300 "$MPPRUN" $args "$case" >"$out" 2>"$out.err"
+}
+
+run "$work/ref.out" || die "the job failed without migration: $(cat "$work/ref.out.err")"
+[ -s "$work/ref.out" ] || die "the job printed nothing without migration"
+normal "$work/ref.out" >"$work/ref.norm"
+if [ $plain = 1 ]; then
+	vm_run "$work/vm" h1 timeout 300 "$bin/plain_$case" >"$work/plain.out" 2>&1 || die "the plain program failed"
+	normal "$work/plain.out" >"$work/plain.norm"
+	cmp -s "$work/plain.norm" "$work/ref.norm" || {
+		diff "$work/plain.norm" "$work/ref.norm" | head -20
+		die "translated output differs from the plain program's"
+	}
+	echo "ok: translated = plain ($(head -1 "$work/plain.out"))"
+fi
+
+for n in $everies; do
+	out=$work/every$n.out
+	start=$(date +%s.%N)
+	if ! run "$out" MPP_MIGRATE_EVERY="$n"; then
+		echo "FAIL: MPP_MIGRATE_EVERY=$n: the job failed or timed out"
+		tail -5 "$out.err"
+		fail=1
+		continue
+	fi
+	secs=$(echo "$(date +%s.%N) - $start" | bc)
+	moves=$(grep -c '^migrate ' "$out.events" 2>/dev/null)
+	moves=${moves:-0}
+	# the host part of a tid is bits 18..29
+	hosts=$(grep -o ' to=t[0-9a-f]*' "$out.events" 2>/dev/null | sed 's/ to=t//' |
+		while read -r t; do echo $(((0x$t >> 18) & 0xfff)); done | sort -u | wc -l)
+	normal "$out" >"$out.norm"
+	if ! cmp -s "$work/ref.norm" "$out.norm"; then
+		echo "FAIL: MPP_MIGRATE_EVERY=$n: output differs ($moves migrations)"
+		diff "$work/ref.norm" "$out.norm" | head -20
+		fail=1
+	elif [ "$moves" -lt 1 ]; then
+		echo "FAIL: MPP_MIGRATE_EVERY=$n: no task migrated"
+		fail=1
+	elif [ "$nhosts" -gt 1 ] && [ "$hosts" -lt 2 ]; then
+		echo "FAIL: MPP_MIGRATE_EVERY=$n: tasks never changed host ($moves migrations)"
+		fail=1
+	else
+		printf 'ok: MPP_MIGRATE_EVERY=%-4s %5d migrations onto %d hosts, %.1f s, same output\n' "$n" "$moves" \
+			"$hosts" "$secs"
+	fi
+done
+[ $fail = 0 ] || exit 1
+echo "PASS: $case"
