@@ -3,7 +3,7 @@
 # end-to-end tests (see tests/pvm/README.md).
 #
 #   vm.sh start DIR --bin BINDIR [--hosts N] [--mode auto|netns|loopback|single]
-#               [--hostopt HOST=OPTIONS]...
+#               [--hostopt HOST=OPTIONS]... [--owner PID]
 #   vm.sh run DIR HOST CMD...      run CMD on HOST (status passed through)
 #   vm.sh console DIR [HOST]       the pvm console on HOST (default h1), stdin
 #   vm.sh hosts DIR                the host names, one a line
@@ -21,11 +21,15 @@
 # (allocated under a lock in the registry directory) that makes its
 # namespace names and addresses unique, so several VMs can run at once.
 #
+# --owner PID: the VM is stopped when process PID ends (lib.sh passes the
+# test script), even by SIGKILL.
+#
 # Environment: VM_TIMEOUT (seconds to wait for pvmds, default 30),
 # VM_REGISTRY (default /run/mpp-pvm-vm as root), PVM_ROOT (/usr/lib/pvm3).
 set -uo pipefail
 
 PROG=vm.sh
+SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 PVM_ROOT=${PVM_ROOT:-/usr/lib/pvm3}
 VM_TIMEOUT=${VM_TIMEOUT:-30}
 UID_NUM=$(id -u)
@@ -72,6 +76,7 @@ slot_is_stale() {
 }
 
 # Leftovers of a stale slot: its namespaces, hosts files and processes.
+# Called under the registry lock.
 reclaim_slot() {
 	local k=$1 dir ns
 	dir=$(cat "$REGISTRY/$k" 2>/dev/null)
@@ -85,6 +90,7 @@ reclaim_slot() {
 		esac
 	done
 	rm -rf /etc/netns/mppvm"$k"-* 2>/dev/null
+	rmdir /etc/netns 2>/dev/null
 	rm -f "$REGISTRY/$k"
 }
 
@@ -102,6 +108,9 @@ alloc_slot_locked() {
 	for ((n = 1; n <= SLOTS_MAX; n++)); do
 		k=$(((last + n - 1) % SLOTS_MAX + 1))
 		[ -e "$REGISTRY/$k" ] && continue
+		# whatever still carries this free number is garbage (a VM whose
+		# journal was lost)
+		reclaim_slot "$k"
 		echo "$dir" >"$REGISTRY/$k" || return 1
 		echo "$k" >"$REGISTRY/last"
 		# vm.env with K before the lock is released: the slot is not stale
@@ -181,6 +190,15 @@ pvmd_pid() {
 
 # --- state ----------------------------------------------------------------
 
+# The VM's own lock (DIR/lock): a start holds it from beginning to end, so
+# that a stop or kill-host never works on a VM being built.
+lock_vm() {
+	exec 8>>"$DIR/lock" || return 0
+	if ! flock -w $((VM_TIMEOUT * 3)) 8; then
+		echo "$PROG: $1: $DIR is still locked after $((VM_TIMEOUT * 3)) s, going on" >&2
+	fi
+}
+
 load_state() {
 	DIR=$(cd "$1" 2>/dev/null && pwd) || die "no virtual machine in $1"
 	[ -f "$DIR/vm.env" ] || die "no virtual machine in $DIR"
@@ -190,6 +208,7 @@ load_state() {
 save_state() {
 	{
 		printf 'K=%q\n' "$K"
+		printf 'ID=%q\n' "${ID:-}"
 		printf 'MODE=%q\n' "$MODE"
 		printf 'STATE=%q\n' "$STATE"
 		printf 'HOSTS=%q\n' "$HOSTS"
@@ -453,7 +472,8 @@ start_mode() {
 	write_host_exec
 	write_rsh
 	write_hostfile
-	setsid "$DIR/host-exec" h1 "$PVM_ROOT/lib/pvmd" "$DIR/hostfile" </dev/null >"$DIR/h1/pvmd.out" 2>&1 &
+	# without fd 8: the pvmd must not hold the VM's lock
+	setsid "$DIR/host-exec" h1 "$PVM_ROOT/lib/pvmd" "$DIR/hostfile" </dev/null >"$DIR/h1/pvmd.out" 2>&1 8>&- &
 	if ! wait_for "pvmd on h1" daemon_file_present; then
 		REASON="$REASON: $(tail -n 3 "$DIR/h1/pvmd.out" "$DIR/h1/tmp/pvml.$UID_NUM" 2>/dev/null | tr '\n' ' ')"
 		return 1
@@ -498,8 +518,10 @@ start_interrupted() {
 }
 
 cmd_start() {
-	local mode=auto bindir= m modes ok=0
+	local mode=auto bindir= m modes ok=0 owner=
 	K= MODE= HOSTS= NAMES= STATE=starting BINDIR=
+	# tells this VM from a later one in the same directory
+	ID=$(date +%s%N).$$
 	NHOSTS=3
 	HOSTOPTS=()
 	[ $# -ge 1 ] || usage
@@ -511,6 +533,7 @@ cmd_start() {
 		--hosts) NHOSTS=${2:?}; shift 2 ;;
 		--mode) mode=${2:?}; shift 2 ;;
 		--hostopt) HOSTOPTS+=("${2:?}"); shift 2 ;;
+		--owner) owner=${2:?}; shift 2 ;;
 		*) usage ;;
 		esac
 	done
@@ -530,8 +553,12 @@ cmd_start() {
 	case "$DIR$BINDIR" in
 	*[[:space:]:]*) die "start: the paths may not contain blanks or ':' (hostfile syntax)" ;;
 	esac
+	# held until the start is over: a stop or kill-host waits for it
+	exec 8>>"$DIR/lock"
+	flock -n 8 || die "start: another vm.sh works on $DIR"
 	trap start_interrupted INT TERM
 	K=$(with_lock alloc_slot_locked "$DIR") || die "start: no free VM number in $REGISTRY"
+	[ -z "$owner" ] || start_watcher "$owner"
 	for m in $modes; do
 		if start_mode "$m"; then
 			ok=1
@@ -550,6 +577,38 @@ cmd_start() {
 	echo "vm: mode=$MODE hosts=$NAMES"
 }
 
+# --owner PID: a watcher stops the VM when process PID ends without having
+# stopped it (killed by SIGKILL, e.g. by ctest's timeout, so that no trap
+# ran). It is started in a subshell that exits at once, so that it is no
+# longer a descendant of anything that kills process trees, and without the
+# inherited file descriptors, so that nobody waits for it.
+start_watcher() {
+	local pid=$1 since
+	since=$(proc_start_time "$pid") || die "start: --owner $pid: no such process"
+	(setsid "$SELF" _watch "$DIR" "$ID" "$pid" "$since" </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &)
+}
+
+# start time of a process (field 22 of /proc/PID/stat), to tell it from a
+# later process with the same PID
+proc_start_time() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	set -- $stat
+	echo "${20}"
+}
+
+cmd_watch() {
+	local dir=$1 id=$2 pid=$3 since=$4 state
+	while sleep 1; do
+		state=$(. "$dir/vm.env" 2>/dev/null && [ "$ID" = "$id" ] && echo "$STATE") || exit 0
+		[ "$state" = stopped ] && exit 0
+		[ "$(proc_start_time "$pid")" = "$since" ] && continue
+		echo "$(date +%T) owner $pid ended, stopping the VM" >>"$dir/watch.log"
+		exec "$SELF" stop "$dir"
+	done
+}
+
 # --- other commands -----------------------------------------------------------
 
 cmd_stop() {
@@ -558,6 +617,7 @@ cmd_stop() {
 	trap '' INT TERM
 	[ -f "$1/vm.env" ] || return 0
 	load_state "$1"
+	lock_vm stop
 	teardown
 	STATE=stopped
 	save_state
@@ -602,6 +662,7 @@ cmd_kill_host() {
 	esac
 	load_state "$1"
 	host_known "$h" || die "kill-host: no host $h (hosts: $HOSTS)"
+	lock_vm kill-host
 	touch "$DIR/$h/killed"
 	# SIGTERM lets the pvmd tell the others at once that it leaves; a pvmd
 	# killed silently is noticed only when the others time out (minutes)
@@ -632,5 +693,6 @@ run) cmd_run "$@" ;;
 console) cmd_console "$@" ;;
 hosts) cmd_hosts "$@" ;;
 kill-host) cmd_kill_host "$@" ;;
+_watch) cmd_watch "$@" ;;
 *) usage ;;
 esac

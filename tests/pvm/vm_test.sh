@@ -12,8 +12,8 @@
 #               when namespaces or unshare fail; usage errors
 #   interrupt   a test script using lib.sh interrupted (SIGTERM, Ctrl-C, during
 #               the start too) or failing leaves nothing behind; after a
-#               SIGKILL, vm.sh stop (or the next start, once the directory is
-#               gone) cleans up
+#               SIGKILL, the watcher stops its VM; without a watcher, vm.sh
+#               stop (or the next start, once the directory is gone) cleans up
 # WORKDIR is emptied first (VMs left in it by a killed run are stopped).
 # Exit status 0 passed, 1 failed, 77 skipped (with the reason on stdout).
 # Environment: CC (default cc) builds the PVM programs.
@@ -277,22 +277,16 @@ case_examples() {
 }
 
 case_concurrent() {
-	local a=$work/vmA b=$work/vmB pa pb ra rb ka kb d t
+	local a=$work/vmA b=$work/vmB pa pb rc ka kb d t
 	need_pvm
 	build_probe
-	vm_track "$a"
-	vm_track "$b"
 	t=$(now)
-	"$VM_SH" start "$a" --bin "$work/bin" >"$work/A.start" 2>&1 &
-	pa=$!
-	"$VM_SH" start "$b" --bin "$work/bin" >"$work/B.start" 2>&1 &
-	pb=$!
-	wait $pa
-	ra=$?
-	wait $pb
-	rb=$?
+	vm_start_bg "$a" "$work/bin" >"$work/A.start" 2>&1
+	vm_start_bg "$b" "$work/bin" >"$work/B.start" 2>&1
+	vm_wait_bg
+	rc=$?
 	cat "$work/A.start" "$work/B.start"
-	[ $ra = 0 ] && [ $rb = 0 ] || fail "concurrent starts: status $ra and $rb"
+	[ $rc = 0 ] || fail "concurrent starts failed"
 	echo "time: both started in $(elapsed "$t") s"
 	single_note "$a"
 	ka=$(vm_field "$a" K)
@@ -445,6 +439,7 @@ interrupt_one() {
 	setsid perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' "$0" _child "$work" "$phase" \
 		>"$work/child.out" 2>&1 &
 	pid=$!
+	vm_track_pid $pid
 	for ((i = 0; i < 600; i++)); do
 		if [ "$phase" = start ]; then
 			[ -e "$work/vm/paused" ] && break
@@ -473,6 +468,7 @@ interrupt_one() {
 	kill -0 $pid 2>/dev/null && fail "child still running 30 s after SIG$sig"
 	wait $pid
 	rc=$?
+	vm_untrack_pid $pid
 	[ $rc = "$want" ] || fail "child of phase $phase, SIG$sig: status $rc, not $want: $(cat "$work/child.out")"
 	grep -q "child cleanup ran" "$work/child.log" || fail "the child's own cleanup did not run"
 	if [ "$sig" != none ]; then
@@ -488,25 +484,55 @@ interrupt_one() {
 }
 
 case_interrupt() {
-	local rc
+	local rc pid
 	need_pvm
 	command -v perl >/dev/null || skip "perl not found (it resets SIGINT for the child)"
+	# if this script is interrupted, its children's VMs go too
+	vm_track "$work/vm"
+	vm_track "$work/vm2"
 	interrupt_one run TERM 143
 	interrupt_one run INT 130
 	interrupt_one start TERM 143
 	interrupt_one start INT 130
 	interrupt_one fail none 1
 
-	# SIGKILL: no trap runs; vm.sh stop cleans up
+	# SIGKILL: no trap runs; the watcher stops the VM
 	rm -rf "$work/vm" "$work/ready"
 	"$0" _child "$work" run >"$work/child.out" 2>&1 &
+	pid=$!
+	vm_track_pid $pid
 	for ((rc = 0; rc < 600; rc++)); do
 		[ -e "$work/ready" ] && break
 		sleep 0.1
 	done
 	[ -e "$work/ready" ] || fail "child not ready: $(cat "$work/child.out")"
-	kill -KILL $!
-	wait $! 2>/dev/null
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	vm_untrack_pid $pid
+	t=$(now)
+	for ((rc = 0; rc < 200; rc++)); do
+		[ "$(vm_field "$work/vm" STATE)" = stopped ] && [ -z "$(grep -lzxF "MPPVM_DIR=$work/vm" /proc/[0-9]*/environ 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	grep -q "owner $pid ended, stopping the VM" "$work/vm/watch.log" 2>/dev/null ||
+		fail "the watcher did not act (owner $pid, state $(vm_field "$work/vm" STATE)): $(cat "$work/vm/watch.log" 2>&1)"
+	check_clean "$work/vm"
+	ok "after SIGKILL, the watcher stopped the VM within $(elapsed "$t") s"
+
+	# SIGKILL without a watcher: vm.sh stop cleans up
+	rm -rf "$work/vm" "$work/ready"
+	VM_WATCH=0 "$0" _child "$work" run >"$work/child.out" 2>&1 &
+	pid=$!
+	vm_track_pid $pid
+	for ((rc = 0; rc < 600; rc++)); do
+		[ -e "$work/ready" ] && break
+		sleep 0.1
+	done
+	[ -e "$work/ready" ] || fail "child not ready: $(cat "$work/child.out")"
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	vm_untrack_pid $pid
+	sleep 1.5
 	[ -n "$(grep -lzxF "MPPVM_DIR=$work/vm" /proc/[0-9]*/environ 2>/dev/null)" ] ||
 		fail "after SIGKILL, nothing left to clean: the test proves nothing"
 	"$VM_SH" stop "$work/vm"
@@ -515,14 +541,17 @@ case_interrupt() {
 
 	# SIGKILL, then the directory removed: the next start reclaims the rest
 	rm -rf "$work/vm" "$work/ready"
-	"$0" _child "$work" run >"$work/child.out" 2>&1 &
+	VM_WATCH=0 "$0" _child "$work" run >"$work/child.out" 2>&1 &
+	pid=$!
+	vm_track_pid $pid
 	for ((rc = 0; rc < 600; rc++)); do
 		[ -e "$work/ready" ] && break
 		sleep 0.1
 	done
 	[ -e "$work/ready" ] || fail "child not ready: $(cat "$work/child.out")"
-	kill -KILL $!
-	wait $! 2>/dev/null
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	vm_untrack_pid $pid
 	cp "$work/vm/vm.env" "$work/killed.env"
 	rm -rf "$work/vm"
 	[ -n "$(grep -lzxF "MPPVM_DIR=$work/vm" /proc/[0-9]*/environ 2>/dev/null)" ] ||
