@@ -126,8 +126,8 @@ check_clean() {
 	left=$(grep -lzF "$dir/" /proc/[0-9]*/environ 2>/dev/null)
 	[ -z "$left" ] || {
 		for p in $left; do
-			p=${p#/proc/}
-			ps -o pid=,stat=,args= -p "${p%/environ}" >&2
+			p=${p%/environ}
+			echo "left: ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline")" >&2
 		done
 		fail "$dir: processes left"
 	}
