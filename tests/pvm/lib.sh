@@ -18,19 +18,20 @@
 #                                               before the VMs are stopped
 #
 # vm_start installs traps on EXIT, INT and TERM that stop every VM the script
-# started, also when the test fails or is interrupted; and, unless VM_WATCH=0,
-# asks vm.sh for a watcher that stops the VM if the script dies by SIGKILL
-# (ctest's timeout), where no trap runs. The traps belong to
-# lib.sh: use vm_at_exit for the script's own cleanup. vm_start and vm_run run
-# their command in the background and wait for it, so that a signal to the
-# script is acted on at once (bash delays traps until a foreground command
-# ends); call them directly, with redirections, not inside $(...) or a
-# pipeline, where this does not hold.
+# started, also when the test fails or is interrupted; and, unless
+# VM_WATCH=0, asks vm.sh for a watcher that stops the VM if the script dies
+# by SIGKILL (ctest's timeout), where no trap runs. The traps belong to
+# lib.sh: use vm_at_exit for the script's own cleanup (run after the VMs are
+# stopped). vm_start and vm_run run their command in the background and wait
+# for it, so that a signal to the script is acted on at once (bash delays
+# traps until a foreground command ends); call them directly, with
+# redirections, not inside $(...) or a pipeline, where this does not hold.
 
 VM_SH=${VM_SH:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/vm.sh}
 VM_STARTED=()
 VM_AT_EXIT=()
 VM_CHILD=
+VM_STARTING=()
 VM_BG=()
 VM_TRAPS=0
 VM_MODE=
@@ -86,8 +87,9 @@ _vm_end_children() {
 _vm_cleanup() {
 	local i
 	trap - EXIT INT TERM
-	_vm_end_children $VM_CHILD "${VM_BG[@]}"
+	_vm_end_children $VM_CHILD "${VM_STARTING[@]}" "${VM_BG[@]}"
 	VM_CHILD=
+	VM_STARTING=()
 	VM_BG=()
 	vm_stop
 	for ((i = ${#VM_AT_EXIT[@]} - 1; i >= 0; i--)); do
@@ -144,15 +146,15 @@ vm_start_bg() {
 	shift 2
 	vm_track "$dir"
 	"$VM_SH" start "$dir" --bin "$bin" $(_vm_owner) "$@" &
-	VM_BG+=($!)
+	VM_STARTING+=($!)
 }
 
 vm_wait_bg() {
 	local p rc=0
-	for p in "${VM_BG[@]}"; do
+	for p in "${VM_STARTING[@]}"; do
 		wait "$p" || rc=1
 	done
-	VM_BG=()
+	VM_STARTING=()
 	return $rc
 }
 
