@@ -137,6 +137,14 @@ check_clean() {
 	ok "nothing of $(basename "$dir") (VM number $k) is left"
 }
 
+# host_pids DIR HOST: live processes of HOST in the VM in DIR
+host_pids() {
+	local f
+	for f in $(grep -lzxF "MPPVM_DIR=$1" /proc/[0-9]*/environ 2>/dev/null); do
+		grep -qzxF "MPPVM_HOST=$2" "$f" 2>/dev/null && echo "${f//[^0-9]/}"
+	done
+}
+
 # probe_check DIR HOST: hosts_probe run from HOST sees every host of DIR
 probe_check() {
 	local dir=$1 h=$2 out
@@ -198,6 +206,15 @@ case_probe() {
 		vm_run "$vm" h1 "$work/bin/hosts_probe" 30 >"$work/probe-after-kill.out" || fail "probe after kill-host"
 		expect "$work/probe-after-kill.out" "$(printf 'h1\nh2')"
 		ok "hosts_probe after kill-host h3 sees h1 h2"
+
+		# --crash: h2's pvmd vanishes without a word (h1 would notice in about
+		# 3 minutes, and pvm_config blocks until then: not waited for here)
+		[ -n "$(host_pids "$vm" h2)" ] || fail "no process on h2 before kill-host"
+		"$VM_SH" kill-host "$vm" h2 --crash || fail "kill-host --crash failed"
+		[ -z "$(host_pids "$vm" h2)" ] || fail "processes of h2 left: $(host_pids "$vm" h2)"
+		vm_run "$vm" h2 true 2>/dev/null
+		[ $? = 127 ] || fail "run on a crashed host did not fail"
+		ok "kill-host h2 --crash: nothing of h2 is left"
 	fi
 	t=$(now)
 	vm_stop "$vm"
