@@ -758,12 +758,12 @@ static int prepare(const char *host)
 	int saved_rbuf = pvm_setrbuf(0);
 	for (;;) {
 		int left = 0;
+		if (relist) /* before counting: the successor of the last one */
+			tell_peers();
 		for (int i = 0; i < nw; i++)
 			left += !w[i].done;
 		if (!left)
 			break;
-		if (relist)
-			tell_peers();
 		if (recv_step(1, 1, -1, -1, 1, NULL, 1, NULL) < 0) {
 			mpp_warn("PVM receive failed while flushing peers");
 			break;
