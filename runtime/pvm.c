@@ -85,7 +85,7 @@ static int *kids;
 static int nkids;
 static int state_from, state_buf; /* arriving: who sends our state, and it */
 static int woken, spawner_gone;   /* arriving: told to take a state / not needed */
-static uint64_t arrived_at;       /* poll count when this process took over */
+static uint64_t arrived_at;       /* poll count when this process took over, plus one */
 static int spare;                 /* a destination started in advance... */
 static char spare_host[256];      /* ... on this host */
 static char req_host[256];        /* a migration asked by a control message */
@@ -958,7 +958,7 @@ static int hook_arrive(void)
 	if ((rc = mpp_restore_begin(&st, what)))
 		mpp_ctl_fatal(rc, what);
 	ctl_send(from, K_ACK, NULL, 0, NULL, NULL);
-	arrived_at = mpp_poll_count();
+	arrived_at = mpp_poll_count() + 1;
 	state_from = 0;
 	prespawn();
 	event("arrive vtid=t%x at=t%x bytes=%" PRIu64 " messages=%d wait_us=%.0f restore_us=%.0f", me_v, me_r, len, nq,
@@ -976,7 +976,7 @@ static int hook_poll(uint64_t polls)
 	drain_ctl();
 	if (req_host[0])
 		host = req_host;
-	else if (mpp_ctl.migrate_every && polls % mpp_ctl.migrate_every == 0 && polls > arrived_at + 1)
+	else if (mpp_ctl.migrate_every && polls % mpp_ctl.migrate_every == 0 && polls != arrived_at)
 		host = next_host(); /* not again at the point it arrived at */
 	if (!host)
 		return MPP_R_NONE;
@@ -1320,14 +1320,14 @@ int __wrap_pvm_tasks(int where, int *ntask, struct pvmtaskinfo **taskp)
 
 int __wrap_pvm_siblings(int **tids)
 {
-	static int *copy;
+	static int *copy; /* tracked, like the copies of pvm_config */
 	int *t, n = __real_pvm_siblings(&t);
 	if (n <= 0) {
 		*tids = t;
 		return n;
 	}
-	free(copy);
-	copy = malloc(sizeof(int) * (size_t)n);
+	mpp_heap_free(copy);
+	copy = mpp_heap_alloc(&mpp_t_int, (size_t)n);
 	if (!copy) {
 		*tids = t;
 		return n;

@@ -6,7 +6,8 @@
 #   ring mworker stencil     samples/ (also compared with the plain cc build)
 #   alltypes                 tests/pvm/programs/alltypes.c
 #   master1 spmd             Debian pvm-examples, unmodified
-# Each is run for N in MPP_PVM_EVERY (default "3 17 101"); a run must show
+# Each is run for N in MPP_PVM_EVERY (default "3 17 101", fewer points for
+# the short pvm-examples); a run must show
 # migrations (MPP_EVENTS) and, with several hosts, moves between hosts.
 # Needs MPPCC and MPPRUN; exit status 77 when PVM is missing.
 set -u
@@ -15,7 +16,6 @@ root=$(cd "$here/../.." && pwd)
 case=${1:?usage: migrate_pvm_test.sh CASE WORKDIR}
 work=${2:?usage: migrate_pvm_test.sh CASE WORKDIR}
 : "${MPPCC:?MPPCC must name mppcc}" "${MPPRUN:?MPPRUN must name mpprun}"
-everies=${MPP_PVM_EVERY:-3 17 101}
 
 if [ ! -f /usr/include/pvm3.h ] || ! command -v pvmd >/dev/null 2>&1 && [ ! -x /usr/lib/pvm3/lib/pvmd ]; then
 	echo "SKIP: PVM (pvm, pvm-dev) is not installed"
@@ -39,12 +39,15 @@ build() {
 }
 
 args=
+pargs=
+everies="3 17 101"
 sortout=0
 masktids=0
 plain=0
 case $case in
 ring | mworker | stencil)
 	build "$case" "$root/samples/$case.c"
+	[ "$case" = mworker ] && pargs="3 1000"
 	# the plain program spawns itself by name: give it a name of its own
 	cc -O2 -DHASSTDLIB -o "$bin/plain_$case" "$root/samples/$case.c" -lpvm3 || die "cc cannot build $case"
 	plain=1
@@ -63,8 +66,10 @@ master1 | spmd)
 	if [ "$case" = master1 ]; then
 		build slave1 "$work/src/examples/slave1.c"
 		sortout=1 # results come in any order
+		everies="1 2 3" # a short job: few points
 	else
 		args="-n 4"
+		everies="1" # one receive per task
 		sortout=1
 		masktids=1 # it prints the tids of its ring
 	fi
@@ -86,14 +91,14 @@ normal() {
 run() { # run OUT [VAR=VALUE...]: the translated job under mpprun on h1
 	local out=$1
 	shift
-	vm_run "$work/vm" h1 env "$@" MPP_EVENTS="$out.events" timeout 300 "$MPPRUN" $args "$case" >"$out" 2>"$out.err"
+	vm_run "$work/vm" h1 env "$@" MPP_EVENTS="$out.events" timeout 300 "$MPPRUN" $args "$case" $pargs >"$out" 2>"$out.err"
 }
 
 run "$work/ref.out" || die "the job failed without migration: $(cat "$work/ref.out.err")"
 [ -s "$work/ref.out" ] || die "the job printed nothing without migration"
 normal "$work/ref.out" >"$work/ref.norm"
 if [ $plain = 1 ]; then
-	vm_run "$work/vm" h1 timeout 300 "$bin/plain_$case" >"$work/plain.out" 2>&1 || die "the plain program failed"
+	vm_run "$work/vm" h1 timeout 300 "$bin/plain_$case" $pargs >"$work/plain.out" 2>&1 || die "the plain program failed"
 	normal "$work/plain.out" >"$work/plain.norm"
 	cmp -s "$work/plain.norm" "$work/ref.norm" || {
 		diff "$work/plain.norm" "$work/ref.norm" | head -20
@@ -102,6 +107,7 @@ if [ $plain = 1 ]; then
 	echo "ok: translated = plain ($(head -1 "$work/plain.out"))"
 fi
 
+everies=${MPP_PVM_EVERY:-$everies}
 for n in $everies; do
 	out=$work/every$n.out
 	start=$(date +%s.%N)
