@@ -3,7 +3,10 @@
 #   make          install missing Debian packages (as root), configure, build
 #   make deps     only the packages (as non-root: list what is missing)
 #   make test     build, then run every test (unit and e2e) with ctest
-#   make demo     build, then checkpoint and restart a sample (samples/demo.sh)
+#   make demo     build, then run a PVM job whose tasks migrate between the
+#                 3 hosts of a virtual machine (samples/pvm_demo.sh, as root)
+#   make demo-seq build, then checkpoint and restart a sequential sample
+#                 (samples/demo.sh)
 #   make csmith   build, then the csmith differential test on 250 seeds
 #   make bench    build, then run the benchmarks in bench/ (bench/run_all.sh)
 #   make clean    remove the build directory
@@ -54,6 +57,9 @@ test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j2
 
 demo: build
+	MPPCC=$(abspath $(BUILD))/bin/mppcc MPPRUN=$(abspath $(BUILD))/bin/mpprun samples/pvm_demo.sh
+
+demo-seq: build
 	MPPCC=$(abspath $(BUILD))/bin/mppcc samples/demo.sh
 
 csmith: build
@@ -65,4 +71,4 @@ bench: build
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps configure build test demo csmith bench clean
+.PHONY: all deps configure build test demo demo-seq csmith bench clean
