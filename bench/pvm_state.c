@@ -1,14 +1,14 @@
 /* pvm_state.c: the PVM job of bench/pvm_migrate.sh. The root task (the
  * mover) holds a heap array of BYTES bytes, spawns NTASKS-1 idle peers of
- * this same program, waits until each has said hello, then calls a timed
- * receive ROUNDS times (each call a migration point, waiting PAUSE_MS for
- * a message that never comes), so that MPP_MIGRATE_EVERY moves it between
- * hosts with its array; the peers stay blocked in pvm_recv the whole time
- * and answer the moves from there. At the end the mover checks its array,
- * tells the peers to stop and prints one line:
- *   pvm_state: tasks=N bytes=B rounds=R ok
- * (or "bad" and status 1 if the array changed).
+ * this same program, waits until each has said hello, then ROUNDS times
+ * calls a receive that does not wait (a migration point) and sleeps
+ * PAUSE_MS, so that MPP_MIGRATE_EVERY moves it between hosts with its
+ * array; the peers stay blocked in pvm_recv the whole time and answer the
+ * moves from there. At the end the mover checks its array, tells the peers
+ * to stop and prints one line, "pvm_state: tasks=N bytes=B rounds=R ok"
+ * (or "bad", and status 1, if the array changed).
  * Run: pvm_state NTASKS BYTES ROUNDS PAUSE_MS (the peers get "peer").
+ *
  * The peers are spawned with MPP_MIGRATE_EVERY=0: a task blocked in a
  * receive passes a migration point each time a control message wakes it,
  * so with the job's setting the idle peers would move too. The variable
@@ -96,9 +96,14 @@ int main(int argc, char **argv)
 			select(0, NULL, NULL, NULL, &tv);
 		}
 	}
+	/* a receive that does not wait is the migration point; the pause is
+	 * not one (a timed receive that a move interrupts starts its whole
+	 * timeout again at the destination, and would never end if the moves
+	 * come faster) */
 	for (int r = 0; r < rounds; r++) {
-		struct timeval tmo = {pause_ms / 1000, (pause_ms % 1000) * 1000};
-		pvm_trecv(-1, TAG_NEVER, &tmo);
+		struct timeval zero = {0, 0}, tv = {pause_ms / 1000, (pause_ms % 1000) * 1000};
+		pvm_trecv(-1, TAG_NEVER, &zero);
+		select(0, NULL, NULL, NULL, &tv);
 	}
 	int ok = 1;
 	for (size_t i = 0; i < bytes; i++)
