@@ -22,7 +22,8 @@
 # Environment: MPP_BENCH_PVM_SIZES (bytes, "1024 65536 1048576 16777216
 # 268435456"), MPP_BENCH_PVM_TASKS ("2 4 8 16 32 64"), MPP_BENCH_PVM_MOVES
 # (moves per job, 8; at most 3 from 64 MiB on), MPP_BENCH_PVM_REPS (TCP and
-# memcpy repetitions, 5), MPP_BENCH_TIMEOUT (seconds per job, 600).
+# memcpy repetitions, 21 up to 1 MiB, 5 above), MPP_BENCH_TIMEOUT (seconds
+# per job, 600).
 # Writes BUILD/bench/pvm_migrate.txt and .png; work files in
 # BUILD/bench/pvm_migrate.work/. Exit: 0 ran, 1 a job failed, 2 cannot run.
 
@@ -33,7 +34,7 @@ bench_clean_env
 sizes=${MPP_BENCH_PVM_SIZES:-1024 65536 1048576 16777216 268435456}
 tasks=${MPP_BENCH_PVM_TASKS:-2 4 8 16 32 64}
 moves=${MPP_BENCH_PVM_MOVES:-8}
-reps=${MPP_BENCH_PVM_REPS:-5}
+reps=${MPP_BENCH_PVM_REPS:-}
 tmo=${MPP_BENCH_TIMEOUT:-600}
 mpprun=$build_dir/bin/mpprun
 work=$out_dir/pvm_migrate.work
@@ -113,15 +114,16 @@ for s in $sizes; do
 	job "size$s" 2 "$s" "$k" || continue
 	read -r n sp no fl ca tr rs src tot <<<"$(medians "$work/size$s.events")"
 	# the raw baselines, now, on the same machine state
+	r=${reps:-$((s <= 1048576 ? 21 : 5))}
 	port=$((port + 1))
 	"$VM_SH" run "$vm" "$peer_host" "$work/bin/tcp_xfer" recv "$port" >"$work/tcp$s.recv" 2>&1 &
 	rpid=$!
 	vm_track_pid $rpid
-	vm_run "$vm" h1 "$work/bin/tcp_xfer" send "$peer_host" "$port" "$s" "$reps" >"$work/tcp$s.out" 2>&1
+	vm_run "$vm" h1 "$work/bin/tcp_xfer" send "$peer_host" "$port" "$s" "$r" >"$work/tcp$s.out" 2>&1
 	wait $rpid
 	vm_untrack_pid $rpid
 	tcp=$(sed -n 's/^tcp_us=//p' "$work/tcp$s.out")
-	mc=$("$work/bin/tcp_xfer" memcpy "$s" "$reps" | sed -n 's/^memcpy_us=//p')
+	mc=$("$work/bin/tcp_xfer" memcpy "$s" "$r" | sed -n 's/^memcpy_us=//p')
 	[ -n "$tcp" ] || notes+=("size $s: the TCP baseline failed: $(cat "$work/tcp$s.out" "$work/tcp$s.recv")")
 	echo "$s $n $sp $no $fl $ca $tr $rs $src $tot ${tcp:--} ${mc:--}" >>"$work/sizes.dat"
 done
