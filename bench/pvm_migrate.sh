@@ -96,7 +96,7 @@ medians() {
 	$1 == "arrive" { at = val("at"); rs[at] = val("restore_us") }
 	function med(v, m,   i, j, t, w) { for (i = 1; i <= m; i++) w[i] = v[i]
 		for (i = 2; i <= m; i++) for (j = i; j > 1 && w[j - 1] > w[j]; j--) { t = w[j]; w[j] = w[j - 1]; w[j - 1] = t }
-		if (m == 0) return "-"; return (m % 2) ? w[(m + 1) / 2] : (w[m / 2] + w[m / 2 + 1]) / 2 }
+		if (m == 0) return "-"; return sprintf("%.0f", (m % 2) ? w[(m + 1) / 2] : (w[m / 2] + w[m / 2 + 1]) / 2) }
 	END { m = 0; for (to in dst) if (to in rs) { m++; r[m] = rs[to]; tot[m] = src[dst[to]] + rs[to] }
 		printf "%d %s %s %s %s %s %s %s %s\n", n, med(sp, n), med(no, n), med(fl, n), med(ca, n), med(tr, n),
 			med(r, m), med(src, n), med(tot, m) }' "$1"
