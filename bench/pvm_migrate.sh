@@ -21,7 +21,8 @@
 # Usage: bench/pvm_migrate.sh   (needs root for the namespaces, pvm, pvm-dev)
 # Environment: MPP_BENCH_PVM_SIZES (bytes, "1024 65536 1048576 16777216
 # 268435456"), MPP_BENCH_PVM_TASKS ("2 4 8 16 32 64"), MPP_BENCH_PVM_MOVES
-# (moves per job, 8; at most 3 from 64 MiB on), MPP_BENCH_PVM_REPS (TCP and
+# (2N+1 migration points per job, N = 8; at most 3 from 64 MiB on; the
+# moves column counts the moves that happened), MPP_BENCH_PVM_REPS (TCP and
 # memcpy repetitions, 21 up to 1 MiB, 5 above), MPP_BENCH_TIMEOUT (seconds
 # per job, 600).
 # Writes BUILD/bench/pvm_migrate.txt and .png; work files in

@@ -140,7 +140,7 @@ static int do_memcpy(size_t bytes, int reps)
 		t[r] = now_us() - t0;
 		a[r % bytes]++;
 	}
-	printf("memcpy_us=%.1f\n", median(t, reps));
+	printf("memcpy_us=%.2f\n", median(t, reps));
 	return 0;
 }
 
