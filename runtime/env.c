@@ -1,8 +1,10 @@
 /* env.c: environ as a root of the state. The runtime's own unit registers
  * environ as a global; it must point into a tracked heap copy, made at a
  * fresh start and again before a capture if the program replaced the array
- * (setenv). Older copies stay tracked, so earlier getenv results stay
+ * or one of its strings (setenv). Older copies stay tracked, so earlier getenv results stay
  * valid. */
+#include <string.h>
+
 #include "mpp.h"
 #include "mpp_env.h"
 #include "mpp_err.h"
@@ -20,15 +22,41 @@ void mpp_env_register(void)
 	mpp_register_unit(&unit);
 }
 
+/* setenv can put a string of libc's own into a tracked array (ours):
+ * such strings are copied into tracked blocks, in place. */
+static int own_strings(char **env)
+{
+	for (char **e = env; e && *e; e++)
+		if (!mpp_heap_find(*e)) {
+			size_t n = strlen(*e) + 1;
+			char *c = mpp_heap_alloc(&mpp_t_char, n);
+			if (!c)
+				return MPP_ENOMEM;
+			memcpy(c, *e, n);
+			*e = c;
+		}
+	return 0;
+}
+
+static char **last; /* the array adopted last in this image: setenv may have changed it since */
+
+void mpp_env_restored(void)
+{
+	last = environ;
+}
+
 int mpp_env_adopt(void)
 {
-	const struct mpp_hblock *b = environ ? mpp_heap_find(environ) : NULL;
-	char **copy;
+	int rc;
 
-	if (b)
-		return 0;
-	if (!(copy = mpp_heap_env(environ)))
+	if (last && mpp_heap_find(last) && (rc = own_strings(last)))
+		return rc;
+	if (environ && mpp_heap_find(environ)) {
+		if ((rc = own_strings(environ)))
+			return rc;
+	} else if (!(environ = mpp_heap_env(environ))) {
 		return MPP_ENOMEM;
-	environ = copy;
+	}
+	last = environ;
 	return 0;
 }

@@ -12,4 +12,7 @@ void mpp_env_register(void);
  * unless environ already is such a block. 0 or MPP_ENOMEM. */
 int mpp_env_adopt(void);
 
+/* A restore rebuilt the heap and environ: that array is the one to watch. */
+void mpp_env_restored(void);
+
 #endif

@@ -960,10 +960,9 @@ static int hook_arrive(void)
 	ctl_send(from, K_ACK, NULL, 0, NULL, NULL);
 	arrived_at = mpp_poll_count() + 1;
 	state_from = 0;
-	prespawn();
 	event("arrive vtid=t%x at=t%x bytes=%" PRIu64 " messages=%d wait_us=%.0f restore_us=%.0f", me_v, me_r, len, nq,
 	      (t_got - t0) * 1e6, (now() - t_got) * 1e6);
-	return 1;
+	return 1; /* the next spare is started at the next poll (prespawn) */
 }
 
 static int hook_poll(uint64_t polls)
@@ -972,6 +971,8 @@ static int hook_poll(uint64_t polls)
 
 	if (!enrolled)
 		return MPP_R_NONE;
+	if (polls != arrived_at)
+		prespawn(); /* if none is ready: not on the way of an arrival */
 	arm_io();
 	drain_ctl();
 	if (req_host[0])
@@ -1053,8 +1054,9 @@ static int app_recv(int vt, int tag, int how, struct timeval *tmo)
 			return got;
 		if (rc == 0) /* nrecv: nothing; trecv: timed out */
 			return 0;
-		/* a control message was handled: a migration may be due */
-		if (how != 0 && point())
+		/* a control message was handled: a migration may have been
+		 * asked for (notices and flushes are not poll points) */
+		if (how != 0 && req_host[0] && point())
 			return PvmSysErr;
 	}
 }

@@ -9,6 +9,7 @@
 
 #define MPP_LOG_PREFIX "restore"
 #include "mpp_ctl.h"
+#include "mpp_env.h"
 #include "mpp_err.h"
 #include "mpp_format.h"
 #include "mpp_heap.h"
@@ -201,6 +202,7 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 	__mpp_restoring = 1;
 	mpp_debug("restoring %u frames, %u blocks, %llu pointers", rs.st.nframes, rs.st.nblocks,
 	          (unsigned long long)rs.st.nptrs);
+	mpp_env_restored(); /* environ is the rebuilt array now */
 	return 0;
 fail:
 	clear();
