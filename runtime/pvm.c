@@ -818,7 +818,14 @@ static void hook_leave(const struct mpp_buf *st)
 	while (recv_step(1, 1, -1, -1, 0, NULL, 1, NULL) > 0)
 		;
 	acked = 0;
-	if (ctl_send(dest, K_STATE, NULL, 0, pack_state, (void *)st) < 0) {
+	/* a large state goes over a direct TCP route between the two tasks,
+	 * not through the daemons (2x faster at 16 MiB; setting the route up
+	 * costs more than it saves below a few hundred KiB) */
+	int route = st->len >= (256u << 10) ? pvm_setopt(PvmRoute, PvmRouteDirect) : -1;
+	int sent = ctl_send(dest, K_STATE, NULL, 0, pack_state, (void *)st);
+	if (route >= 0)
+		pvm_setopt(PvmRoute, route);
+	if (sent < 0) {
 		mpp_warn("cannot send the state to t%x", dest);
 		dest_gone = 1;
 	}
