@@ -55,7 +55,7 @@ t0=$EPOCHREALTIME
 vm_run "$work/vm" h1 "$work/bin/plain_stencil" "${args[@]}" >"$work/plain.out"
 t1=$EPOCHREALTIME
 cat "$work/plain.out"
-printf '(%.2f s)\n' "$(echo "$t1 - $t0" | bc)"
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "(%.2f s)\n", b - a }'
 
 step "translated program, every task moving to the next host every $every poll points"
 : >"$work/events"
@@ -77,7 +77,7 @@ head -12 "$work/moves"
 moves=$(grep -c '^migrate ' "$work/events" || true)
 ((moves <= 12)) || echo "  ... ($moves moves in all)"
 cat "$work/mpp.out"
-printf '(%.2f s)\n' "$(echo "$t1 - $t0" | bc)"
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "(%.2f s)\n", b - a }'
 
 step "summary"
 if cmp -s "$work/plain.out" "$work/mpp.out"; then

@@ -117,7 +117,7 @@ for n in $everies; do
 		fail=1
 		continue
 	fi
-	secs=$(echo "$(date +%s.%N) - $start" | bc)
+	secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	moves=$(grep -c '^migrate ' "$out.events" 2>/dev/null)
 	moves=${moves:-0}
 	# the host part of a tid is bits 18..29
