@@ -90,6 +90,12 @@ static int spare;                 /* a destination started in advance... */
 static char spare_host[256];      /* ... on this host */
 static char req_host[256];        /* a migration asked by a control message */
 static double t_req, t_start, t_spawn, t_notify, t_flush;
+/* MPP_PVM_FAULT=kill-dest-before-state (tests): this process kills each
+ * destination right before sending it the state. Read once and taken out
+ * of the environment, so that the tasks it starts do not inherit it. */
+static int fault_kill_dest;
+static int *members; /* real tids seen in the job's mailbox: senders we trust */
+static int nmembers;
 
 /* What the matcher accepts: outside our own receives it behaves like
  * PVM's default matcher, minus control messages. */
@@ -321,12 +327,54 @@ static void pack_fwd(void *arg)
 	pvm_pkmesg(b);
 }
 
+static int in_list(const int *a, int n, int x)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] == x)
+			return 1;
+	return 0;
+}
+
+/* Is rtid a task of our job? Tasks we know (moved ones, children, the
+ * tasks of a migration in progress, our parent), else an owner of the
+ * job's mailbox class, listed again only for a sender not seen before. */
+static int job_member(int rtid)
+{
+	struct pvmmboxinfo *cl;
+	int ncl = 0;
+
+	if (rtid <= 0)
+		return 0;
+	if (to_v(rtid) != rtid || rtid == me_r || rtid == dest || rtid == state_from || rtid == __real_pvm_parent() ||
+	    in_list(kids, nkids, rtid) || in_list(members, nmembers, rtid))
+		return 1;
+	for (int i = 0; i < nw; i++)
+		if (w[i].rtid == rtid)
+			return 1;
+	if (!mbox[0] || pvm_getmboxinfo(mbox, &ncl, &cl) < 0)
+		return 0;
+	for (int c = 0; c < ncl; c++)
+		for (int i = 0; i < cl[c].mi_nentries; i++)
+			if (!in_list(members, nmembers, cl[c].mi_owners[i])) {
+				members = grow(members, nmembers, sizeof *members);
+				members[nmembers++] = cl[c].mi_owners[i];
+			}
+	return in_list(members, nmembers, rtid);
+}
+
 /* A control message, now the active receive buffer. Returns 1 when the
  * buffer is kept (our state), 0 when it may be freed. */
 static int handle(int bufid)
 {
 	int src = msg_src(bufid), kind = 0, v[4];
 
+	/* exit notifications come from a daemon (its tid has the top bit
+	 * set), other control messages from a task of the job */
+	if (msg_tag(bufid) == TAG_EXIT ? src >= 0 : !job_member(src)) {
+		mpp_warn("control message (tag 0x%x) from t%x, not %s, ignored", msg_tag(bufid), src,
+		         msg_tag(bufid) == TAG_EXIT ? "a PVM daemon" : "a task of this job");
+		return 0;
+	}
 	if (msg_tag(bufid) == TAG_EXIT) {
 		if (pvm_upkint(v, 1, 1) >= 0) {
 			if (dest > 0 && v[0] == dest)
@@ -818,6 +866,12 @@ static void hook_leave(const struct mpp_buf *st)
 	while (recv_step(1, 1, -1, -1, 0, NULL, 1, NULL) > 0)
 		;
 	acked = 0;
+	if (fault_kill_dest) {
+		mpp_warn("MPP_PVM_FAULT: killing destination t%x before it takes the state", dest);
+		__real_pvm_kill(dest);
+		wait_for(&dest_gone);
+	}
+	int nsent = nq; /* the messages that travel with the state */
 	/* a large state goes over a direct TCP route between the two tasks,
 	 * not through the daemons (2x faster at 16 MiB; setting the route up
 	 * costs more than it saves below a few hundred KiB) */
@@ -830,13 +884,11 @@ static void hook_leave(const struct mpp_buf *st)
 		dest_gone = 1;
 	}
 	double t_sent = now();
-	while (!acked && !dest_gone) {
-		int b, rc = recv_step(1, 1, -1, -1, 1, NULL, 0, &b);
-		if (rc < 0)
+	/* late messages are kept until the destination has the state: if it
+	 * is lost, they are ours to receive */
+	while (!acked && !dest_gone)
+		if (recv_step(1, 1, -1, -1, 1, NULL, 1, NULL) < 0)
 			break;
-		if (b > 0) /* a late message for us: the destination gets it */
-			forward(b);
-	}
 	double t_ack = now();
 	if (!acked) {
 		mpp_warn("destination t%x lost before it took the state: t%x goes on here", dest, me_v);
@@ -851,6 +903,10 @@ static void hook_leave(const struct mpp_buf *st)
 		return;
 	}
 	/* anything that still comes here goes on to the destination */
+	for (int i = nsent; i < nq; i++) {
+		forward(q[i].bufid);
+	}
+	nq = nsent;
 	for (;;) {
 		int b, rc = recv_step(1, 1, -1, -1, 0, NULL, 0, &b);
 		if (rc <= 0)
@@ -997,6 +1053,13 @@ static const struct mpp_pvm_ops ops = {hook_poll, hook_arrive, hook_leave};
 
 __attribute__((constructor)) static void pvm_layer_init(void)
 {
+	const char *f = getenv("MPP_PVM_FAULT");
+	if (f) {
+		fault_kill_dest = strcmp(f, "kill-dest-before-state") == 0;
+		if (!fault_kill_dest)
+			mpp_warn("unknown MPP_PVM_FAULT '%s' ignored", f);
+		unsetenv("MPP_PVM_FAULT");
+	}
 	mpp_pvm_ops = &ops;
 }
 

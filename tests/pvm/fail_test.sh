@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# tests/pvm/fail_test.sh CASE WORKDIR: failures during PVM migrations, on
+# the 3-host virtual machine of lib.sh, processes killed or messages forged
+# on purpose. Each job's output must equal its output without migration.
+#   dest-dies          MPP_PVM_FAULT=kill-dest-before-state: the root task of
+#                      programs/rounds.c kills each destination right before
+#                      sending it the state; it warns and goes on where it was
+#   dest-cannot-start  h3 has a program path without the program: a move to
+#                      h3 fails with a warning and the task stays
+#   peer-exits         programs/staggered.c: workers end at different times
+#                      while tasks move (MPP_MIGRATE_EVERY small): no hang
+#   forged             programs/forger.c (plain PVM, not in the job) sends
+#                      every kind of control message to the job's tasks:
+#                      each is ignored with a warning naming the forger
+# Needs MPPCC and MPPRUN; exit status 77 when PVM is missing.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+case=${1:?usage: fail_test.sh CASE WORKDIR}
+work=${2:?usage: fail_test.sh CASE WORKDIR}
+: "${MPPCC:?MPPCC must name mppcc}" "${MPPRUN:?MPPRUN must name mpprun}"
+
+if [ ! -f /usr/include/pvm3.h ] || ! command -v pvmd >/dev/null 2>&1 && [ ! -x /usr/lib/pvm3/lib/pvmd ]; then
+	echo "SKIP: PVM (pvm, pvm-dev) is not installed"
+	exit 77
+fi
+. "$here/lib.sh"
+
+rm -rf "$work"
+mkdir -p "$work/bin" "$work/empty"
+bin=$work/bin
+fail=0
+die() {
+	echo "FAIL: $*"
+	exit 1
+}
+bad() {
+	echo "FAIL: $*"
+	fail=1
+}
+
+build() { # build NAME: tests/pvm/programs/NAME.c translated, as bin/NAME
+	"$MPPCC" -O2 -w -DHASSTDLIB -o "$bin/$1" "$here/programs/$1.c" -lpvm3 >"$work/build.$1.log" 2>&1 ||
+		die "mppcc cannot build $1: $(cat "$work/build.$1.log")"
+}
+
+# run OUT PROGRAM ARGS... [-- VAR=VALUE...]: the job under mpprun on h1
+run() {
+	local out=$1 prog=$2 args=() envs=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		args+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	envs=("$@")
+	rm -f "$out.events"
+	vm_run "$work/vm" h1 env MPP_LOG=warn "${envs[@]}" MPP_EVENTS="$out.events" timeout 120 "$MPPRUN" "$prog" "${args[@]}" \
+		>"$out" 2>"$out.err"
+}
+
+count() { # count PATTERN FILE: matching lines (0 when none or no file)
+	local n
+	n=$(grep -c -- "$1" "$2" 2>/dev/null)
+	echo "${n:-0}"
+}
+
+# same REF OUT WHAT: OUT must equal REF
+same() {
+	cmp -s "$1" "$2" && return 0
+	diff "$1" "$2" | head -10
+	bad "$3: output differs"
+	return 1
+}
+
+hostopts=()
+case $case in
+dest-dies | forged) build rounds ;;
+dest-cannot-start)
+	build rounds
+	# h3's pvmd looks for programs in an empty directory only
+	hostopts=(--hostopt "h3=ep=$work/empty")
+	;;
+peer-exits) build staggered ;;
+*) die "unknown case '$case'" ;;
+esac
+if [ "$case" = forged ]; then
+	cc -O2 -o "$bin/forger" "$here/programs/forger.c" -lpvm3 >"$work/build.forger.log" 2>&1 ||
+		die "cc cannot build forger: $(cat "$work/build.forger.log")"
+fi
+
+vm_start "$work/vm" "$bin" "${hostopts[@]}" || die "cannot start the virtual machine"
+echo "running in mode $VM_MODE on hosts: $VM_HOSTS"
+nhosts=$(echo $VM_HOSTS | wc -w)
+
+case $case in
+dest-dies)
+	run "$work/ref.out" rounds 2 6 || die "rounds failed without migration: $(tail -3 "$work/ref.out.err")"
+	for n in 500 1300; do
+		out=$work/every$n.out
+		if ! run "$out" rounds 2 6 -- MPP_MIGRATE_EVERY=$n MPP_PVM_FAULT=kill-dest-before-state; then
+			bad "MPP_MIGRATE_EVERY=$n with a killed destination: the job failed or timed out"
+			tail -5 "$out.err"
+			continue
+		fi
+		same "$work/ref.out" "$out" "MPP_MIGRATE_EVERY=$n with a killed destination" || continue
+		kills=$(count 'MPP_PVM_FAULT: killing destination' "$out.err")
+		lost=$(count 'lost before it took the state: .* goes on here' "$out.err")
+		if [ "$kills" -lt 2 ]; then
+			bad "MPP_MIGRATE_EVERY=$n: $kills destinations killed, expected at least 2"
+		elif [ "$lost" != "$kills" ]; then
+			bad "MPP_MIGRATE_EVERY=$n: $kills destinations killed but $lost 'goes on here' warnings"
+		else
+			echo "ok: MPP_MIGRATE_EVERY=$n: $kills destinations killed, the root went on each time, same output"
+		fi
+	done
+	;;
+dest-cannot-start)
+	[ "$nhosts" -ge 3 ] || {
+		echo "SKIP: needs 3 hosts, the virtual machine has $nhosts ($VM_MODE mode)"
+		exit 77
+	}
+	run "$work/ref.out" rounds 2 6 || die "rounds failed without migration: $(tail -3 "$work/ref.out.err")"
+	for n in 300 1000; do
+		out=$work/every$n.out
+		if ! run "$out" rounds 2 6 -- MPP_MIGRATE_EVERY=$n; then
+			bad "MPP_MIGRATE_EVERY=$n with h3 unusable: the job failed or timed out"
+			tail -5 "$out.err"
+			continue
+		fi
+		same "$work/ref.out" "$out" "MPP_MIGRATE_EVERY=$n with h3 unusable" || continue
+		cannot=$(count "cannot start a destination for t[0-9a-f]* on host 'h3'.*staying here" "$out.err")
+		moves=$(count '^migrate ' "$out.events")
+		if [ "$cannot" -lt 1 ]; then
+			bad "MPP_MIGRATE_EVERY=$n: no warning about h3 ($moves migrations)"
+		elif [ "$moves" -lt 1 ]; then
+			bad "MPP_MIGRATE_EVERY=$n: no task moved at all"
+		else
+			echo "ok: MPP_MIGRATE_EVERY=$n: $moves migrations, $cannot failed starts on h3 (task stayed), same output"
+		fi
+	done
+	;;
+peer-exits)
+	run "$work/ref.out" staggered 4 || die "staggered failed without migration: $(tail -3 "$work/ref.out.err")"
+	grep -q '^done: 0 bad parts$' "$work/ref.out" || die "staggered is wrong without migration"
+	for n in 1 3 7 40; do
+		out=$work/every$n.out
+		start=$(date +%s)
+		if ! run "$out" staggered 4 -- MPP_MIGRATE_EVERY=$n; then
+			bad "MPP_MIGRATE_EVERY=$n: the job failed or hung (timeout 120 s)"
+			tail -5 "$out.err"
+			continue
+		fi
+		same "$work/ref.out" "$out" "MPP_MIGRATE_EVERY=$n" || continue
+		moves=$(count '^migrate ' "$out.events")
+		[ "$moves" -ge 1 ] || {
+			bad "MPP_MIGRATE_EVERY=$n: no task migrated"
+			continue
+		}
+		echo "ok: MPP_MIGRATE_EVERY=$n: $moves migrations while 4 workers ended one after another, $(($(date +%s) - start)) s, same output"
+	done
+	;;
+forged)
+	run "$work/ref.out" rounds 2 3 || die "rounds failed: $(tail -3 "$work/ref.out.err")"
+	out=$work/forged.out
+	# the root waits for the forger's RELEASE, which comes after every forgery
+	vm_run "$work/vm" h1 env MPP_LOG=warn MPP_EVENTS="$out.events" timeout 120 "$MPPRUN" rounds 2 3 1 >"$out" 2>"$out.err" &
+	job=$!
+	vm_track_pid $job
+	vm_run "$work/vm" h2 timeout 90 "$bin/forger" 3 >"$work/forger.out" 2>&1 || bad "the forger failed: $(cat "$work/forger.out")"
+	wait $job
+	rc=$?
+	vm_untrack_pid $job
+	[ $rc = 0 ] || bad "the job failed (status $rc) after forged control messages: $(tail -5 "$out.err")"
+	{ echo released; cat "$work/ref.out"; } >"$work/ref.released"
+	same "$work/ref.released" "$out" "forged control messages"
+	forger=$(sed -n 's/^forger \(t[0-9a-f]*\)$/\1/p' "$work/forger.out")
+	sent=$(sed -n 's/^forger: \([0-9]*\) forged.*/\1/p' "$work/forger.out")
+	warned=$(count "control message (tag 0x4d50500[12]) from $forger, not a .*, ignored" "$out.err")
+	moves=$(count '^migrate ' "$out.events")
+	[ -n "$forger" ] || bad "the forger did not print its tid"
+	[ "$moves" = 0 ] || bad "a forged MIGRATE moved a task ($moves migrations)"
+	if [ "${sent:-0}" -lt 12 ] || [ "$warned" != "$sent" ]; then
+		bad "the forger sent ${sent:-0} control messages, the job warned about $warned"
+	else
+		echo "ok: $sent forged control messages from $forger, $warned warnings, no migration, same output"
+	fi
+	;;
+esac
+[ $fail = 0 ] || exit 1
+echo "PASS: $case"
