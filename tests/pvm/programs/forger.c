@@ -51,14 +51,14 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		int t = owners[i];
 		int map[] = {1, 1, t, me, 5, 1, me, t};       /* K_MAP: t is now at me */
-		int notice[] = {2, t, t, me, 1000};          /* K_NOTICE: t moves to me */
-		int flush[] = {3, t, 0};                     /* K_FLUSH */
-		int moved[] = {4, t, t, me};                 /* K_MOVED */
-		int mig[] = {5};                             /* K_MIGRATE, host follows */
+		int notice[] = {2, t, t, me, 1000};           /* K_NOTICE: t moves to me */
+		int flush[] = {3, t, 0};                      /* K_FLUSH */
+		int moved[] = {4, t, t, me};                  /* K_MOVED */
+		int mig[] = {5};                              /* K_MIGRATE, host follows */
 		int state[] = {6, t, 0, 1, 0, 0, 0, 0, 0, 0}; /* K_STATE, empty */
-		int ack[] = {7};                             /* K_ACK */
-		int ready[] = {9};                           /* K_READY */
-		int wake[] = {10, t};                        /* K_WAKE */
+		int ack[] = {7};                              /* K_ACK */
+		int ready[] = {9};                            /* K_READY */
+		int wake[] = {10, t};                         /* K_WAKE */
 		int unknown[] = {99};
 		ctl(t, TAG_CTL, map, 8, NULL);
 		ctl(t, TAG_CTL, notice, 5, NULL);

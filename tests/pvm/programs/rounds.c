@@ -7,7 +7,8 @@
  * root computes: nothing is sent to it there. With a third argument of 1 the root first
  * waits for a RELEASE message from anyone (fail_test.sh's forger sends it
  * after its forged control messages).
- * Run: rounds [workers] [rounds] [wait] (default 2 workers, 6 rounds, 0). */
+ * Run: rounds [workers] [rounds] [wait] [host] (default 2 workers, 6
+ * rounds, 0, workers on any host; else on that host). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <pvm3.h>
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
 {
 	int nw = argc > 1 ? atoi(argv[1]) : 2, rounds = argc > 2 ? atoi(argv[2]) : 6;
 	int wait = argc > 3 ? atoi(argv[3]) : 0, tids[MAXW], bad = 0;
+	char *host = argc > 4 ? argv[4] : NULL;
 	long acc = 1;
 
 	if (pvm_mytid() < 0)
@@ -69,7 +71,8 @@ int main(int argc, char **argv)
 		pvm_exit();
 		return 0;
 	}
-	if (nw < 1 || nw > MAXW || pvm_spawn(argv[0], NULL, PvmTaskDefault, "", nw, tids) != nw) {
+	if (nw < 1 || nw > MAXW ||
+	    pvm_spawn(argv[0], NULL, host ? PvmTaskHost : PvmTaskDefault, host ? host : "", nw, tids) != nw) {
 		fprintf(stderr, "rounds: cannot spawn %d workers\n", nw);
 		pvm_exit();
 		return 1;

@@ -14,9 +14,10 @@
 static long chunk(int w, int c)
 {
 	long s = 0;
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < 40; i++) {
 #pragma mpp point
-		s = (s * 17 + i * (w + 1) + c) % 999983L;
+		for (int j = 0; j < 5; j++)
+			s = (s * 17 + (i * 5 + j) * (w + 1) + c) % 999983L;
 	}
 	return s;
 }
