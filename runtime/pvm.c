@@ -345,8 +345,12 @@ static int job_member(int rtid)
 
 	if (rtid <= 0)
 		return 0;
-	if (to_v(rtid) != rtid || rtid == me_r || rtid == dest || rtid == state_from || rtid == __real_pvm_parent() ||
-	    in_list(kids, nkids, rtid) || in_list(members, nmembers, rtid))
+	/* any place of a task that moved, its first one too (a task's
+	 * previous place passes on notices and late messages after it left
+	 * the mailbox) */
+	if (to_v(rtid) != rtid || to_r(rtid) != rtid || rtid == me_v || rtid == me_r || rtid == dest ||
+	    rtid == state_from || rtid == __real_pvm_parent() || in_list(kids, nkids, rtid) ||
+	    in_list(members, nmembers, rtid))
 		return 1;
 	for (int i = 0; i < nw; i++)
 		if (w[i].rtid == rtid)
