@@ -816,10 +816,20 @@ static int prepare(const char *host)
 			left += !w[i].done;
 		if (!left)
 			break;
-		if (recv_step(1, 1, -1, -1, 1, NULL, 1, NULL) < 0) {
+		/* an exit notice may never come for a task that was gone
+		 * before we asked (seen across hosts): look every 100 ms */
+		struct timeval tmo = {0, 100000};
+		int rc = recv_step(1, 1, -1, -1, 2, &tmo, 1, NULL);
+		if (rc < 0) {
 			mpp_warn("PVM receive failed while flushing peers");
 			break;
 		}
+		if (rc == 0)
+			for (int i = 0; i < nw; i++)
+				if (!w[i].done && __real_pvm_pstat(w[i].rtid) == PvmNoTask) {
+					flush_clear(w[i].rtid, 0);
+					relist = 1;
+				}
 	}
 	pvm_setrbuf(saved_rbuf);
 	for (int i = 0; i < nw; i++)
@@ -1284,6 +1294,8 @@ int __wrap_pvm_sendsig(int tid, int sig)
 
 int __wrap_pvm_exit(void)
 {
+	if (enrolled)
+		leave_mbox(); /* so that later migrations do not wait for this task */
 	return __real_pvm_exit();
 }
 

@@ -157,11 +157,7 @@ peer-exits)
 	run "$work/ref.out" staggered 4 || die "staggered failed without migration: $(tail -3 "$work/ref.out.err")"
 	grep -q '^done: 0 bad parts$' "$work/ref.out" || die "staggered is wrong without migration"
 	tmo=240
-	if [ -z "${MPP_PVM_EVERY:-}" ]; then
-		echo "SKIP (part): MPP_MIGRATE_EVERY=3 hangs in some runs (known bug, under investigation);" \
-			"run it with MPP_PVM_EVERY=3"
-	fi
-	for n in ${MPP_PVM_EVERY:-1 10}; do
+	for n in ${MPP_PVM_EVERY:-1 3 10}; do
 		out=$work/every$n.out
 		start=$(date +%s)
 		if ! run "$out" staggered 4 -- MPP_MIGRATE_EVERY=$n; then
