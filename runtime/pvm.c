@@ -614,11 +614,17 @@ static int enroll(void)
 	enrolled = 1;
 	me_r = me_v = r;
 	pvm_recvf(match);
-	int root = getenv("MPP_PVM_ROOT") != NULL; /* started by mpprun */
+	const char *rv = getenv("MPP_PVM_ROOT"); /* started by mpprun */
+	int root = rv != NULL, hold = rv && strcmp(rv, "wait") == 0;
 	unsetenv("MPP_PVM_ROOT");
 	join_mbox();
 	arm_io();
-	if (getenv(CHILD_VAR)) {
+	if (hold) {
+		/* one of several roots: mpprun says go once all of them are in
+		 * the mailbox, so a root that moves early tells every other */
+		wait_for(&got_map);
+		drain_ctl();
+	} else if (getenv(CHILD_VAR)) {
 		unsetenv(CHILD_VAR);
 		wait_for(&got_map);
 		ctl_send(__real_pvm_parent(), K_READY, NULL, 0, NULL, NULL);

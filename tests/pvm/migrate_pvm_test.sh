@@ -69,7 +69,7 @@ master1 | spmd)
 		everies="1 2 3" # a short job: few points
 	else
 		args="-n 4"
-		everies="1" # one receive per task
+		everies="1 1 1 1 1" # one receive per task: each run moves all 4 at once
 		sortout=1
 		masktids=1 # it prints the tids of its ring
 	fi
@@ -111,6 +111,7 @@ everies=${MPP_PVM_EVERY:-$everies}
 for n in $everies; do
 	out=$work/every$n.out
 	start=$(date +%s.%N)
+	rm -f "$out.events"
 	if ! run "$out" MPP_MIGRATE_EVERY="$n"; then
 		echo "FAIL: MPP_MIGRATE_EVERY=$n: the job failed or timed out"
 		tail -5 "$out.err"
