@@ -329,6 +329,32 @@ static void unpack_kids(void)
 	}
 }
 
+/* Options of the program's libpvm3 that a destination sets again (its
+ * libpvm3 starts with the defaults): routing, error reporting, fragment
+ * size, task ids in caught output. */
+static const int prog_opts[] = {PvmRoute, PvmAutoErr, PvmFragSize, PvmShowTids};
+#define NOPTS ((int)(sizeof prog_opts / sizeof prog_opts[0]))
+
+static int prog_route = -1; /* the program's PvmRoute while the state goes direct */
+
+static void pack_opts(void)
+{
+	int v[NOPTS];
+	for (int i = 0; i < NOPTS; i++)
+		v[i] = prog_opts[i] == PvmRoute && prog_route >= 0 ? prog_route : pvm_getopt(prog_opts[i]);
+	pvm_pkint(v, NOPTS, 1);
+}
+
+static void unpack_opts(void)
+{
+	int v[NOPTS];
+	if (pvm_upkint(v, NOPTS, 1) < 0)
+		return;
+	for (int i = 0; i < NOPTS; i++)
+		if (v[i] >= 0 && pvm_getopt(prog_opts[i]) != v[i])
+			pvm_setopt(prog_opts[i], v[i]);
+}
+
 static void pack_unotes(void)
 {
 	pvm_pkint(&nun, 1, 1);
@@ -971,6 +997,7 @@ static void pack_state(void *arg)
 	pack_map(NULL);
 	pack_kids(NULL);
 	pack_unotes();
+	pack_opts();
 	pvm_pkint(&nq, 1, 1);
 	for (int i = 0; i < nq; i++) {
 		trace("carry", q[i].rsrc, dest, q[i].tag);
@@ -1025,7 +1052,9 @@ static void hook_leave(const struct mpp_buf *st)
 	 * not through the daemons (2x faster at 16 MiB; setting the route up
 	 * costs more than it saves below a few hundred KiB) */
 	int route = st->len >= (256u << 10) ? pvm_setopt(PvmRoute, PvmRouteDirect) : -1;
+	prog_route = route;
 	int sent = ctl_send(dest, K_STATE, NULL, 0, pack_state, (void *)st);
+	prog_route = -1;
 	if (route >= 0)
 		pvm_setopt(PvmRoute, route);
 	if (sent < 0) {
@@ -1128,6 +1157,7 @@ static int hook_arrive(void)
 	unpack_map();
 	unpack_kids();
 	unpack_unotes();
+	unpack_opts();
 	set_map(me_v, me_r, epoch);
 	pvm_upkint(&n, 1, 1);
 	for (int i = 0; i < n; i++) {
