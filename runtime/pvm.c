@@ -1195,17 +1195,9 @@ static int hook_arrive(void)
 	if (prog_buf[0] > 0)
 		pvm_setsbuf(prog_buf[0]);
 
-	struct mpp_dstate st;
 	char what[128];
-	int rc;
 	snprintf(what, sizeof what, "cannot restore the state of t%x sent by t%x", me_v, from);
-	if ((rc = mpp_decode(&st, buf, len))) {
-		free(buf);
-		mpp_ctl_fatal(rc, what);
-	}
-	st.owned = buf;
-	if ((rc = mpp_restore_begin(&st, what)))
-		mpp_ctl_fatal(rc, what);
+	mpp_restore_bytes(buf, (size_t)len, what);
 	ctl_send(from, K_ACK, NULL, 0, NULL, NULL);
 	arrived_at = mpp_poll_count() + 1;
 	state_from = 0;
