@@ -355,11 +355,39 @@ static void unpack_opts(void)
 			pvm_setopt(prog_opts[i], v[i]);
 }
 
+/* The program's host notifications (PvmHostDelete with the hosts'
+ * daemon tids, PvmHostAdd with a count): kept as asked, asked again by a
+ * destination. */
+struct hnote {
+	int what, tag, n, *tids;
+};
+static struct hnote *hn;
+static int nhn;
+
+static void add_hnote(int what, int tag, int n, const int *tids)
+{
+	int cnt = what == PvmHostDelete && n > 0 ? n : 0;
+	int *t = cnt ? malloc(sizeof(int) * (size_t)cnt) : NULL;
+	if (cnt && !t)
+		return;
+	if (cnt)
+		memcpy(t, tids, sizeof(int) * (size_t)cnt);
+	hn = grow(hn, nhn, sizeof *hn);
+	hn[nhn++] = (struct hnote){what, tag, n, t};
+}
+
 static void pack_unotes(void)
 {
 	pvm_pkint(&nun, 1, 1);
 	for (int i = 0; i < nun; i++)
 		pvm_pkint(&un[i].vtid, 3, 1);
+	pvm_pkint(&nhn, 1, 1);
+	for (int i = 0; i < nhn; i++) {
+		int cnt = hn[i].tids ? hn[i].n : 0;
+		pvm_pkint(&hn[i].what, 3, 1);
+		if (cnt)
+			pvm_pkint(hn[i].tids, cnt, 1);
+	}
 }
 
 /* At a destination: the program's exit notifications, armed again on the
@@ -375,6 +403,19 @@ static void unpack_unotes(void)
 		int r = to_r(e[0]);
 		if (!e[2])
 			__real_pvm_notify(PvmTaskExit, e[1], 1, &r);
+	}
+	n = 0;
+	pvm_upkint(&n, 1, 1);
+	for (int i = 0; i < n && pvm_upkint(e, 3, 1) >= 0; i++) {
+		int cnt = e[0] == PvmHostDelete && e[2] > 0 && e[2] <= 4096 ? e[2] : 0;
+		int *t = cnt ? malloc(sizeof(int) * (size_t)cnt) : NULL;
+		if (cnt && (!t || pvm_upkint(t, cnt, 1) < 0)) {
+			free(t);
+			break;
+		}
+		add_hnote(e[0], e[1], e[2], t);
+		__real_pvm_notify(e[0], e[1], e[2], t);
+		free(t);
 	}
 }
 
@@ -1470,6 +1511,12 @@ int __wrap_pvm_notify(int what, int tag, int n, int *tids)
 	enroll();
 	if (bad_tag(tag))
 		return PvmBadParam;
+	if (what == PvmHostDelete || what == PvmHostAdd) {
+		int rc = __real_pvm_notify(what, tag, n, tids);
+		if (rc >= 0)
+			add_hnote(what, tag, n, tids);
+		return rc;
+	}
 	if ((what != PvmTaskExit) || n <= 0)
 		return __real_pvm_notify(what, tag, n, tids);
 	int *r = malloc(sizeof(int) * (size_t)n);

@@ -7,10 +7,15 @@
  * early, the root waits for its notification (the tid in it must be the
  * one pvm_spawn gave), runs 4 more rounds with the others, stops them and
  * waits for both notifications. The root itself moves too: its
- * notifications must follow it.
+ * notifications must follow it. It also asks to hear of the deletion of
+ * every host; at the end it deletes a host other than its own and must
+ * hear of it (checked with pvm_nrecv, which is no migration point), then
+ * adds it again.
  * Run: watch (no arguments). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <pvm3.h>
 
 #define NW 3
@@ -18,6 +23,7 @@
 #define TAG_ANSWER 52
 #define TAG_STOP 53
 #define TAG_EXIT 54
+#define TAG_HOST 55
 
 static void worker(int root)
 {
@@ -93,6 +99,13 @@ int main(void)
 		return 1;
 	}
 	pvm_notify(PvmTaskExit, TAG_EXIT, NW, tids);
+	struct pvmhostinfo *hosts;
+	int nhost = 0, narch, dtids[16];
+	pvm_config(&nhost, &narch, &hosts);
+	for (int i = 0; i < nhost && i < 16; i++)
+		dtids[i] = hosts[i].hi_tid;
+	if (nhost > 1)
+		pvm_notify(PvmHostDelete, TAG_HOST, nhost < 16 ? nhost : 16, dtids);
 	for (int r = 0; r < 16; r++) {
 		if (r == 12) {
 			stop(tids[1]);
@@ -116,6 +129,31 @@ int main(void)
 			printf("exit notification for a tid that is not a worker\n");
 	}
 	printf("ended at the end: %d %d %d\n", seen[0], seen[1], seen[2]);
+	if (nhost > 1) { /* a host other than ours (not the first: the master pvmd) */
+		int mine = pvm_tidtohost(pvm_mytid()), gone = 0, b = 0;
+		pvm_config(&nhost, &narch, &hosts);
+		char name[256] = "";
+		for (int i = 1; i < nhost && !name[0]; i++)
+			if (hosts[i].hi_tid != mine) {
+				snprintf(name, sizeof name, "%s", hosts[i].hi_name);
+				gone = hosts[i].hi_tid;
+			}
+		char *list[1] = {name};
+		int st;
+		if (name[0] && pvm_delhosts(list, 1, &st) >= 0) {
+			for (int k = 0; k < 500 && (b = pvm_nrecv(-1, TAG_HOST)) == 0; k++)
+				usleep(10000);
+			int dtid = 0;
+			if (b > 0)
+				pvm_upkint(&dtid, 1, 1);
+			printf("host deletion %s\n", b > 0 && dtid == gone ? "heard" : "not heard");
+			/* the virtual machine is left as it was, for the next run */
+			if (pvm_addhosts(list, 1, &st) < 1)
+				printf("cannot add %s again (%d)\n", name, st);
+		} else
+			printf("cannot delete a host\n");
+	} else
+		printf("host deletion heard\n"); /* one host: nothing to delete */
 	pvm_exit();
 	return 0;
 }
