@@ -105,6 +105,8 @@ static struct {
 } m;
 
 /* MPP_PVM_TRACE=FILE: one line per message event (debugging aid). */
+static double now(void);
+
 static void trace(const char *what, int a, int b, int tag)
 {
 	static int fd = -2;
@@ -115,7 +117,7 @@ static void trace(const char *what, int a, int b, int tag)
 	if (fd < 0)
 		return;
 	char line[128];
-	int n = snprintf(line, sizeof line, "%d %s t%x t%x %d\n", (int)getpid(), what, a, b, tag);
+	int n = snprintf(line, sizeof line, "%.6f %d %s t%x t%x %d\n", now(), (int)getpid(), what, a, b, tag);
 	if (write(fd, line, (size_t)n) != n)
 		fd = -1;
 }
@@ -631,11 +633,13 @@ static int handle(int bufid)
 		break;
 	}
 	case K_ACK:
+		trace("ack", src, dest, 0);
 		if (src == dest)
 			acked = 1;
 		break;
 	case K_WAKE:
 		if (state_from && src == state_from && pvm_upkint(v, 1, 1) >= 0) {
+			trace("woken", src, v[0], 0);
 			me_v = v[0];
 			woken = 1;
 		}
@@ -1103,6 +1107,7 @@ static void hook_leave(const struct mpp_buf *st)
 		dest_gone = 1;
 	}
 	double t_sent = now();
+	trace("statesent", me_r, dest, (int)st->len);
 	/* late messages are kept until the destination has the state: if it
 	 * is lost, they are ours to receive */
 	while (!acked && !dest_gone)
@@ -1240,6 +1245,7 @@ static int hook_arrive(void)
 	snprintf(what, sizeof what, "cannot restore the state of t%x sent by t%x", me_v, from);
 	mpp_restore_bytes(buf, (size_t)len, what);
 	ctl_send(from, K_ACK, NULL, 0, NULL, NULL);
+	trace("acksent", from, me_r, 0);
 	arrived_at = mpp_poll_count() + 1;
 	state_from = 0;
 	event("arrive vtid=t%x at=t%x bytes=%" PRIu64 " messages=%d wait_us=%.0f restore_us=%.0f", me_v, me_r, len, nq,
