@@ -14,6 +14,7 @@
  * so with the job's setting the idle peers would move too. The variable
  * is changed in place around the spawn (setenv allocates inside libc,
  * and the runtime cannot save such a block). */
+#include <errno.h>
 #include <pvm3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,11 @@ int main(int argc, char **argv)
 	for (int r = 0; r < rounds; r++) {
 		struct timeval zero = {0, 0}, tv = {pause_ms / 1000, (pause_ms % 1000) * 1000};
 		pvm_trecv(-1, TAG_NEVER, &zero);
-		select(0, NULL, NULL, NULL, &tv);
+		/* the whole pause: a signal (libmpp's SIGIO when a control
+		 * message comes) ends select early, and Linux leaves the time
+		 * still to wait in tv */
+		while (select(0, NULL, NULL, NULL, &tv) < 0 && errno == EINTR)
+			;
 	}
 	int ok = 1;
 	for (size_t i = 0; i < bytes; i++)

@@ -1259,8 +1259,8 @@ static int hook_poll(uint64_t polls)
 
 	if (!enrolled)
 		return MPP_R_NONE;
-	if (polls != arrived_at)
-		prespawn(); /* if none is ready: not on the way of an arrival */
+	prespawn(); /* if none is ready: right after an arrival too, so that
+	             * the spare has started by the next move */
 	arm_io();
 	drain_ctl();
 	if (req_host[0])
