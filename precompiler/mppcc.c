@@ -2,6 +2,7 @@
  * C source with translate_file(), compiles the results with the underlying
  * compiler (MPP_CC or --mpp-cc, default cc) and links libmpp. Anything that
  * is not a C source is passed through unchanged. */
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -159,10 +160,35 @@ static const char *pvm_wrap_flags(void)
 	return flags;
 }
 
+/* Folds the contents of every file of dir into h, in name order, so that
+ * a cache built from other runtime sources is not reused. */
+static uint64_t hash_dir(const char *dir, uint64_t h)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]->d_name);
+		FILE *f = names[i]->d_name[0] != '.' ? fopen(path, "rb") : NULL;
+		if (f) {
+			int c;
+			h = (h ^ hash_str(names[i]->d_name)) * 0x100000001b3ULL;
+			while ((c = getc(f)) != EOF)
+				h = (h ^ (unsigned char)c) * 0x100000001b3ULL;
+			fclose(f);
+		}
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return h;
+}
+
 /* The runtime's objects for the target compiler cc: the prebuilt libmpp.a
  * for the default compiler, otherwise built once from the shipped sources
- * and cached beside it. Appends what to link to `link`. */
-static int runtime_for(const char *dir, const char *cc, int is_default, struct argv_buf *link)
+ * and cached beside it (keyed by the compiler command and the sources).
+ * Appends what to link to `link`. */
+static int runtime_for(const char *dir, const char *cc, const struct argv_buf *extra, int is_default,
+                       struct argv_buf *link)
 {
 	if (is_default) {
 		char *lib = xasprintf("%s/../lib/libmpp.a", dir);
@@ -170,8 +196,11 @@ static int runtime_for(const char *dir, const char *cc, int is_default, struct a
 		free(lib);
 		return 0;
 	}
-	char *cache = xasprintf("%s/../lib/mpp-%016llx", dir, (unsigned long long)hash_str(cc));
 	char *srcdir = xasprintf("%s/../share/mpp/runtime", dir);
+	uint64_t key = hash_dir(srcdir, hash_str(cc));
+	for (int i = 0; i < extra->n; i++)
+		key = (key ^ hash_str(extra->v[i])) * 0x100000001b3ULL;
+	char *cache = xasprintf("%s/../lib/mpp-%016llx", dir, (unsigned long long)key);
 	char *list = xasprintf("%s/SOURCES", srcdir);
 	char *stamp = xasprintf("%s/done", cache);
 	int rc = 0;
@@ -198,6 +227,8 @@ static int runtime_for(const char *dir, const char *cc, int is_default, struct a
 		if (!have) {
 			struct argv_buf a = {0};
 			split_words(&a, cc);
+			for (int k = 0; k < extra->n; k++)
+				av_add(&a, extra->v[k]);
 			av_add(&a, "-O2");
 			av_add(&a, "-I");
 			av_add(&a, srcdir);
@@ -222,17 +253,21 @@ static int runtime_for(const char *dir, const char *cc, int is_default, struct a
 	}
 	fclose(lf);
 	if (!have && rc == 0) {
-		FILE *s = fopen(xasprintf("%s/done", tmp), "w");
+		char *done = xasprintf("%s/done", tmp);
+		FILE *s = fopen(done, "w");
 		if (s)
 			fclose(s);
+		free(done);
 		if (rename(tmp, cache) != 0 && errno != ENOTEMPTY && errno != EEXIST) {
 			fprintf(stderr, "mppcc: error: cannot install the runtime cache '%s': %m\n", cache);
 			rc = -1;
 		}
 		/* another mppcc won the race: its copy is the same */
+	}
+	if (!have) { /* what is left: a failed build, or the loser of a race */
 		char *rm = xasprintf("rm -rf '%s'", tmp);
-		if (system(rm) != 0)
-			rc = rc;
+		if (system(rm) != 0 && verbose)
+			fprintf(stderr, "mppcc: warning: could not remove '%s'\n", tmp);
 		free(rm);
 	}
 	free(tmp);
@@ -242,6 +277,26 @@ out:
 	free(list);
 	free(stamp);
 	return rc;
+}
+
+/* `gcc -m32` on a Debian amd64 host without gcc-multilib (which conflicts
+ * with the cross compilers) finds no <asm/...> headers: the kernel's are
+ * in the host's multiarch directory and serve i386 as well. */
+static void target_includes(const struct argv_buf *ccw, struct argv_buf *extra)
+{
+#if defined(__x86_64__) && defined(__linux__)
+	int m32 = 0;
+	for (int i = 1; i < ccw->n; i++)
+		m32 |= !strcmp(ccw->v[i], "-m32");
+	if (m32 && access("/usr/include/asm", F_OK) != 0 && access("/usr/include/i386-linux-gnu/asm", F_OK) != 0 &&
+	    access("/usr/include/x86_64-linux-gnu/asm", F_OK) == 0) {
+		av_add(extra, "-idirafter");
+		av_add(extra, "/usr/include/x86_64-linux-gnu");
+	}
+#else
+	(void)ccw;
+	(void)extra;
+#endif
 }
 
 static void usage(void)
@@ -336,9 +391,13 @@ int main(int argc, char **argv)
 	int is_default_cc = strcmp(cc, "cc") == 0 || strcmp(cc, "gcc") == 0;
 	struct argv_buf ccw = {0};
 	split_words(&ccw, cc);
+	struct argv_buf cc_extra = {0}; /* options mppcc adds for the target */
+	target_includes(&ccw, &cc_extra);
 	for (int i = 1; i < ccw.n; i++)
 		if (!strcmp(ccw.v[i], "-m32") || !strncmp(ccw.v[i], "-D", 2) || !strncmp(ccw.v[i], "-I", 2))
 			av_add(&clang, ccw.v[i]);
+	for (int i = 0; i < cc_extra.n; i++)
+		av_add(&clang, cc_extra.v[i]);
 	{
 		const char *base = strrchr(ccw.v[0], '/');
 		base = base ? base + 1 : ccw.v[0];
@@ -360,6 +419,8 @@ int main(int argc, char **argv)
 		struct argv_buf a = {0};
 		for (int i = 0; i < ccw.n; i++)
 			av_add(&a, ccw.v[i]);
+		for (int i = 0; i < cc_extra.n; i++)
+			av_add(&a, cc_extra.v[i]);
 		for (int i = 0; i < flags.n; i++)
 			av_add(&a, flags.v[i]);
 		for (int i = 0; i < inputs.n; i++)
@@ -415,6 +476,8 @@ int main(int argc, char **argv)
 		struct argv_buf a = {0};
 		for (int k = 0; k < ccw.n; k++)
 			av_add(&a, ccw.v[k]);
+		for (int k = 0; k < cc_extra.n; k++)
+			av_add(&a, cc_extra.v[k]);
 		for (int k = 0; k < flags.n; k++)
 			av_add(&a, flags.v[k]);
 		char *obj;
@@ -457,11 +520,13 @@ int main(int argc, char **argv)
 		struct argv_buf a = {0};
 		for (int k = 0; k < ccw.n; k++)
 			av_add(&a, ccw.v[k]);
+		for (int k = 0; k < cc_extra.n; k++)
+			av_add(&a, cc_extra.v[k]);
 		for (int k = 0; k < objs.n; k++)
 			av_add(&a, objs.v[k]);
 		for (int k = 0; k < flags.n; k++)
 			av_add(&a, flags.v[k]);
-		if (runtime_for(dir, cc, is_default_cc, &a) != 0)
+		if (runtime_for(dir, cc, &cc_extra, is_default_cc, &a) != 0)
 			rc = 1;
 		/* PVM calls go through libmpp's PVM layer (a no-op without PVM) */
 		if (is_default_cc)
@@ -485,5 +550,6 @@ int main(int argc, char **argv)
 	av_free(&clang);
 	av_free(&inputs);
 	av_free(&ccw);
+	av_free(&cc_extra);
 	return rc;
 }
