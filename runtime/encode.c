@@ -186,6 +186,11 @@ static int collect(void)
 			b->src = g->addr;
 			if ((rc = add_type(g->type, &b->ti, "global", g->name)))
 				return rc;
+		} else if (mpp_types_add(&enc.types, g->type, &b->ti)) {
+			/* only for readers of another layout, which then cannot
+			 * map offsets into it: not worth failing the capture */
+			b->ti = NULL;
+			mpp_err_clear();
 		}
 	}
 	for (i = 0; i < mpp_image_nexterns(); i++) {
@@ -330,6 +335,13 @@ static unsigned char *put_types(unsigned char *p)
 	return p;
 }
 
+static int by_image_offset(const void *a, const void *b)
+{
+	const struct mpp_elit *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
 static int write_state(struct mpp_buf *out, uint64_t polls)
 {
 	size_t len[MPP_SEC_COUNT + 1], off[MPP_SEC_COUNT + 1], total, i, nf = mpp_capture_nframes();
@@ -345,22 +357,34 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		enc.b[i].data_off = data;
 		data += pad8(enc.b[i].size);
 	}
+	qsort(enc.rel.lits, enc.rel.nlits, sizeof *enc.rel.lits, by_image_offset);
+	for (i = 0; i < enc.rel.nlits; i++) {
+		enc.rel.lits[i].data_off = data;
+		data += pad8(enc.rel.lits[i].len);
+	}
 	len[MPP_SEC_STRINGS] = enc.slen;
 	len[MPP_SEC_TYPES] = types_len();
 	len[MPP_SEC_FUNCS] = MPP_FMT_SECHDR_LEN + enc.rel.nfuncs * MPP_FMT_FUNC_LEN;
 	len[MPP_SEC_BLOCKS] = MPP_FMT_SECHDR_LEN + enc.nb * MPP_FMT_BLOCK_LEN;
 	len[MPP_SEC_FRAMES] = MPP_FMT_SECHDR_LEN + nf * MPP_FMT_FRAME_LEN;
 	len[MPP_SEC_POINTERS] = MPP_FMT_SECHDR_LEN + enc.rel.nptrs * MPP_FMT_PTR_LEN;
+	len[MPP_SEC_LITERALS] = MPP_FMT_SECHDR_LEN + enc.rel.nlits * MPP_FMT_LIT_LEN;
 	if (data > SIZE_MAX / 2)
 		return oom();
 	len[MPP_SEC_DATA] = (size_t)data;
 	total = MPP_FMT_HDR_LEN + MPP_SEC_COUNT * MPP_FMT_DIRENT_LEN;
 	for (i = 1; i <= MPP_SEC_COUNT; i++) {
+		if (i == MPP_SEC_DATA) /* last, so its bytes need not be zeroed first */
+			continue;
 		off[i] = total;
 		total += pad8(len[i]);
 		if (total > SIZE_MAX / 2)
 			return oom();
 	}
+	off[MPP_SEC_DATA] = total;
+	total += pad8(len[MPP_SEC_DATA]);
+	if (total > SIZE_MAX / 2)
+		return oom();
 	total += MPP_FMT_TRAILER_LEN;
 	if ((rc = grow((void **)&out->p, &out->cap, total, 1)))
 		return rc;
@@ -430,6 +454,15 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		}
 	}
 
+	p = base + off[MPP_SEC_LITERALS];
+	mpp_put_u32(p, (uint32_t)enc.rel.nlits);
+	for (i = 0; i < enc.rel.nlits; i++) {
+		unsigned char *e = p + MPP_FMT_SECHDR_LEN + i * MPP_FMT_LIT_LEN;
+		mpp_put_u64(e, enc.rel.lits[i].off);
+		mpp_put_u64(e + 8, enc.rel.lits[i].len);
+		mpp_put_u64(e + 16, enc.rel.lits[i].data_off);
+	}
+
 	p = base + off[MPP_SEC_POINTERS];
 	mpp_put_u64(p, enc.rel.nptrs);
 	if (enc.rel.nptrs)
@@ -449,6 +482,11 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		if (b->ti->nptrs)
 			for (c = 0; c < b->count; c++)
 				mpp_types_walk(b->ti, 0, zero_slot, d + c * b->ti->t->size);
+	}
+	for (i = 0; i < enc.rel.nlits; i++) {
+		const struct mpp_elit *l = &enc.rel.lits[i];
+		memcpy(p + l->data_off, l->bytes, l->len);
+		memset(p + l->data_off + l->len, 0, pad8(l->len) - l->len);
 	}
 	for (i = 1; i <= MPP_SEC_COUNT; i++)
 		memset(base + off[i] + len[i], 0, pad8(len[i]) - len[i]);

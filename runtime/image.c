@@ -181,6 +181,53 @@ uint64_t mpp_image_id(int *source)
 	return img.id;
 }
 
+/* ---- String literals --------------------------------------------------- */
+
+int mpp_image_literal(uintptr_t addr, uint64_t max, uint64_t *off, uint64_t *len)
+{
+	const unsigned char *lo, *hi, *p = (const unsigned char *)addr, *a, *b;
+	int i;
+
+	init();
+	for (i = 0; i < img.nsegs; i++) {
+		if (img.segs[i].writable || addr < img.segs[i].start || addr >= img.segs[i].end)
+			continue;
+		lo = (const unsigned char *)img.segs[i].start;
+		hi = (const unsigned char *)img.segs[i].end;
+		if ((uint64_t)(p - lo) > max)
+			lo = p - max;
+		if ((uint64_t)(hi - p) > max)
+			hi = p + max;
+		for (a = p; a > lo && a[-1]; a--)
+			;
+		for (b = p; b < hi && *b; b++)
+			;
+		if (b == hi || (uint64_t)(b + 1 - a) > max ||
+		    (a == lo && a != (const unsigned char *)img.segs[i].start))
+			return 0; /* no NUL in reach: not a string */
+		*off = (uint64_t)((uintptr_t)a - img.bias);
+		*len = (uint64_t)(b + 1 - a);
+		return 1;
+	}
+	return 0;
+}
+
+uintptr_t mpp_image_find(const unsigned char *bytes, size_t len)
+{
+	const void *hit;
+	int i;
+
+	init();
+	for (i = 0; i < img.nsegs; i++) {
+		if (img.segs[i].writable)
+			continue;
+		hit = memmem((const void *)img.segs[i].start, img.segs[i].end - img.segs[i].start, bytes, len);
+		if (hit)
+			return (uintptr_t)hit;
+	}
+	return 0;
+}
+
 /* ---- C library objects ------------------------------------------------ */
 
 static const char *const extern_names[] = {"stdin", "stdout", "stderr"};

@@ -10,12 +10,16 @@
 #include <stdint.h>
 
 #include "mpp.h"
+#include "mpp_format.h"
 #include "mpp_types.h"
 
 struct mpp_dblock {
 	int cls; /* enum mpp_fmt_class */
 	const char *name;
-	const struct mpp_tinfo *ti; /* NULL without data */
+	/* The type of the block's elements: the writer's (with data, or for a
+	 * constant global in version 2), then, once adapt.c has converted a
+	 * foreign state, this program's (wti keeps the writer's). */
+	const struct mpp_tinfo *ti, *wti;
 	uint64_t count, size;
 	const unsigned char *data; /* NULL without data */
 	uint64_t ptr_first;
@@ -31,12 +35,21 @@ struct mpp_dframe {
 	uint32_t first, nvars; /* its blocks */
 };
 
+struct mpp_lit {
+	uint64_t off, len; /* image offset of the literal's first byte; bytes, NUL included */
+	const unsigned char *bytes;
+};
+
 struct mpp_dstate {
 	const unsigned char *buf;
 	size_t len;
 	unsigned char *owned; /* freed with the state (may be buf) */
+	unsigned version;
 	uint64_t polls, fingerprint, binid;
 	int binsrc;
+	int foreign;           /* written on another architecture: adapt.c converts */
+	int other_binary;      /* another executable: image pointers go through literals */
+	struct mpp_arch warch; /* the writer's architecture */
 	uint32_t ntypes;
 	struct mpp_type *types;
 	struct mpp_field *fields;
@@ -50,6 +63,16 @@ struct mpp_dstate {
 	const struct mpp_func **funcs;
 	const unsigned char *ptrs;
 	uint64_t nptrs;
+	uint32_t nlits; /* version 2: string literals, by image offset */
+	struct mpp_lit *lits;
+	uint64_t nimage; /* pointers into the image (data and functions) */
+	/* owned by adapt.c */
+	unsigned char *conv;     /* converted data */
+	unsigned char *ptrs_own; /* rewritten pointer table */
+	struct mpp_tset rset;    /* this program's types of the blocks */
+	struct mpp_conv *cv;
+	struct mpp_synth *synth; /* descriptors made for heap blocks */
+	uint32_t nblocks_file;   /* blocks in the file (literal blocks follow) */
 };
 
 /* Decode and check len bytes at buf (which must stay valid while st is
@@ -61,5 +84,16 @@ void mpp_decode_free(struct mpp_dstate *st);
 /* Pointer entry k: target (block, function, MPP_FMT_NONE or
  * MPP_FMT_FN_IMAGE) and offset. */
 void mpp_decode_ptr(const struct mpp_dstate *st, uint64_t k, uint32_t *target, uint64_t *off);
+
+/* adapt.c: make a checked state written on another architecture, or by
+ * another build (pointers to string literals), usable here: convert the
+ * data to this layout, find each block's type here, map pointer offsets,
+ * find literals by content. 0, or MPP_EFORMAT naming the variable whose
+ * value does not fit, or MPP_ENOMEM. Frees its work with the state. */
+int mpp_adapt(struct mpp_dstate *st);
+/* The literal holding image offset off (one past its NUL included), or
+ * NULL. */
+const struct mpp_lit *mpp_decode_lit(const struct mpp_dstate *st, uint64_t off);
+void mpp_adapt_free(struct mpp_dstate *st);
 
 #endif
