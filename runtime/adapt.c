@@ -24,9 +24,15 @@ struct mpp_synth {
 	struct mpp_synth *next;
 };
 
+struct via {
+	uint32_t block; /* a block holding a pointer to this heap block, or NONE */
+	uint64_t off;   /* where in it, in this program's layout */
+};
+
 struct ad {
 	struct mpp_dstate *st;
 	const struct mpp_type **rt; /* per block: this program's type */
+	struct via *via;            /* per heap block: who points to it (messages) */
 	uint32_t *queue, nq;
 	const struct mpp_type **names; /* named types of the program, by hash */
 	size_t ncap;
@@ -86,19 +92,36 @@ static const struct mpp_type *leaf_at(const struct mpp_type *t, uint64_t off)
 	return t;
 }
 
+/* The adapt run in progress, for messages about heap blocks. */
+static const struct ad *current;
+
+static const struct via *via_of(const struct mpp_dstate *st, const struct mpp_dblock *b);
+
 /* "global 'x.f[2]'", "'v.f' in frame of 'fn' (site 3, line 42)",
- * "'[5].next' in heap block 7 ('struct node')". t: the block's element
- * type in the layout off refers to. */
+ * "'[5].next' in the heap block ('struct node') that 'p' in frame of 'f'
+ * (site 1, line 9) points to". t: the block's element type in the layout
+ * off refers to. */
 static void describe(const struct mpp_dstate *st, const struct mpp_dblock *b, const struct mpp_type *t, uint64_t off,
                      char *buf, size_t n)
 {
-	char path[300];
+	char path[300], owner[400];
+	const struct via *v;
 
 	if (b->cls == MPP_BC_HEAP) {
 		snprintf(path, sizeof path, "[%" PRIu64 "]", t->size ? off / t->size : 0);
 		mpp_types_path(t, t->size ? off % t->size : 0, path, sizeof path);
-		snprintf(buf, n, "'%s' in heap block %u ('%s')", path, (unsigned)(b - st->blocks),
-		         t->name ? t->name : "?");
+		v = via_of(st, b);
+		if (v && v->block != MPP_FMT_NONE && st->blocks[v->block].cls != MPP_BC_HEAP) {
+			const struct mpp_dblock *o = &st->blocks[v->block];
+			/* v->off is in this layout: describe o by this program's type */
+			describe(st, o, current->rt[v->block], v->off, owner, sizeof owner);
+			if (snprintf(buf, n, "'%s' in the heap block ('%s') that %s points to", path,
+			             t->name ? t->name : "?", owner) < 0)
+				buf[0] = 0; /* a long message is cut, which is fine */
+		} else {
+			snprintf(buf, n, "'%s' in heap block %u ('%s')", path, (unsigned)(b - st->blocks),
+			         t->name ? t->name : "?");
+		}
 		return;
 	}
 	snprintf(path, sizeof path, "%s", b->name ? b->name : "?");
@@ -125,8 +148,8 @@ static int value_error(const struct mpp_dstate *st, const struct mpp_dblock *b, 
 		else
 			snprintf(val, sizeof val, "%" PRIu64, f->value);
 		return mpp_err_set(MPP_EFORMAT,
-		                   "%s ('%s') holds %s, which does not fit in %u bytes on this architecture", at,
-		                   leaf->name ? leaf->name : "?", val, f->size);
+		                   "%s holds %s, which does not fit in a %u-byte '%s' on this architecture", at, val,
+		                   f->size, leaf->name ? leaf->name : "?");
 	case MPP_CONV_LDBL:
 		return mpp_err_set(MPP_EFORMAT, "%s holds a long double too large for this architecture's long double",
 		                   at);
@@ -278,8 +301,16 @@ static const struct mpp_type *fallback(struct ad *a, const struct mpp_type *w, u
 
 struct iwalk {
 	struct ad *a;
+	uint32_t bi; /* the block walked */
 	uint64_t k;
 };
+
+static const struct via *via_of(const struct mpp_dstate *st, const struct mpp_dblock *b)
+{
+	if (!current || current->st != st || !current->via || (uint32_t)(b - st->blocks) >= st->nblocks_file)
+		return NULL;
+	return &current->via[b - st->blocks];
+}
 
 static int usable(struct ad *a, const struct mpp_type *w, const struct mpp_type *r)
 {
@@ -300,7 +331,6 @@ static int infer_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 	uint32_t target;
 	uint64_t toff;
 
-	(void)off;
 	if (slot->kind == MPP_SLOT_UNION)
 		return 0;
 	mpp_decode_ptr(st, w->k++, &target, &toff);
@@ -312,6 +342,8 @@ static int infer_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 	if (!p || !p->size || !t->size || toff % t->size || !usable(w->a, t, p))
 		return 0;
 	w->a->rt[target] = p;
+	w->a->via[target].block = w->bi;
+	w->a->via[target].off = off;
 	w->a->queue[w->a->nq++] = target;
 	return 0;
 }
@@ -355,6 +387,7 @@ static int find_types(struct ad *a)
 	}
 	for (j = 0; j < a->nq; j++) {
 		w.a = a;
+		w.bi = a->queue[j];
 		w.k = st->blocks[a->queue[j]].ptr_first;
 		if ((rc = walk_reader(a, a->queue[j], infer_slot, &w)))
 			return rc;
@@ -535,7 +568,7 @@ static int pointer_error(struct pwalk *w, uint64_t off, uint32_t target, uint64_
 		snprintf(to, sizeof to, "'%s'", t->name);
 	else
 		describe(st, t, t->wti ? t->wti->t : t->ti->t, toff, to, sizeof to);
-	return mpp_err_set(MPP_EFORMAT, "pointer %s points to byte %" PRIu64 " of %s, %s", at, toff, to, why);
+	return mpp_err_set(MPP_EFORMAT, "%s is a pointer to byte %" PRIu64 " of %s, %s", at, toff, to, why);
 }
 
 static int map_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
@@ -568,7 +601,7 @@ static int map_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 		return 0;
 	if (t->cls == MPP_BC_EXTERN) {
 		if (toff)
-			return pointer_error(w, off, target, toff, "inside a C library object");
+			return pointer_error(w, off, target, toff, "inside a C library object of another layout");
 		return 0;
 	}
 	if (!t->wti) {
@@ -581,9 +614,10 @@ static int map_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 	if (!ws || toff == t->count * ws) {
 		x = toff ? t->count * t->ti->t->size : 0;
 	} else if (map_value(t->wti->t, t->ti->t, toff % ws, slot->type ? slot->type->elem : NULL, &x, 1)) {
-		return pointer_error(w, off, target, toff,
-		                     "inside a value whose layout differs on this architecture (a scalar's bytes, "
-		                     "or padding)");
+		return pointer_error(
+		    w, off, target, toff,
+		    "which lies inside a value laid out differently on this architecture (a scalar's bytes, "
+		    "or padding)");
 	} else {
 		x += toff / ws * t->ti->t->size;
 	}
@@ -669,10 +703,13 @@ int mpp_adapt(struct mpp_dstate *st)
 		mpp_types_init(&st->rset);
 		a.rt = calloc(st->nblocks ? st->nblocks : 1, sizeof *a.rt);
 		a.queue = calloc(st->nblocks ? st->nblocks : 1, sizeof *a.queue);
-		if (!a.rt || !a.queue || !(st->cv = mpp_conv_new(&st->warch))) {
+		a.via = malloc((st->nblocks ? st->nblocks : 1) * sizeof *a.via);
+		if (!a.rt || !a.queue || !a.via || !(st->cv = mpp_conv_new(&st->warch))) {
 			rc = nomem();
 			goto out;
 		}
+		memset(a.via, 0xff, st->nblocks * sizeof *a.via);
+		current = &a;
 		if ((rc = find_types(&a)) || (rc = convert_data(&a)))
 			goto out;
 	}
@@ -681,8 +718,10 @@ int mpp_adapt(struct mpp_dstate *st)
 	if ((st->foreign || st->other_binary) && st->nimage)
 		rc = add_literals(&a);
 out:
+	current = NULL;
 	free(a.rt);
 	free(a.queue);
+	free(a.via);
 	free(a.names);
 	return rc;
 }

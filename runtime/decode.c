@@ -646,6 +646,15 @@ static int check_pointers(struct mpp_dstate *st)
 	if (c.k != st->nptrs)
 		return corrupt("pointer table does not match the blocks");
 	st->nimage = c.image;
+	if (c.unmapped && st->version < 2) {
+		id = mpp_image_id(&src);
+		return mpp_err_set(MPP_EFORMAT,
+		                   "it holds %" PRIu64 " pointers into the executable (string literals, constant "
+		                   "tables) and was written by another build of the program in format version 1, "
+		                   "which does not say where they point (binary id 0x%016" PRIx64 " vs 0x%016" PRIx64
+		                   ")",
+		                   c.unmapped, st->binid, id);
+	}
 	if (c.unmapped) {
 		id = mpp_image_id(&src);
 		return mpp_err_set(MPP_EFORMAT,

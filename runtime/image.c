@@ -20,7 +20,7 @@
 
 struct seg {
 	uintptr_t start, end;
-	int writable;
+	int writable, exec;
 };
 
 static struct {
@@ -72,6 +72,7 @@ static int first_object(struct dl_phdr_info *info, size_t size, void *data)
 			s->start = info->dlpi_addr + ph->p_vaddr;
 			s->end = s->start + ph->p_memsz;
 			s->writable = (ph->p_flags & PF_W) != 0;
+			s->exec = (ph->p_flags & PF_X) != 0;
 		} else if (ph->p_type == PT_GNU_RELRO) {
 			img.relro_start = info->dlpi_addr + ph->p_vaddr;
 			img.relro_end = img.relro_start + ph->p_memsz;
@@ -183,7 +184,30 @@ uint64_t mpp_image_id(int *source)
 
 /* ---- String literals --------------------------------------------------- */
 
-int mpp_image_literal(uintptr_t addr, uint64_t max, uint64_t *off, uint64_t *len)
+/* The image's read-only memory is read as bytes, gaps between objects
+ * included: readable, but poisoned under AddressSanitizer, whose checks
+ * (and intercepted memmem, memchr) these loops avoid. */
+#define NO_ASAN __attribute__((no_sanitize_address))
+
+static NO_ASAN const unsigned char *find_bytes(const unsigned char *hay, size_t n, const unsigned char *needle,
+                                               size_t m)
+{
+	size_t i, j;
+
+	if (m == 0 || m > n)
+		return NULL;
+	for (i = 0; i <= n - m; i++) {
+		if (hay[i] != needle[0])
+			continue;
+		for (j = 1; j < m && hay[i + j] == needle[j]; j++)
+			;
+		if (j == m)
+			return hay + i;
+	}
+	return NULL;
+}
+
+NO_ASAN int mpp_image_literal(uintptr_t addr, uint64_t max, uint64_t *off, uint64_t *len)
 {
 	const unsigned char *lo, *hi, *p = (const unsigned char *)addr, *a, *b;
 	int i;
@@ -215,16 +239,19 @@ int mpp_image_literal(uintptr_t addr, uint64_t max, uint64_t *off, uint64_t *len
 uintptr_t mpp_image_find(const unsigned char *bytes, size_t len)
 {
 	const void *hit;
-	int i;
+	int i, pass;
 
 	init();
-	for (i = 0; i < img.nsegs; i++) {
-		if (img.segs[i].writable)
-			continue;
-		hit = memmem((const void *)img.segs[i].start, img.segs[i].end - img.segs[i].start, bytes, len);
-		if (hit)
-			return (uintptr_t)hit;
-	}
+	/* read-only data first, code only in images that mix the two */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < img.nsegs; i++) {
+			if (img.segs[i].writable || img.segs[i].exec != pass)
+				continue;
+			hit = find_bytes((const unsigned char *)img.segs[i].start, img.segs[i].end - img.segs[i].start,
+			                 bytes, len);
+			if (hit)
+				return (uintptr_t)hit;
+		}
 	return 0;
 }
 
