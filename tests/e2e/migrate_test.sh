@@ -45,6 +45,8 @@
 #                                   to make the program run long (~1 s)
 #   /* mpp-test: stress-only */     run modes a-d only
 #   /* mpp-test: pragma-only */     no --mpp-auto variant (see tests/e2e/CMakeLists.txt)
+#   /* mpp-test: hetero-long */, /* mpp-test: hetero-refuse=VAR */
+#                                   for hetero_test.sh (see there)
 #
 # Environment:
 #   MPPCC                 translator command (default BUILD/bin/mppcc, where
@@ -129,6 +131,7 @@ while IFS= read -r tag; do
 		;;
 	stress-only) stress_only=1 ;;
 	pragma-only) ;; # read by tests/e2e/CMakeLists.txt: no auto variant
+	hetero-long | hetero-refuse=*) ;; # read by hetero_test.sh
 	*)
 		echo "$0: $src: unknown tag 'mpp-test: $tag'" >&2
 		exit 2
