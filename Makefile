@@ -8,6 +8,7 @@
 #   make demo-seq build, then checkpoint and restart a sequential sample
 #                 (samples/demo.sh)
 #   make csmith   build, then the csmith differential test on 250 seeds
+#   make fuzz     build, then fuzz the state decoder for FUZZ_SECONDS (900)
 #   make bench    build, then run the benchmarks in bench/ (bench/run_all.sh)
 #   make clean    remove the build directory
 #
@@ -23,12 +24,13 @@ endif
 MPP_SANITIZE ?= OFF
 CMAKE_ARGS ?=
 CSMITH_SEEDS ?= 1-250
+FUZZ_SECONDS ?= 900
 
 # Debian 12 packages: build tools and libraries, test tools, and what the
 # heterogeneous and PVM tests and the benchmarks will use.
 DEB_PACKAGES = gcc pkg-config flex bison libclang-dev libcmocka-dev cmake pvm pvm-dev libpvm3 pvm-examples \
 	csmith libcsmith-dev gcc-12-multilib gcc-s390x-linux-gnu libc6-dev-s390x-cross \
-	qemu-user-static valgrind gnuplot-nox iproute2 clang-format
+	qemu-user-static valgrind gnuplot-nox iproute2 clang-format clang libclang-rt-14-dev
 
 all: build
 
@@ -65,10 +67,13 @@ demo-seq: build
 csmith: build
 	MPPCC=$(abspath $(BUILD))/bin/mppcc tests/e2e/csmith_test.sh "$(CSMITH_SEEDS)"
 
+fuzz: build
+	MPP_TEST_BUILD_DIR=$(abspath $(BUILD)) tests/fuzz/fuzz.sh run $(FUZZ_SECONDS)
+
 bench: build
 	MPP_BENCH_BUILD=$(abspath $(BUILD)) bash bench/run_all.sh
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps configure build test demo demo-seq csmith bench clean
+.PHONY: all deps configure build test demo demo-seq csmith fuzz bench clean
