@@ -44,11 +44,6 @@ static int nomem(void)
 	return mpp_err_set(MPP_ENOMEM, "out of memory while converting the state");
 }
 
-static size_t pad8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 void mpp_adapt_free(struct mpp_dstate *st)
 {
 	while (st->synth) {
@@ -58,10 +53,8 @@ void mpp_adapt_free(struct mpp_dstate *st)
 	}
 	mpp_conv_free(st->cv);
 	mpp_types_free(&st->rset);
-	free(st->conv);
 	free(st->ptrs_own);
 	st->cv = NULL;
-	st->conv = NULL;
 	st->ptrs_own = NULL;
 }
 
@@ -409,62 +402,45 @@ static int find_types(struct ad *a)
 
 /* ---- Data ------------------------------------------------------------------- */
 
-static int convert_data(struct ad *a)
+/* Give every block this program's type and its conversion plan, and check
+ * every value that may not fit: restore.c converts while it copies into
+ * place, so a refused state leaves the process as it was, and no buffer of
+ * the converted state's size is ever needed. */
+static int check_data(struct ad *a)
 {
 	struct mpp_dstate *st = a->st;
 	const struct mpp_cplan *plan;
 	const struct mpp_tinfo *rti;
 	struct mpp_conv_fail fail;
-	size_t total = 0, *at;
 	uint32_t i;
-	int rc = 0;
+	int rc;
 
-	if (!(at = calloc(st->nblocks ? st->nblocks : 1, sizeof *at)))
-		return nomem();
-	for (i = 0; i < st->nblocks; i++) {
-		const struct mpp_dblock *b = &st->blocks[i];
-		uint64_t rs = a->rt[i] ? a->rt[i]->size : 0;
-		if (!b->data)
-			continue;
-		if ((rs && b->count > SIZE_MAX / 2 / rs) || pad8((size_t)(b->count * rs)) > SIZE_MAX / 2 - total) {
-			rc = mpp_err_set(MPP_EFORMAT, "the state is too large for this architecture");
-			goto out;
-		}
-		at[i] = total;
-		total += pad8((size_t)(b->count * rs));
-	}
-	if (!(st->conv = calloc(total ? total : 1, 1))) {
-		rc = nomem();
-		goto out;
-	}
 	for (i = 0; i < st->nblocks; i++) {
 		struct mpp_dblock *b = &st->blocks[i];
+		uint64_t rs = a->rt[i] ? a->rt[i]->size : 0;
 		if (!a->rt[i])
 			continue;
 		if ((rc = add_rti(st, a->rt[i], &rti)))
-			goto out;
+			return rc;
 		b->wti = b->ti;
 		if (b->data) {
+			if (rs && b->count > SIZE_MAX / rs)
+				return mpp_err_set(MPP_EFORMAT, "the state is too large for this architecture");
 			if ((rc = mpp_conv_plan(st->cv, b->ti->t, a->rt[i], &plan))) {
 				char where[500];
 				describe(st, b, b->ti->t, 0, where, sizeof where);
-				rc = mpp_err_wrap(rc, "cannot convert %s", where);
-				goto out;
+				return mpp_err_wrap(rc, "cannot convert %s", where);
 			}
-			if (mpp_conv_run(plan, b->data, st->conv + at[i], b->count, &fail)) {
-				rc = value_error(st, b, &fail);
-				goto out;
-			}
-			b->data = st->conv + at[i];
-			b->size = b->count * a->rt[i]->size;
+			if (mpp_conv_check(plan, b->data, b->count, &fail))
+				return value_error(st, b, &fail);
+			b->plan = mpp_conv_is_copy(plan) ? NULL : plan;
+			b->size = b->count * rs;
 		} else {
-			b->size = a->rt[i]->size;
+			b->size = rs;
 		}
 		b->ti = rti;
 	}
-out:
-	free(at);
-	return rc;
+	return 0;
 }
 
 /* ---- Pointers ------------------------------------------------------------------ */
@@ -710,7 +686,7 @@ int mpp_adapt(struct mpp_dstate *st)
 		}
 		memset(a.via, 0xff, st->nblocks * sizeof *a.via);
 		current = &a;
-		if ((rc = find_types(&a)) || (rc = convert_data(&a)))
+		if ((rc = find_types(&a)) || (rc = check_data(&a)))
 			goto out;
 	}
 	if ((st->foreign || (st->other_binary && st->nimage)) && (rc = map_pointers(&a)))
@@ -724,4 +700,17 @@ out:
 	free(a.via);
 	free(a.names);
 	return rc;
+}
+
+int mpp_decode_load(const struct mpp_dblock *b, void *dst)
+{
+	struct mpp_conv_fail f;
+
+	if (!b->plan) {
+		memcpy(dst, b->data, (size_t)b->size);
+		return 0;
+	}
+	if (mpp_conv_run(b->plan, b->data, dst, b->count, &f))
+		return mpp_err_set(MPP_EINTERNAL, "a value checked before the restore does not fit any more");
+	return 0;
 }

@@ -17,7 +17,7 @@ enum {
 	OP_SWAP,     /* n values of sw bytes, reversed */
 	OP_INT,      /* n integers, sw -> dw bytes, range checked */
 	OP_LDBL,     /* n long doubles, writer format -> reader format */
-	OP_ZERO,     /* zlen bytes that must be zero, unless sub converts them */
+	OP_ZERO,     /* zlen bytes that must be zero (dlen zeros written), unless sub converts them */
 	OP_REPEAT    /* sub, n times */
 };
 
@@ -31,7 +31,7 @@ enum { F_SSIGNED = 1, F_DSIGNED = 2, F_UNION = 4 };
 struct cop {
 	unsigned char op, sw, dw, flags;
 	uint64_t soff, doff, n, ss, ds;
-	uint64_t zlen;
+	uint64_t zlen, dlen;
 	const struct mpp_cplan *sub;
 };
 
@@ -42,6 +42,7 @@ struct mpp_cplan {
 	int bad;       /* the pair cannot be converted */
 	int swap;      /* the writer's byte order is not this host's */
 	int copy_only; /* same sizes, every op a copy at equal offsets */
+	int may_fail;  /* some value may not fit: check before converting */
 	struct mpp_cplan *next;
 };
 
@@ -200,8 +201,16 @@ static int push(struct mpp_cplan *p, const struct cop *o)
 
 static int push_run(struct mpp_cplan *p, int op, unsigned sw, unsigned dw, unsigned flags)
 {
-	struct cop o = {
-	    (unsigned char)op, (unsigned char)sw, (unsigned char)dw, (unsigned char)flags, 0, 0, 1, sw, dw, 0, NULL};
+	struct cop o;
+
+	memset(&o, 0, sizeof o);
+	o.op = (unsigned char)op;
+	o.sw = (unsigned char)sw;
+	o.dw = (unsigned char)dw;
+	o.flags = (unsigned char)flags;
+	o.n = 1;
+	o.ss = sw;
+	o.ds = dw;
 
 	if (op == OP_COPY)
 		o.n = sw;
@@ -318,6 +327,7 @@ static int build_union(struct mpp_conv *c, struct mpp_cplan *p, unsigned depth)
 	o.op = OP_ZERO;
 	o.flags = F_UNION;
 	o.zlen = w->size;
+	o.dlen = r->size;
 	o.sub = same ? first : NULL;
 	return push(p, &o);
 }
@@ -396,7 +406,23 @@ static int build_ops(struct mpp_conv *c, struct mpp_cplan *p, unsigned depth)
 		memset(&o, 0, sizeof o);
 		o.op = OP_ZERO;
 		o.zlen = w->size;
+		o.dlen = r->size;
 		return w->size ? push(p, &o) : 0;
+	}
+}
+
+/* Whether op o can meet a value that does not fit. */
+static int op_may_fail(const struct cop *o)
+{
+	unsigned wf = (unsigned)o->flags >> 4, rf = o->flags & 15u;
+	int ss = (o->flags & F_SSIGNED) != 0, ds = (o->flags & F_DSIGNED) != 0;
+
+	switch (o->op) {
+	case OP_INT: return o->dw < o->sw || (ss && !ds) || (!ss && ds && o->dw <= o->sw);
+	case OP_LDBL: return rf == MPP_LD_BINARY64 || (wf == MPP_LD_BINARY128 && rf == MPP_LD_X87);
+	case OP_ZERO: return 1;
+	case OP_REPEAT: return o->sub->may_fail;
+	default: return 0;
 	}
 }
 
@@ -433,6 +459,8 @@ static const struct mpp_cplan *build(struct mpp_conv *c, const struct mpp_type *
 	p->copy_only = !p->bad && w->size == r->size;
 	for (i = 0; p->copy_only && i < p->nops; i++)
 		p->copy_only = p->ops[i].op == OP_COPY && p->ops[i].soff == p->ops[i].doff;
+	for (i = 0; !p->bad && i < p->nops; i++)
+		p->may_fail |= op_may_fail(&p->ops[i]);
 	p->next = c->tab[h];
 	c->tab[h] = p;
 	c->n++;
@@ -451,6 +479,16 @@ int mpp_conv_plan(struct mpp_conv *c, const struct mpp_type *w, const struct mpp
 		                   w->name ? w->name : "?", r->name ? r->name : "?");
 	*out = p;
 	return 0;
+}
+
+int mpp_conv_is_copy(const struct mpp_cplan *p)
+{
+	return p->copy_only;
+}
+
+int mpp_conv_may_fail(const struct mpp_cplan *p)
+{
+	return p->may_fail;
 }
 
 /* ---- Scalars ----------------------------------------------------------- */
@@ -570,9 +608,84 @@ static int fit(uint64_t u, unsigned sw, unsigned dw, unsigned flags, uint64_t *o
 	return 0;
 }
 
+/* Tight loops for the width changes of long, size_t and pointers-sized
+ * integers between ILP32 and LP64 (4 <-> 8 bytes, contiguous). Each
+ * returns the index of the first value that does not fit, or n. */
+#define WIDEN(NAME, ST, DT, SWAPFN, EXTEND)                                                  \
+	static uint64_t NAME(const unsigned char *s, unsigned char *d, uint64_t n, int swap) \
+	{                                                                                    \
+		uint64_t i;                                                                  \
+		for (i = 0; i < n; i++) {                                                    \
+			ST v;                                                                \
+			DT w;                                                                \
+			memcpy(&v, s + i * sizeof v, sizeof v);                              \
+			if (swap)                                                            \
+				v = SWAPFN(v);                                               \
+			w = EXTEND;                                                          \
+			memcpy(d + i * sizeof w, &w, sizeof w);                              \
+		}                                                                            \
+		return n;                                                                    \
+	}
+WIDEN(widen_s, int32_t, int64_t, (int32_t)__builtin_bswap32, (int64_t)v)
+WIDEN(widen_u, uint32_t, uint64_t, __builtin_bswap32, v == UINT32_MAX ? UINT64_MAX : (uint64_t)v)
+
+static uint64_t narrow_s(const unsigned char *s, unsigned char *d, uint64_t n, int swap)
+{
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		int64_t v;
+		int32_t w;
+		memcpy(&v, s + 8 * i, 8);
+		if (swap)
+			v = (int64_t)__builtin_bswap64((uint64_t)v);
+		if (v < INT32_MIN || v > INT32_MAX)
+			return i;
+		w = (int32_t)v;
+		if (d)
+			memcpy(d + 4 * i, &w, 4);
+	}
+	return n;
+}
+
+static uint64_t narrow_u(const unsigned char *s, unsigned char *d, uint64_t n, int swap)
+{
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t v;
+		uint32_t w;
+		memcpy(&v, s + 8 * i, 8);
+		if (swap)
+			v = __builtin_bswap64(v);
+		if (v > UINT32_MAX && v != UINT64_MAX)
+			return i;
+		w = (uint32_t)v;
+		if (d)
+			memcpy(d + 4 * i, &w, 4);
+	}
+	return n;
+}
+
+/* d NULL: only check. */
 static uint64_t int_run(const struct cop *o, const unsigned char *s, unsigned char *d, int swap, uint64_t *bad)
 {
 	uint64_t i, v;
+	unsigned sg = o->flags & (F_SSIGNED | F_DSIGNED);
+
+	if (o->ss == o->sw && o->ds == o->dw && (sg == 0 || sg == (F_SSIGNED | F_DSIGNED))) {
+		i = o->n + 1;
+		if (o->sw == 4 && o->dw == 8 && d)
+			i = sg ? widen_s(s, d, o->n, swap) : widen_u(s, d, o->n, swap);
+		else if (o->sw == 4 && o->dw == 8)
+			return o->n; /* widening never fails */
+		else if (o->sw == 8 && o->dw == 4)
+			i = sg ? narrow_s(s, d, o->n, swap) : narrow_u(s, d, o->n, swap);
+		if (i < o->n)
+			*bad = load(s + i * o->ss, o->sw, swap);
+		if (i <= o->n)
+			return i;
+	}
 
 	for (i = 0; i < o->n; i++) {
 		uint64_t u = load(s + i * o->ss, o->sw, swap);
@@ -580,7 +693,8 @@ static uint64_t int_run(const struct cop *o, const unsigned char *s, unsigned ch
 			*bad = u;
 			return i;
 		}
-		store(d + i * o->ds, o->dw, v);
+		if (d)
+			store(d + i * o->ds, o->dw, v);
 	}
 	return o->n;
 }
@@ -834,11 +948,11 @@ int mpp_conv_ldouble(unsigned wfmt, unsigned wsize, int wswap, const unsigned ch
 	return 0;
 }
 
-/* ---- Running plans ------------------------------------------------------ */
+/* ---- Running plans ------------------------------------------------------
+ * A NULL destination only checks that every value fits. */
 
 struct runctx {
 	int swap;
-	unsigned wld, rld; /* long double formats */
 	struct mpp_conv_fail *fail;
 };
 
@@ -857,14 +971,22 @@ static int run_ops(const struct mpp_cplan *p, const unsigned char *s, unsigned c
 
 static int run_op(const struct cop *o, const unsigned char *s, unsigned char *d, uint64_t base, struct runctx *x)
 {
+	unsigned char tmp[16];
 	uint64_t i, bad = 0;
 
 	s += o->soff;
-	d += o->doff;
+	if (d)
+		d += o->doff;
 	base += o->soff;
 	switch (o->op) {
-	case OP_COPY: memcpy(d, s, o->n); return 0;
-	case OP_SWAP: swap_run(o, s, d); return 0;
+	case OP_COPY:
+		if (d)
+			memcpy(d, s, o->n);
+		return 0;
+	case OP_SWAP:
+		if (d)
+			swap_run(o, s, d);
+		return 0;
 	case OP_INT:
 		if ((i = int_run(o, s, d, x->swap, &bad)) == o->n)
 			return 0;
@@ -877,7 +999,7 @@ static int run_op(const struct cop *o, const unsigned char *s, unsigned char *d,
 	case OP_LDBL:
 		for (i = 0; i < o->n; i++) {
 			if (mpp_conv_ldouble(o->flags >> 4, o->sw, x->swap, s + i * o->ss, o->flags & 15, o->dw,
-			                     d + i * o->ds)) {
+			                     d ? d + i * o->ds : tmp)) {
 				x->fail->off = base + i * o->ss;
 				x->fail->why = MPP_CONV_LDBL;
 				return MPP_EFORMAT;
@@ -885,8 +1007,11 @@ static int run_op(const struct cop *o, const unsigned char *s, unsigned char *d,
 		}
 		return 0;
 	case OP_ZERO:
-		if (all_zero(s, o->zlen))
+		if (all_zero(s, o->zlen)) {
+			if (d)
+				memset(d, 0, o->dlen);
 			return 0;
+		}
 		if (o->sub)
 			return run_ops(o->sub, s, d, base, x);
 		x->fail->off = base;
@@ -894,7 +1019,7 @@ static int run_op(const struct cop *o, const unsigned char *s, unsigned char *d,
 		return MPP_EFORMAT;
 	default: /* OP_REPEAT */
 		for (i = 0; i < o->n; i++) {
-			int rc = run_ops(o->sub, s + i * o->ss, d + i * o->ds, base + i * o->ss, x);
+			int rc = run_ops(o->sub, s + i * o->ss, d ? d + i * o->ds : NULL, base + i * o->ss, x);
 			if (rc)
 				return rc;
 		}
@@ -926,4 +1051,9 @@ int mpp_conv_run(const struct mpp_cplan *p, const unsigned char *src, unsigned c
 		return 0;
 	fold(p, count, p->w->size, p->r->size, &o);
 	return run_op(&o, src, dst, 0, &x);
+}
+
+int mpp_conv_check(const struct mpp_cplan *p, const unsigned char *src, uint64_t count, struct mpp_conv_fail *fail)
+{
+	return p->may_fail ? mpp_conv_run(p, src, NULL, count, fail) : (memset(fail, 0, sizeof *fail), 0);
 }

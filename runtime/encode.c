@@ -342,8 +342,12 @@ static int by_image_offset(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
+/* Bytes copied and hashed at a time: well inside the L2 cache. */
+#define HASH_CHUNK ((size_t)64 << 10)
+
 static int write_state(struct mpp_buf *out, uint64_t polls)
 {
+	struct mpp_hash_state hs;
 	size_t len[MPP_SEC_COUNT + 1], off[MPP_SEC_COUNT + 1], total, i, nf = mpp_capture_nframes();
 	uint64_t data = 0;
 	unsigned char *p, *base;
@@ -468,6 +472,15 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 	if (enc.rel.nptrs)
 		memcpy(p + MPP_FMT_SECHDR_LEN, enc.rel.ptrs, enc.rel.nptrs * MPP_FMT_PTR_LEN);
 
+	/* The tables are written: hash them, then the data as it is copied,
+	 * a chunk at a time while it is in the cache (the data section is the
+	 * last one, in file order). */
+	for (i = 1; i <= MPP_SEC_COUNT; i++)
+		if (i != MPP_SEC_DATA)
+			memset(base + off[i] + len[i], 0, pad8(len[i]) - len[i]);
+	mpp_hash_init(&hs, 0);
+	mpp_hash_update(&hs, base, off[MPP_SEC_DATA]);
+
 	/* data: native bytes, pointer slots zeroed */
 	p = base + off[MPP_SEC_DATA];
 	for (i = 0; i < enc.nb; i++) {
@@ -477,21 +490,28 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		if (!b->src)
 			continue;
 		d = p + b->data_off;
-		memcpy(d, b->src, b->size);
 		memset(d + b->size, 0, pad8(b->size) - b->size);
-		if (b->ti->nptrs)
+		if (b->ti->nptrs) {
+			memcpy(d, b->src, b->size);
 			for (c = 0; c < b->count; c++)
 				mpp_types_walk(b->ti, 0, zero_slot, d + c * b->ti->t->size);
+			mpp_hash_update(&hs, d, pad8(b->size));
+			continue;
+		}
+		for (c = 0; c < b->size; c += HASH_CHUNK) {
+			size_t k = b->size - c < HASH_CHUNK ? (size_t)(b->size - c) : HASH_CHUNK;
+			memcpy(d + c, b->src + c, k);
+			mpp_hash_update(&hs, d + c, k);
+		}
+		mpp_hash_update(&hs, d + b->size, pad8(b->size) - b->size);
 	}
 	for (i = 0; i < enc.rel.nlits; i++) {
 		const struct mpp_elit *l = &enc.rel.lits[i];
 		memcpy(p + l->data_off, l->bytes, l->len);
 		memset(p + l->data_off + l->len, 0, pad8(l->len) - l->len);
+		mpp_hash_update(&hs, p + l->data_off, pad8(l->len));
 	}
-	for (i = 1; i <= MPP_SEC_COUNT; i++)
-		memset(base + off[i] + len[i], 0, pad8(len[i]) - len[i]);
-
-	mpp_put_u64(base + total - MPP_FMT_TRAILER_LEN, mpp_hash64(base, total - MPP_FMT_TRAILER_LEN, 0));
+	mpp_put_u64(base + total - MPP_FMT_TRAILER_LEN, mpp_hash_final(&hs));
 	out->len = total;
 	return 0;
 }

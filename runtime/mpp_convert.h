@@ -46,11 +46,20 @@ int mpp_conv_compatible(const struct mpp_type *w, const struct mpp_type *r);
  * c. 0, or MPP_ENOMEM / MPP_EFORMAT with a message. */
 int mpp_conv_plan(struct mpp_conv *c, const struct mpp_type *w, const struct mpp_type *r, const struct mpp_cplan **out);
 
-/* Convert count values from src (writer layout) to dst (this host's,
- * zeroed by the caller: pointer slots and padding stay zero). Returns 0,
- * or MPP_EFORMAT with *fail filled (no message recorded). */
+/* Convert count values from src (writer layout) to dst (this host's).
+ * Pointer slots and padding are not written (restore.c writes the
+ * pointers). Returns 0, or MPP_EFORMAT with *fail filled (no message
+ * recorded), having converted the values before the one that failed. */
 int mpp_conv_run(const struct mpp_cplan *p, const unsigned char *src, unsigned char *dst, uint64_t count,
                  struct mpp_conv_fail *fail);
+/* The same checks without writing anything, so that a state is refused
+ * before the process changes; nothing to do when no value can fail
+ * (byte swaps, widening, copies). */
+int mpp_conv_check(const struct mpp_cplan *p, const unsigned char *src, uint64_t count, struct mpp_conv_fail *fail);
+/* Whether the plan is a copy of the whole value (same layout), and
+ * whether a value may not fit. */
+int mpp_conv_is_copy(const struct mpp_cplan *p);
+int mpp_conv_may_fail(const struct mpp_cplan *p);
 
 /* Scalar helpers, exported for tests and benchmarks. */
 /* Byte-reverse n values of width w (2, 4, 8 or 16) from src to dst. */

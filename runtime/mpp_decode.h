@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "mpp.h"
+#include "mpp_convert.h"
 #include "mpp_format.h"
 #include "mpp_types.h"
 
@@ -20,8 +21,9 @@ struct mpp_dblock {
 	 * constant global in version 2), then, once adapt.c has converted a
 	 * foreign state, this program's (wti keeps the writer's). */
 	const struct mpp_tinfo *ti, *wti;
-	uint64_t count, size;
-	const unsigned char *data; /* NULL without data */
+	uint64_t count, size;         /* size: in this program's layout */
+	const unsigned char *data;    /* NULL without data; the writer's bytes */
+	const struct mpp_cplan *plan; /* to convert them; NULL: copy size bytes */
 	uint64_t ptr_first;
 	uint32_t frame;
 	const struct mpp_global *g; /* GLOBAL */
@@ -67,7 +69,6 @@ struct mpp_dstate {
 	struct mpp_lit *lits;
 	uint64_t nimage; /* pointers into the image (data and functions) */
 	/* owned by adapt.c */
-	unsigned char *conv;     /* converted data */
 	unsigned char *ptrs_own; /* rewritten pointer table */
 	struct mpp_tset rset;    /* this program's types of the blocks */
 	struct mpp_conv *cv;
@@ -86,14 +87,20 @@ void mpp_decode_free(struct mpp_dstate *st);
 void mpp_decode_ptr(const struct mpp_dstate *st, uint64_t k, uint32_t *target, uint64_t *off);
 
 /* adapt.c: make a checked state written on another architecture, or by
- * another build (pointers to string literals), usable here: convert the
- * data to this layout, find each block's type here, map pointer offsets,
- * find literals by content. 0, or MPP_EFORMAT naming the variable whose
+ * another build (pointers to string literals), usable here: find each
+ * block's type here and its conversion plan, check every value, map
+ * pointer offsets, find literals by content (restore.c converts the data
+ * with the plans, see mpp_decode_load). 0, or MPP_EFORMAT naming the variable whose
  * value does not fit, or MPP_ENOMEM. Frees its work with the state. */
 int mpp_adapt(struct mpp_dstate *st);
 /* The literal holding image offset off (one past its NUL included), or
  * NULL. */
 const struct mpp_lit *mpp_decode_lit(const struct mpp_dstate *st, uint64_t off);
 void mpp_adapt_free(struct mpp_dstate *st);
+
+/* Put block b's data at dst in this program's layout: a copy, or its
+ * conversion plan. 0, or MPP_EINTERNAL if a value checked by adapt.c
+ * does not fit after all. */
+int mpp_decode_load(const struct mpp_dblock *b, void *dst);
 
 #endif

@@ -186,11 +186,13 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 				                 (unsigned long long)b->size);
 				goto fail;
 			}
-			memcpy(p, b->data, (size_t)b->size);
 			b->addr = (uintptr_t)p;
 			b->placed = 1;
+			if ((rc = mpp_decode_load(b, p)))
+				goto fail;
 		} else if (b->cls == MPP_BC_GLOBAL && b->data) {
-			memcpy((void *)b->addr, b->data, (size_t)b->size);
+			if ((rc = mpp_decode_load(b, (void *)b->addr)))
+				goto fail;
 		}
 	}
 	for (i = 0; i < rs.st.nblocks; i++)
@@ -269,7 +271,8 @@ void __mpp_restore_frame(const struct mpp_func *fn, unsigned site, void *const *
 	}
 	for (j = 0; j < f->nvars; j++) {
 		struct mpp_dblock *b = &rs.st.blocks[f->first + j];
-		memcpy(vars[j], b->data, (size_t)b->size);
+		if ((rc = mpp_decode_load(b, vars[j])))
+			die(rc);
 		b->addr = (uintptr_t)vars[j];
 		b->placed = 1;
 	}
