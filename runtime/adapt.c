@@ -35,7 +35,7 @@ struct ad {
 	struct via *via;            /* per heap block: who points to it (messages) */
 	uint32_t *queue, nq;
 	const struct mpp_type **names; /* named types of the program, by hash */
-	size_t ncap;
+	size_t ncap, nnames;
 	int names_done;
 };
 
@@ -193,12 +193,15 @@ static int index_type(struct ad *a, const struct mpp_type *t, unsigned depth, co
 		*cap = c;
 	}
 	(*seen)[(*nseen)++] = t;
-	if ((t->kind == MPP_K_STRUCT || t->kind == MPP_K_UNION || t->kind == MPP_K_ENUM) && t->name) {
+	if ((t->kind == MPP_K_STRUCT || t->kind == MPP_K_UNION || t->kind == MPP_K_ENUM) && t->name &&
+	    a->nnames < a->ncap / 2) {
 		for (h = name_slot(t->name, a->ncap); a->names[h]; h = (h + 1) & (a->ncap - 1))
 			if (!strcmp(a->names[h]->name, t->name))
 				break;
-		if (!a->names[h])
+		if (!a->names[h]) {
 			a->names[h] = t;
+			a->nnames++;
+		}
 	}
 	if (t->elem && index_type(a, t->elem, depth + 1, seen, nseen, cap))
 		return -1;
@@ -228,7 +231,7 @@ static int index_names(struct ad *a)
 				rc = index_type(a, f->sites[k].types[j], 1, &seen, &nseen, &cap);
 	}
 	free(seen);
-	/* the table holds at most ncap / 2 names: beyond that, fewer lookups succeed */
+	/* the table keeps the first ncap / 2 names: beyond, fewer lookups succeed */
 	return rc ? nomem() : 0;
 }
 

@@ -387,7 +387,7 @@ static int build_ops(struct mpp_conv *c, struct mpp_cplan *p, unsigned depth)
 			return MPP_ENOMEM;
 		if (e->bad)
 			return p->bad = 1, 0;
-		if (!e->nops || !w->elem->size)
+		if (!e->nops || !w->elem->size || (w->kind == MPP_K_ARRAY && !w->count))
 			return 0;
 		fold(e, w->kind == MPP_K_ARRAY ? w->count : 2, w->elem->size, r->elem->size, &o);
 		return push(p, &o);
@@ -1088,7 +1088,7 @@ int mpp_conv_run(const struct mpp_cplan *p, const unsigned char *src, unsigned c
 	memset(fail, 0, sizeof *fail);
 	x.fail = fail;
 	x.swap = p->swap;
-	if (!p->nops || !count)
+	if (!p->nops || !count || !p->w->size) /* zero-size values: nothing to do, however many */
 		return 0;
 	fold(p, count, p->w->size, p->r->size, &o);
 	return run_op(&o, src, dst, 0, &x);
