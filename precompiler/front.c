@@ -788,6 +788,7 @@ void front_free(struct unit *u)
 	for (int i = 0; i < u->npragmas; i++)
 		mpp_pragma_free(&u->pragmas[i].p);
 	free(u->pragmas);
+	free(u->onrestore);
 	if (u->tu)
 		clang_disposeTranslationUnit(u->tu);
 	if (u->index)
