@@ -249,8 +249,8 @@ out:
 /* The options that programs built with the prebuilt libmpp.a need, written
  * beside it at build time (lib/libmpp.flags: the sanitizer options of an
  * MPP_SANITIZE build, else empty). A sanitized runtime cannot be linked
- * without them, and the translated code is checked with it. A missing file
- * means none. */
+ * without them; translated sources are compiled with them too, so that the
+ * code mppcc generates is checked as well. A missing file means none. */
 static void runtime_flags(const char *dir, struct argv_buf *a)
 {
 	char *path = xasprintf("%s/../lib/libmpp.flags", dir);
