@@ -25,7 +25,8 @@
 #
 # Variables: BUILD (build directory, default build), MPP_WERROR (ON/OFF,
 # default ON when CI is set, as in .ci/run), MPP_SANITIZE, CMAKE_ARGS;
-# SAN_BUILD (default build-san) and SAN_CSMITH_SEEDS for test-sanitize.
+# SAN_BUILD (default build-san), SAN_CSMITH_SEEDS and SAN_CTEST_ARGS (extra
+# ctest options, e.g. -L unit) for test-sanitize.
 
 BUILD ?= build
 ifneq ($(CI),)
@@ -38,6 +39,7 @@ CMAKE_ARGS ?=
 CSMITH_SEEDS ?= 1-250
 SAN_BUILD ?= build-san
 SAN_CSMITH_SEEDS ?= 1-5
+SAN_CTEST_ARGS ?=
 
 # Debian 12 packages: build tools and libraries, test tools, and what the
 # heterogeneous and PVM tests and the benchmarks will use.
@@ -75,7 +77,7 @@ test-sanitize: deps
 	cmake -S . -B $(SAN_BUILD) -DMPP_WERROR=$(MPP_WERROR) -DMPP_SANITIZE=ON \
 		"-DMPP_CSMITH_SEEDS=$(SAN_CSMITH_SEEDS)" $(CMAKE_ARGS)
 	cmake --build $(SAN_BUILD) --parallel
-	ctest --test-dir $(SAN_BUILD) --output-on-failure -j2
+	ctest --test-dir $(SAN_BUILD) --output-on-failure -j2 $(SAN_CTEST_ARGS)
 
 demo: build
 	MPPCC=$(abspath $(BUILD))/bin/mppcc MPPRUN=$(abspath $(BUILD))/bin/mpprun samples/pvm_demo.sh
