@@ -21,7 +21,7 @@
 #                 (samples/demo.sh)
 #   make csmith   build, then the csmith differential test on 250 seeds
 #   make bench    build, then run the benchmarks in bench/ (bench/run_all.sh)
-#   make clean    remove the build directory
+#   make clean    remove the build directories (BUILD and SAN_BUILD)
 #
 # Variables: BUILD (build directory, default build), MPP_WERROR (ON/OFF,
 # default ON when CI is set, as in .ci/run), MPP_SANITIZE, CMAKE_ARGS;
