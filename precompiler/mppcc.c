@@ -299,6 +299,26 @@ static void target_includes(const struct argv_buf *ccw, struct argv_buf *extra)
 #endif
 }
 
+/* The options that programs built with the prebuilt libmpp.a need, written
+ * beside it at build time (lib/libmpp.flags: the sanitizer options of an
+ * MPP_SANITIZE build, else empty). A sanitized runtime cannot be linked
+ * without them; translated sources are compiled with them too, so that the
+ * code mppcc generates is checked as well. A missing file means none. */
+static void runtime_flags(const char *dir, struct argv_buf *a)
+{
+	char *path = xasprintf("%s/../lib/libmpp.flags", dir);
+	FILE *f = fopen(path, "r");
+	free(path);
+	if (!f)
+		return;
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = 0;
+		split_words(a, line);
+	}
+	fclose(f);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: mppcc [mpp options] [cc options] files...\n"
@@ -316,10 +336,16 @@ int main(int argc, char **argv)
 	const char *emit = NULL;
 	int auto_points = 0, mode_c = 0, mode_S = 0, mode_E = 0;
 	const char *out = NULL;
-	struct argv_buf flags = {0};  /* compiler flags, in order */
-	struct argv_buf clang = {0};  /* flags the parser needs */
-	struct argv_buf inputs = {0}; /* all inputs, in order */
-	int nsources = 0;
+	struct argv_buf flags = {0};    /* compiler flags, in order */
+	struct argv_buf clang = {0};    /* flags the parser needs */
+	struct argv_buf inputs = {0};   /* all inputs, in order */
+	struct argv_buf ccw = {0};      /* the underlying compiler's words */
+	struct argv_buf rtflags = {0};  /* for translated code with the prebuilt libmpp.a */
+	struct argv_buf cc_extra = {0}; /* options mppcc adds for the target */
+	struct argv_buf objs = {0};     /* link inputs, in order */
+	char *dir = NULL, *incdir = NULL, *tmpdir = NULL;
+	char tmpl[] = "/tmp/mppcc.XXXXXX";
+	int nsources = 0, rc = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -334,10 +360,11 @@ int main(int argc, char **argv)
 				verbose = 1;
 			else if (strcmp(a, "--mpp-help") == 0) {
 				usage();
-				return 0;
+				goto out;
 			} else {
 				fprintf(stderr, "mppcc: error: unknown option '%s' (see --mpp-help)\n", a);
-				return 2;
+				rc = 2;
+				goto out;
 			}
 			continue;
 		}
@@ -352,7 +379,8 @@ int main(int argc, char **argv)
 		if (strcmp(a, "-o") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "mppcc: error: missing file name after '-o'\n");
-				return 2;
+				rc = 2;
+				goto out;
 			}
 			out = argv[++i];
 			continue;
@@ -380,7 +408,8 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "-") == 0) {
 			fprintf(stderr, "mppcc: error: reading a source from standard input is not supported\n");
-			return 2;
+			rc = 2;
+			goto out;
 		}
 		av_add(&inputs, a);
 		if (ends_with(a, ".c"))
@@ -389,9 +418,7 @@ int main(int argc, char **argv)
 	if (!cc || !cc[0])
 		cc = "cc";
 	int is_default_cc = strcmp(cc, "cc") == 0 || strcmp(cc, "gcc") == 0;
-	struct argv_buf ccw = {0};
 	split_words(&ccw, cc);
-	struct argv_buf cc_extra = {0}; /* options mppcc adds for the target */
 	target_includes(&ccw, &cc_extra);
 	for (int i = 1; i < ccw.n; i++)
 		if (!strcmp(ccw.v[i], "-m32") || !strncmp(ccw.v[i], "-D", 2) || !strncmp(ccw.v[i], "-I", 2))
@@ -410,10 +437,12 @@ int main(int argc, char **argv)
 	}
 	if (inputs.n == 0) {
 		fprintf(stderr, "mppcc: error: no input files\n");
-		return 2;
+		rc = 2;
+		goto out;
 	}
-	char *dir = exe_dir();
-	int rc = 0;
+	dir = exe_dir();
+	if (is_default_cc)
+		runtime_flags(dir, &rtflags);
 
 	if (mode_E) { /* preprocessing only: nothing to translate */
 		struct argv_buf a = {0};
@@ -431,32 +460,34 @@ int main(int argc, char **argv)
 		}
 		rc = run(a.v);
 		av_free(&a);
-		return rc;
+		goto out;
 	}
 	if ((mode_c || mode_S) && out && nsources > 1) {
 		fprintf(stderr, "mppcc: error: cannot specify '-o' with '-%c' and several source files\n",
 		        mode_S ? 'S' : 'c');
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	for (int i = 0; i < inputs.n; i++) {
 		if (access(inputs.v[i], R_OK) != 0) {
 			fprintf(stderr, "mppcc: error: %s: %s\n", inputs.v[i], strerror(errno));
-			return 1;
+			rc = 1;
+			goto out;
 		}
 	}
 
-	char tmpl[] = "/tmp/mppcc.XXXXXX";
-	char *tmpdir = mkdtemp(tmpl);
+	tmpdir = mkdtemp(tmpl);
 	if (!tmpdir) {
 		fprintf(stderr, "mppcc: error: cannot create a temporary directory: %m\n");
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (emit && mkdirs(emit) != 0) {
 		fprintf(stderr, "mppcc: error: cannot create '%s': %m\n", emit);
-		return 1;
+		rc = 1;
+		goto out;
 	}
-	struct argv_buf objs = {0}; /* link inputs, in order */
-	char *incdir = xasprintf("%s/../include", dir);
+	incdir = xasprintf("%s/../include", dir);
 	for (int i = 0; i < inputs.n && rc == 0; i++) {
 		const char *src = inputs.v[i];
 		if (!ends_with(src, ".c")) {
@@ -478,6 +509,8 @@ int main(int argc, char **argv)
 			av_add(&a, ccw.v[k]);
 		for (int k = 0; k < cc_extra.n; k++)
 			av_add(&a, cc_extra.v[k]);
+		for (int k = 0; k < rtflags.n; k++)
+			av_add(&a, rtflags.v[k]);
 		for (int k = 0; k < flags.n; k++)
 			av_add(&a, flags.v[k]);
 		char *obj;
@@ -522,6 +555,8 @@ int main(int argc, char **argv)
 			av_add(&a, ccw.v[k]);
 		for (int k = 0; k < cc_extra.n; k++)
 			av_add(&a, cc_extra.v[k]);
+		for (int k = 0; k < rtflags.n; k++)
+			av_add(&a, rtflags.v[k]);
 		for (int k = 0; k < objs.n; k++)
 			av_add(&a, objs.v[k]);
 		for (int k = 0; k < flags.n; k++)
@@ -539,13 +574,17 @@ int main(int argc, char **argv)
 			rc = run(a.v);
 		av_free(&a);
 	}
-	char *rm = xasprintf("rm -rf '%s'", tmpdir);
-	if (system(rm) != 0 && verbose)
-		fprintf(stderr, "mppcc: warning: could not remove '%s'\n", tmpdir);
-	free(rm);
+out:
+	if (tmpdir) {
+		char *rm = xasprintf("rm -rf '%s'", tmpdir);
+		if (system(rm) != 0 && verbose)
+			fprintf(stderr, "mppcc: warning: could not remove '%s'\n", tmpdir);
+		free(rm);
+	}
 	free(incdir);
 	free(dir);
 	av_free(&objs);
+	av_free(&rtflags);
 	av_free(&flags);
 	av_free(&clang);
 	av_free(&inputs);

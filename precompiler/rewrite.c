@@ -233,6 +233,25 @@ static char *norm_kids(struct rw *rw, struct norm_ctx *nc, struct node *n)
 	return s;
 }
 
+/* The type of an argument as __typeof__ sees its text, for the descriptor of
+ * its temporary: libclang's cursor for an argument is its implicit conversion
+ * to the parameter's type (an UnexposedExpr with the extent of the expression
+ * under it), which can be wider (a uint16_t assignment passed as a uint64_t:
+ * the temporary holds 2 bytes, a uint64_t descriptor would save 8). Arrays and
+ * functions keep their decay, as in the comma expression that declares it. */
+static CXType arg_type(const struct node *k)
+{
+	while (clang_getCursorKind(k->cur) == CXCursor_UnexposedExpr && k->nkids == 1 && k->kids[0]->so == k->so &&
+	       k->kids[0]->eo == k->eo) {
+		enum CXTypeKind ck = clang_getCanonicalType(clang_getCursorType(k->kids[0]->cur)).kind;
+		if (ck == CXType_ConstantArray || ck == CXType_IncompleteArray || ck == CXType_VariableArray ||
+		    ck == CXType_FunctionProto || ck == CXType_FunctionNoProto)
+			break;
+		k = k->kids[0];
+	}
+	return clang_getCursorType(k->cur);
+}
+
 static char *norm_call(struct rw *rw, struct norm_ctx *nc, struct node *n, int unused)
 {
 	char **vals = xcalloc((size_t)n->nkids + 1, sizeof(*vals));
@@ -250,8 +269,7 @@ static char *norm_call(struct rw *rw, struct norm_ctx *nc, struct node *n, int u
 			 * arguments must not do anything a second time */
 			char *v = vals[i] ? vals[i] : render(rw, k->so, k->eo);
 			char *dt = xasprintf("__typeof__(((void)0, (%s)))", v);
-			struct var *t = new_temp(rw, "a", dt, clang_getCursorType(k->cur), NULL, nc->decls,
-			                         nc->scope_so, nc->scope_eo);
+			struct var *t = new_temp(rw, "a", dt, arg_type(k), NULL, nc->decls, nc->scope_so, nc->scope_eo);
 			sb_printf(nc->pre, "%s = %s; ", t->name, v);
 			free(dt);
 			free(v);
