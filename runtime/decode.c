@@ -327,6 +327,9 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 	if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(e + 4), b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_EXTERN,
 	                 &b->name, "block")))
 		return rc;
+	if (e[2] && (b->cls != MPP_BC_HEAP || e[2] > MPP_FMT_MAX_ALIGN_LOG2))
+		return corrupt("block %u has alignment 2^%u", i, e[2]);
+	b->align_log2 = e[2];
 	if (b->ptr_first != *nptrs)
 		return corrupt("block %u: pointer entries out of order", i);
 	if (flags & MPP_BF_DATA) {

@@ -402,6 +402,8 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		const struct mpp_eblock *b = &enc.b[i];
 		mpp_put_u8(p, (unsigned)b->cls);
 		mpp_put_u8(p + 1, b->src ? MPP_BF_DATA : 0);
+		if (b->cls == MPP_BC_HEAP)
+			mpp_put_u8(p + 2, mpp_heap_align_log2(mpp_heap_at(b->heap)));
 		str_ref(b->name, &ref);
 		mpp_put_u32(p + 4, ref);
 		mpp_put_u32(p + 8, b->ti ? b->ti->index : MPP_FMT_NONE);

@@ -2,6 +2,7 @@
  * order in which a state lists them) with an address hash for free and
  * realloc; capture builds its own sorted index over all blocks, so lookups
  * by interior address stay O(log n) for millions of blocks. */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,15 +94,39 @@ static int grow(void)
 
 void *mpp_heap_alloc(const struct mpp_type *elem, size_t count)
 {
+	return mpp_heap_alloc_aligned(elem, count, 0);
+}
+
+/* Zeroed memory of n bytes (at least one), aligned on align when it is
+ * more than malloc's own alignment. */
+static void *zalloc(size_t n, size_t align)
+{
+	void *p;
+
+	if (!n)
+		n = 1;
+	if (align <= _Alignof(max_align_t))
+		return calloc(1, n);
+	if (posix_memalign(&p, align, n))
+		return NULL;
+	return memset(p, 0, n);
+}
+
+void *mpp_heap_alloc_aligned(const struct mpp_type *elem, size_t count, size_t align)
+{
 	size_t esz = elem ? elem->size : 1;
 	struct mpp_hblock *b;
 	void *p;
 
+	if (align & (align - 1)) {
+		mpp_err_set(MPP_EINTERNAL, "heap block alignment %zu is not a power of two", align);
+		return NULL;
+	}
 	if (esz && count > SIZE_MAX / esz) {
 		mpp_err_set(MPP_ENOMEM, "heap block of %zu elements of %zu bytes is too large", count, esz);
 		return NULL;
 	}
-	if (grow() || !(p = calloc(1, count * esz > 0 ? count * esz : 1))) {
+	if (grow() || !(p = zalloc(count * esz, align))) {
 		mpp_err_set(MPP_ENOMEM, "out of memory for a heap block of %zu bytes", count * esz);
 		return NULL;
 	}
@@ -110,17 +135,26 @@ void *mpp_heap_alloc(const struct mpp_type *elem, size_t count)
 	b->size = count * esz;
 	b->elem = elem ? elem : &mpp_t_uchar;
 	b->count = count;
+	b->align = align > _Alignof(max_align_t) ? align : 0;
 	tab_put(p, heap.n);
 	heap.n++;
 	return p;
 }
 
 /* Freed blocks, so a capture can tell a dangling pointer (a correct
- * program never uses it again) from one into memory nobody knows. */
+ * program never uses it again) from one into memory nobody knows. Ranges
+ * are appended as blocks are freed; from time to time they are sorted and
+ * merged where they overlap or touch, so that a program that frees and
+ * allocates forever keeps about as many ranges as its heap has places. */
+struct range {
+	uintptr_t lo, hi;
+};
+
 static struct {
-	uintptr_t *lo, *hi;
+	struct range *v;
 	size_t n, cap;
-	int sorted;
+	size_t limit; /* merge when n reaches it */
+	int sorted;   /* sorted by lo and disjoint */
 } grave;
 
 /* One object that restored dangling pointers point at: not NULL, inside
@@ -132,68 +166,77 @@ void *mpp_heap_dangling(void)
 	return &dangling_target;
 }
 
+static int by_lo(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort the ranges and merge those that overlap or touch. */
+static void merge_graves(void)
+{
+	size_t i, k = 0;
+
+	if (grave.sorted)
+		return;
+	qsort(grave.v, grave.n, sizeof *grave.v, by_lo);
+	for (i = 0; i < grave.n; i++) {
+		if (k && grave.v[i].lo <= grave.v[k - 1].hi) {
+			if (grave.v[i].hi > grave.v[k - 1].hi)
+				grave.v[k - 1].hi = grave.v[i].hi;
+			continue;
+		}
+		grave.v[k++] = grave.v[i];
+	}
+	grave.n = k;
+	grave.sorted = 1;
+}
+
 static void bury(uintptr_t lo, size_t size)
 {
+	if (grave.n >= grave.limit) {
+		merge_graves();
+		grave.limit = grave.n * 2 > 4096 ? grave.n * 2 : 4096;
+	}
 	if (grave.n == grave.cap) {
 		size_t cap = grave.cap ? grave.cap * 2 : 256;
-		uintptr_t *a = realloc(grave.lo, cap * sizeof *a), *b;
-		if (!a)
+		struct range *v = realloc(grave.v, cap * sizeof *v);
+		if (!v)
 			return;
-		grave.lo = a;
-		if (!(b = realloc(grave.hi, cap * sizeof *b)))
-			return;
-		grave.hi = b;
+		grave.v = v;
 		grave.cap = cap;
 	}
-	grave.lo[grave.n] = lo;
-	grave.hi[grave.n] = lo + (size ? size : 1);
+	grave.v[grave.n].lo = lo;
+	grave.v[grave.n].hi = lo + (size ? size : 1);
 	grave.n++;
 	grave.sorted = 0;
 }
 
-static int by_lo(const void *a, const void *b)
+size_t mpp_heap_nfreed(void)
 {
-	const uintptr_t *x = a, *y = b;
-	return *x < *y ? -1 : *x > *y;
+	merge_graves();
+	return grave.n;
 }
 
 int mpp_heap_was_freed(const void *p)
 {
 	uintptr_t v = (uintptr_t)p;
+	size_t a = 0, b;
+
 	if (p == &dangling_target)
 		return 1;
 	if (!grave.n)
 		return 0;
-	if (!grave.sorted) {
-		/* sort ranges by start (hi travels with lo through an index) */
-		uintptr_t *pairs = malloc(grave.n * 2 * sizeof *pairs);
-		if (!pairs)
-			return 0;
-		for (size_t i = 0; i < grave.n; i++) {
-			pairs[2 * i] = grave.lo[i];
-			pairs[2 * i + 1] = grave.hi[i];
-		}
-		qsort(pairs, grave.n, 2 * sizeof *pairs, by_lo);
-		for (size_t i = 0; i < grave.n; i++) {
-			grave.lo[i] = pairs[2 * i];
-			grave.hi[i] = pairs[2 * i + 1];
-		}
-		free(pairs);
-		grave.sorted = 1;
-	}
-	size_t a = 0, b = grave.n;
-	while (a < b) { /* last range starting at or before v */
+	merge_graves();
+	b = grave.n;
+	while (a < b) { /* first range starting after v */
 		size_t m = a + (b - a) / 2;
-		if (grave.lo[m] <= v)
+		if (grave.v[m].lo <= v)
 			a = m + 1;
 		else
 			b = m;
 	}
-	/* ranges may overlap (an address freed twice over time): look back a little */
-	for (size_t i = a; i > 0 && i + 64 > a; i--)
-		if (grave.lo[i - 1] <= v && v < grave.hi[i - 1])
-			return 1;
-	return 0;
+	return a > 0 && v < grave.v[a - 1].hi;
 }
 
 void mpp_heap_free(void *p)
@@ -241,7 +284,10 @@ void *mpp_heap_realloc(void *p, size_t count)
 	if (count * esz > b->size)
 		memset(q + b->size, 0, count * esz - b->size);
 	tab_del((size_t)slot);
+	if (q != p)
+		bury((uintptr_t)p, b->size);
 	b->addr = q;
+	b->align = 0; /* realloc keeps only malloc's own alignment */
 	b->size = count * esz;
 	b->count = count;
 	tab_put(q, (size_t)(b - heap.v));
@@ -251,6 +297,15 @@ void *mpp_heap_realloc(void *p, size_t count)
 size_t mpp_heap_count(void)
 {
 	return heap.n;
+}
+
+unsigned mpp_heap_align_log2(const struct mpp_hblock *b)
+{
+	unsigned k = 0;
+
+	while (b->align >> (k + 1))
+		k++;
+	return b->align ? k : 0;
 }
 
 const struct mpp_hblock *mpp_heap_at(size_t i)
@@ -270,8 +325,7 @@ void mpp_heap_drop(void)
 	size_t i;
 
 	/* the addresses of this heap mean nothing to the rebuilt one */
-	free(grave.lo);
-	free(grave.hi);
+	free(grave.v);
 	memset(&grave, 0, sizeof grave);
 
 	for (i = 0; i < heap.n; i++)

@@ -20,6 +20,7 @@ struct mpp_dblock {
 	const unsigned char *data; /* NULL without data */
 	uint64_t ptr_first;
 	uint32_t frame;
+	unsigned align_log2;        /* HEAP: alignment the program asked for, 0: malloc's */
 	const struct mpp_global *g; /* GLOBAL */
 	uintptr_t addr;             /* current address once placed */
 	int placed;

@@ -58,6 +58,9 @@ enum mpp_fmt_class {
 	MPP_BC_IMAGE       /* the executable image, by offset (same binary only) */
 };
 #define MPP_BF_DATA 1u /* block flag: its bytes are in the data section */
+/* Byte 2 of a heap block: log2 of the alignment the program asked for
+ * (aligned_alloc, posix_memalign...), 0 for malloc's own; at most this. */
+#define MPP_FMT_MAX_ALIGN_LOG2 28
 
 #define MPP_FMT_NONE 0xFFFFFFFFu     /* no string / no type / NULL pointer */
 #define MPP_FMT_FN_IMAGE 0xFFFFFFFEu /* function pointer by image offset */

@@ -180,7 +180,9 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 		struct mpp_dblock *b = &rs.st.blocks[i];
 		if (b->cls == MPP_BC_HEAP) {
 			const struct mpp_type *t = mpp_types_intern(b->ti->t);
-			void *p = t ? mpp_heap_alloc(t, (size_t)b->count) : NULL;
+			void *p = t ? mpp_heap_alloc_aligned(t, (size_t)b->count,
+			                                     b->align_log2 ? (size_t)1 << b->align_log2 : 0)
+			            : NULL;
 			if (!p) {
 				rc = mpp_err_set(MPP_ENOMEM, "out of memory for heap block %u (%llu bytes)", i,
 				                 (unsigned long long)b->size);
