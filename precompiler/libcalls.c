@@ -1,6 +1,7 @@
 /* libcalls.c: C library calls routed through libmpp. Allocations become
  * typed runtime allocations (the element type is what mppcc sees the result
- * converted to); the functions used as values (free as a callback) become
+ * converted to), opening and closing files go through the runtime's table
+ * of open files; the functions used as values (free as a callback) become
  * their runtime versions. Calls written inside macros cannot be edited in
  * place: the function holding them is bracketed by macro definitions that
  * route the names, with the element type looked up by source line. */
@@ -39,8 +40,23 @@ static const struct lib libs[] = {
     {"vasprintf", "__mpp_vasprintf", "__mpp_vasprintf", H_PLAIN},
     {"getline", "__mpp_getline", "__mpp_getline", H_PLAIN},
     {"getdelim", "__mpp_getdelim", "__mpp_getdelim", H_PLAIN},
+    {"fopen", "__mpp_fopen", "__mpp_fopen", H_PLAIN},
+    {"fopen64", "__mpp_fopen", "__mpp_fopen", H_PLAIN},
+    {"fdopen", "__mpp_fdopen", "__mpp_fdopen", H_PLAIN},
+    {"freopen", "__mpp_freopen", "__mpp_freopen", H_PLAIN},
+    {"freopen64", "__mpp_freopen", "__mpp_freopen", H_PLAIN},
+    {"fclose", "__mpp_fclose", "__mpp_fclose", H_PLAIN},
+    {"setvbuf", "__mpp_setvbuf", "__mpp_setvbuf", H_PLAIN},
+    {"setbuf", "__mpp_setbuf", "__mpp_setbuf", H_PLAIN},
+    {"setlinebuf", "__mpp_setlinebuf", "__mpp_setlinebuf", H_PLAIN},
+    {"open", "__mpp_open", "__mpp_open", H_PLAIN},
+    {"open64", "__mpp_open", "__mpp_open", H_PLAIN},
+    {"creat", "__mpp_creat", "__mpp_creat", H_PLAIN},
+    {"creat64", "__mpp_creat", "__mpp_creat", H_PLAIN},
+    {"close", "__mpp_close", "__mpp_close", H_PLAIN},
 };
 #define NLIBS ((int)(sizeof libs / sizeof libs[0]))
+_Static_assert(sizeof libs / sizeof libs[0] <= 64, "a function's hidden calls are a 64-bit mask");
 
 /* An allocation written inside a macro: the source lines of the outermost
  * macro invocation (where __LINE__ may point) and the element type. */
@@ -199,7 +215,7 @@ struct walk {
 	struct unit *u;
 	struct edits *ed;
 	struct typegen *tg;
-	unsigned hidden; /* bit k: libs[k] is written inside a macro in this function */
+	unsigned long long hidden; /* bit k: libs[k] is written inside a macro in this function */
 };
 
 static void on_call(struct walk *w, struct node *n)
@@ -218,7 +234,7 @@ static void on_call(struct walk *w, struct node *n)
 	int hidden = !n->exact || !callee->exact || lp >= n->eo;
 	const char *ref = l->how == H_PLAIN ? NULL : elem_ref(w->u, n, l->how, w->tg, hidden);
 	if (hidden) {
-		w->hidden |= 1u << k;
+		w->hidden |= 1ull << k;
 		if (l->how != H_PLAIN)
 			add_hidden(w->lc, w->u, n, ref);
 		return;
@@ -243,7 +259,7 @@ static void on_value(struct walk *w, struct node *n)
 	if (k < 0 || !libs[k].value)
 		return;
 	if (!n->exact) {
-		w->hidden |= 1u << k;
+		w->hidden |= 1ull << k;
 		return;
 	}
 	if (libs[k].how != H_PLAIN)
@@ -283,7 +299,7 @@ void libcalls_function(struct libcalls *lc, struct unit *u, struct func *f, stru
 	sb_add(&pre, "\n");
 	sb_add(&post, "\n");
 	for (int k = 0; k < NLIBS; k++) {
-		if (!(w.hidden & (1u << k)))
+		if (!(w.hidden & (1ull << k)))
 			continue;
 		const struct lib *l = &libs[k];
 		sb_printf(&pre, "#pragma push_macro(\"%s\")\n#undef %s\n", l->name, l->name);

@@ -16,6 +16,7 @@
 #include "mpp_hash.h"
 #include "mpp_image.h"
 #include "mpp_registry.h"
+#include "mpp_stream.h"
 
 struct sec {
 	const unsigned char *p;
@@ -322,10 +323,11 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 	b->count = mpp_get_u64(e + 16);
 	b->size = mpp_get_u64(e + 24);
 	b->ptr_first = mpp_get_u64(e + 40);
-	if (b->cls < MPP_BC_GLOBAL || b->cls > MPP_BC_IMAGE)
+	if (b->cls < MPP_BC_GLOBAL || b->cls > MPP_BC_STREAM)
 		return corrupt("block %u has unknown class %d", i, b->cls);
-	if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(e + 4), b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_EXTERN,
-	                 &b->name, "block")))
+	if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(e + 4),
+	                 b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_EXTERN || b->cls == MPP_BC_STREAM, &b->name,
+	                 "block")))
 		return rc;
 	if (e[2] && (b->cls != MPP_BC_HEAP || e[2] > MPP_FMT_MAX_ALIGN_LOG2))
 		return corrupt("block %u has alignment 2^%u", i, e[2]);
@@ -348,10 +350,10 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 		if (per && b->count > (UINT64_MAX - *nptrs) / per)
 			return corrupt("block %u: too many pointers", i);
 		*nptrs += per * b->count;
-	} else if (b->cls == MPP_BC_HEAP || b->cls == MPP_BC_FRAME) {
+	} else if (b->cls == MPP_BC_HEAP || b->cls == MPP_BC_FRAME || b->cls == MPP_BC_STREAM) {
 		return corrupt("block %u has no data", i);
 	}
-	if ((b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_FRAME) && b->count != 1)
+	if ((b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_FRAME || b->cls == MPP_BC_STREAM) && b->count != 1)
 		return corrupt("block %u: a variable with %" PRIu64 " elements", i, b->count);
 	switch (b->cls) {
 	case MPP_BC_GLOBAL:
@@ -371,6 +373,7 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 		b->placed = 1;
 		break;
 	case MPP_BC_IMAGE: b->placed = 1; break;
+	case MPP_BC_STREAM: return mpp_stream_check(b->name, b->ti->t, b->data);
 	default: break;
 	}
 	return 0;

@@ -246,6 +246,21 @@ int __mpp_vasprintf(char **strp, const char *fmt, __builtin_va_list ap);
 __mpp_ssize_t __mpp_getline(char **lineptr, size_t *n, struct _IO_FILE *f);
 __mpp_ssize_t __mpp_getdelim(char **lineptr, size_t *n, int delim, struct _IO_FILE *f);
 
+/* ---- Files ------------------------------------------------------------------
+ * mppcc turns these C library calls into the __mpp_ versions, which note
+ * the path and mode of what the program opens, so that a restore opens it
+ * again at the same offset and descriptor number (runtime/stream.c). */
+struct _IO_FILE *__mpp_fopen(const char *path, const char *mode);
+struct _IO_FILE *__mpp_fdopen(int fd, const char *mode);
+struct _IO_FILE *__mpp_freopen(const char *path, const char *mode, struct _IO_FILE *f);
+int __mpp_fclose(struct _IO_FILE *f);
+int __mpp_setvbuf(struct _IO_FILE *f, char *buf, int mode, size_t size);
+void __mpp_setbuf(struct _IO_FILE *f, char *buf);
+void __mpp_setlinebuf(struct _IO_FILE *f);
+int __mpp_open(const char *path, int flags, ...);
+int __mpp_creat(const char *path, unsigned int mode);
+int __mpp_close(int fd);
+
 /* ---- For hand-written code -------------------------------------------- */
 
 /* Ask for a checkpoint at the next poll point (as SIGUSR2 does). */

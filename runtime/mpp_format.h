@@ -55,7 +55,8 @@ enum mpp_fmt_class {
 	MPP_BC_HEAP,       /* runtime heap block, by position */
 	MPP_BC_FRAME,      /* live variable of a frame */
 	MPP_BC_EXTERN,     /* object of the C library (stdout...), by name */
-	MPP_BC_IMAGE       /* the executable image, by offset (same binary only) */
+	MPP_BC_IMAGE,      /* the executable image, by offset (same binary only) */
+	MPP_BC_STREAM      /* a file the program opened, by path (stream.c) */
 };
 #define MPP_BF_DATA 1u /* block flag: its bytes are in the data section */
 /* Byte 2 of a heap block: log2 of the alignment the program asked for

@@ -18,6 +18,7 @@
 #include "mpp_poll.h"
 #include "mpp_registry.h"
 #include "mpp_restore.h"
+#include "mpp_stream.h"
 
 struct fixup {
 	uintptr_t slot;
@@ -70,6 +71,7 @@ void mpp_restore_drop(void)
 	unsigned flags;
 
 	mpp_heap_drop();
+	mpp_stream_drop();
 	for (i = 0; i < n; i++) {
 		const struct mpp_global *g = mpp_registry_global(i, &flags);
 		if (!(flags & (MPP_G_CONST | MPP_G_NOSAVE)))
@@ -190,6 +192,10 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 			}
 			memcpy(p, b->data, (size_t)b->size);
 			b->addr = (uintptr_t)p;
+			b->placed = 1;
+		} else if (b->cls == MPP_BC_STREAM) {
+			if ((rc = mpp_stream_reopen(b->name, b->data, &b->addr)))
+				goto fail;
 			b->placed = 1;
 		} else if (b->cls == MPP_BC_GLOBAL && b->data) {
 			memcpy((void *)b->addr, b->data, (size_t)b->size);
