@@ -66,9 +66,21 @@ struct hidden {
 	const char *ref; /* type descriptor, NULL: bytes */
 };
 
+/* A C library function used as a value (a table of math functions, strcmp
+ * as a comparator): it becomes a static function of the unit that calls
+ * it, registered like the unit's own, so that a saved pointer to it can be
+ * restored by name. */
+struct wrapper {
+	char *name;
+	CXCursor decl;  /* the library function */
+	unsigned first; /* where to declare the wrapper: before its first use */
+};
+
 struct libcalls {
 	struct hidden *v;
 	int n, cap;
+	struct wrapper *w;
+	int nw, wcap;
 };
 
 struct libcalls *libcalls_new(void)
@@ -78,8 +90,44 @@ struct libcalls *libcalls_new(void)
 
 void libcalls_free(struct libcalls *lc)
 {
+	for (int i = 0; i < lc->nw; i++)
+		free(lc->w[i].name);
+	free(lc->w);
 	free(lc->v);
 	free(lc);
+}
+
+/* Can f be wrapped: a prototype, not variadic. */
+static int wrappable(CXCursor d)
+{
+	CXType t = clang_getCursorType(d);
+	return t.kind == CXType_FunctionProto && !clang_isFunctionTypeVariadic(t);
+}
+
+/* The use at [so, eo) of library function d (named name) as a value,
+ * inside the function or declaration that starts at container. */
+static void wrap_use(struct libcalls *lc, struct edits *ed, CXCursor d, const char *name, unsigned so, unsigned eo,
+                     unsigned container)
+{
+	int i;
+
+	for (i = 0; i < lc->nw && strcmp(lc->w[i].name, name); i++)
+		;
+	if (i == lc->nw) {
+		if (lc->nw == lc->wcap) {
+			lc->wcap = lc->wcap ? lc->wcap * 2 : 8;
+			lc->w = xrealloc(lc->w, sizeof(*lc->w) * (size_t)lc->wcap);
+		}
+		lc->w[i].name = xstrdup(name);
+		lc->w[i].decl = d;
+		lc->w[i].first = container;
+		lc->nw++;
+	} else if (container < lc->w[i].first) {
+		lc->w[i].first = container;
+	}
+	char *text = xasprintf("__mpp_lib_%s", name);
+	edit_replace(ed, so, eo, text);
+	free(text);
 }
 
 static int lib_index(const char *name)
@@ -215,6 +263,7 @@ struct walk {
 	struct unit *u;
 	struct edits *ed;
 	struct typegen *tg;
+	unsigned container;        /* start of the function being walked */
 	unsigned long long hidden; /* bit k: libs[k] is written inside a macro in this function */
 };
 
@@ -255,6 +304,8 @@ static void on_value(struct walk *w, struct node *n)
 		return;
 	char *name = cxstr(clang_getCursorSpelling(d));
 	k = lib_index(name);
+	if (k < 0 && n->exact && wrappable(d))
+		wrap_use(w->lc, w->ed, d, name, n->so, n->eo, w->container);
 	free(name);
 	if (k < 0 || !libs[k].value)
 		return;
@@ -288,7 +339,7 @@ static void walk(struct walk *w, struct node *n, int callee)
 
 void libcalls_function(struct libcalls *lc, struct unit *u, struct func *f, struct edits *ed, struct typegen *tg)
 {
-	struct walk w = {lc, u, ed, tg, 0};
+	struct walk w = {lc, u, ed, tg, f->so, 0};
 	struct sbuf pre = {0}, post = {0};
 
 	walk(&w, f->body, 0);
@@ -374,4 +425,100 @@ void libcalls_emit_defs(struct libcalls *lc, struct unit *u, struct sbuf *out)
 			              "pointers stored in it would not survive a move");
 	}
 	sb_add(out, "\tdefault: return 0;\n\t}\n}\n");
+}
+
+/* ---- Library functions used as values ------------------------------------ */
+
+struct gwalk {
+	struct libcalls *lc;
+	struct unit *u;
+	struct edits *ed;
+	unsigned container;
+};
+
+static enum CXChildVisitResult global_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct gwalk *g = data;
+	CXCursor d;
+	CXFile f, sf;
+	unsigned l, col, so, eo, sso, seo;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_DeclRefExpr)
+		return CXChildVisit_Recurse;
+	d = clang_getCursorReferenced(c);
+	if (clang_getCursorKind(d) != CXCursor_FunctionDecl ||
+	    !clang_Location_isInSystemHeader(clang_getCursorLocation(d)) || !wrappable(d))
+		return CXChildVisit_Continue;
+	CXSourceRange r = clang_getCursorExtent(c);
+	clang_getExpansionLocation(clang_getRangeStart(r), &f, &l, &col, &so);
+	clang_getExpansionLocation(clang_getRangeEnd(r), &f, &l, &col, &eo);
+	clang_getSpellingLocation(clang_getRangeStart(r), &sf, &l, &col, &sso);
+	clang_getSpellingLocation(clang_getRangeEnd(r), &sf, &l, &col, &seo);
+	if (!clang_File_isEqual(f, g->u->file) || !clang_File_isEqual(sf, g->u->file) || so != sso || eo != seo)
+		return CXChildVisit_Continue;
+	char *name = cxstr(clang_getCursorSpelling(d));
+	int k = lib_index(name);
+	if (k < 0)
+		wrap_use(g->lc, g->ed, d, name, so, eo, g->container);
+	else if (libs[k].value)
+		edit_replace(g->ed, so, eo, libs[k].value);
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+void libcalls_globals(struct libcalls *lc, struct unit *u, struct edits *ed)
+{
+	for (int i = 0; i < u->nglobals; i++) {
+		struct global *gl = &u->globals[i];
+		CXFile f;
+		unsigned l, col, off;
+		if (gl->hoisted)
+			continue; /* a function's static: walked with the function */
+		clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(gl->cur)), &f, &l, &col, &off);
+		if (!clang_File_isEqual(f, u->file))
+			continue;
+		struct gwalk g = {lc, u, ed, off};
+		clang_visitChildren(gl->cur, global_visit, &g);
+	}
+	/* each wrapper is declared before its first use */
+	for (int i = 0; i < lc->nw; i++) {
+		char *decl = xasprintf("\nstatic __typeof__(%s) __mpp_lib_%s;\n#line %u \"%s\"\n", lc->w[i].name,
+		                       lc->w[i].name, front_line_of(u, lc->w[i].first, NULL), u->path);
+		edit_insert(ed, lc->w[i].first, EDIT_LEFT, decl);
+		free(decl);
+	}
+}
+
+int libcalls_nfuncs(const struct libcalls *lc)
+{
+	return lc->nw;
+}
+
+void libcalls_emit_funcs(const struct libcalls *lc, const struct unit *u, struct sbuf *out)
+{
+	for (int i = 0; i < lc->nw; i++)
+		sb_printf(out, "\t{\"%s:__mpp_lib_%s\", (void (*)(void))__mpp_lib_%s, 0, 0},\n", u->path, lc->w[i].name,
+		          lc->w[i].name);
+}
+
+void libcalls_emit_wrappers(const struct libcalls *lc, struct sbuf *out)
+{
+	for (int i = 0; i < lc->nw; i++) {
+		CXType t = clang_getCursorType(lc->w[i].decl);
+		CXType rt = clang_getResultType(t);
+		int n = clang_getNumArgTypes(t), is_void = clang_getCanonicalType(rt).kind == CXType_Void;
+		char *rs = cxstr(clang_getTypeSpelling(rt));
+		sb_printf(out, "static __typeof__(%s) __mpp_lib_%s(", rs, lc->w[i].name);
+		free(rs);
+		for (int a = 0; a < n; a++) {
+			char *as = cxstr(clang_getTypeSpelling(clang_getArgType(t, (unsigned)a)));
+			sb_printf(out, "%s__typeof__(%s) a%d", a ? ", " : "", as, a);
+			free(as);
+		}
+		sb_printf(out, "%s)\n{\n\t%s(%s)(", n ? "" : "void", is_void ? "" : "return ", lc->w[i].name);
+		for (int a = 0; a < n; a++)
+			sb_printf(out, "%sa%d", a ? ", " : "", a);
+		sb_add(out, ");\n}\n");
+	}
 }

@@ -137,8 +137,10 @@ static int is_const_type(CXType t)
 	return clang_isConstQualifiedType(c);
 }
 
-static void emit_tables(struct unit *u, struct typegen *tg, struct sbuf *sites, struct sbuf *out, uint64_t fp)
+static void emit_tables(struct unit *u, struct typegen *tg, struct libcalls *lc, struct sbuf *sites, struct sbuf *out,
+                        uint64_t fp)
 {
+	int nfuncs = u->nfuncs + libcalls_nfuncs(lc);
 	struct sbuf gl = {0};
 	int ng = 0;
 	for (int i = 0; i < u->nglobals; i++) {
@@ -168,8 +170,9 @@ static void emit_tables(struct unit *u, struct typegen *tg, struct sbuf *sites, 
 	if (ng)
 		sb_printf(out, "static const struct mpp_global __mpp_globals[] = {\n%s};\n", gl.s);
 	free(gl.s);
-	if (u->nfuncs) {
-		sb_printf(out, "static const struct mpp_func __mpp_funcs[%d] = {\n", u->nfuncs);
+	libcalls_emit_wrappers(lc, out);
+	if (nfuncs) {
+		sb_printf(out, "static const struct mpp_func __mpp_funcs[%d] = {\n", nfuncs);
 		for (struct func *f = u->funcs; f; f = f->next) {
 			const char *cn = f->is_main ? "__mpp_user_main" : f->name;
 			char *rn = f->is_static ? xasprintf("%s:%s", u->path, f->name) : xstrdup(f->name);
@@ -180,12 +183,12 @@ static void emit_tables(struct unit *u, struct typegen *tg, struct sbuf *sites, 
 				sb_printf(out, "\t{\"%s\", (void (*)(void))%s, 0, 0},\n", rn, cn);
 			free(rn);
 		}
+		libcalls_emit_funcs(lc, u, out);
 		sb_add(out, "};\n");
 	}
 	sb_printf(
 	    out, "static const struct mpp_unit __mpp_unit = {MPP_ABI_VERSION, \"%s\", 0x%016llxULL, %d, %s, %d, %s};\n",
-	    u->path, (unsigned long long)fp, ng, ng ? "__mpp_globals" : "0", u->nfuncs,
-	    u->nfuncs ? "__mpp_funcs" : "0");
+	    u->path, (unsigned long long)fp, ng, ng ? "__mpp_globals" : "0", nfuncs, nfuncs ? "__mpp_funcs" : "0");
 	if (u->onrestore)
 		sb_printf(out, "void %s(void);\n", u->onrestore);
 	sb_add(out, "static void __mpp_register(void) __attribute__((constructor));\n"
@@ -266,6 +269,7 @@ int translate_file(const struct translate_opts *o)
 	struct sbuf sites = {0}, out = {0};
 	for (struct func *f = u.funcs; f; f = f->next)
 		libcalls_function(lc, &u, f, &ed, tg);
+	libcalls_globals(lc, &u, &ed);
 	for (struct func *f = u.funcs; f; f = f->next)
 		hoist_statics(&u, f, &ed);
 	/* the compiler does not know our pragmas: drop the lines (not the
@@ -282,7 +286,7 @@ int translate_file(const struct translate_opts *o)
 	fp = fnv1a(fp, MPPCC_VERSION, strlen(MPPCC_VERSION));
 	/* the tables first: every type they need must be declared up front */
 	struct sbuf tail = {0};
-	emit_tables(&u, tg, &sites, &tail, fp);
+	emit_tables(&u, tg, lc, &sites, &tail, fp);
 	libcalls_emit_defs(lc, &u, &tail);
 	sb_printf(&out, "/* Translated by " MPPCC_VERSION " from %s: regenerated on every build. */\n", u.path);
 	feature_macros(&u, &out);
@@ -290,8 +294,8 @@ int translate_file(const struct translate_opts *o)
 	/* saving a variable that is not yet set is harmless, but gcc says so */
 	sb_add(&out, "#if defined(__GNUC__) && !defined(__clang__)\n#pragma GCC diagnostic ignored "
 	             "\"-Wmaybe-uninitialized\"\n#endif\n");
-	if (u.nfuncs)
-		sb_printf(&out, "static const struct mpp_func __mpp_funcs[%d];\n", u.nfuncs);
+	if (u.nfuncs + libcalls_nfuncs(lc))
+		sb_printf(&out, "static const struct mpp_func __mpp_funcs[%d];\n", u.nfuncs + libcalls_nfuncs(lc));
 	types_emit_decls(tg, &out);
 	libcalls_emit_decls(lc, &out);
 	sb_printf(&out, "#line 1 \"%s\"\n", u.path);
