@@ -263,9 +263,41 @@ struct walk {
 	struct unit *u;
 	struct edits *ed;
 	struct typegen *tg;
-	unsigned container;        /* start of the function being walked */
+	unsigned container; /* start of the function being walked */
+	struct func *f;
 	unsigned long long hidden; /* bit k: libs[k] is written inside a macro in this function */
 };
+
+/* Stack memory without a name cannot be saved: a pointer to it would be
+ * taken for a pointer to a returned function's local. */
+static void unnamed_stack(struct walk *w, struct node *n)
+{
+	if (!w->f->reach)
+		return;
+	if (n->kind == N_CALL && n->callee_name &&
+	    (!strcmp(n->callee_name, "alloca") || !strcmp(n->callee_name, "__builtin_alloca"))) {
+		front_error(w->u, n->so,
+		            "alloca in '%s', which can reach a migration point: memory without a name on the "
+		            "stack cannot be saved (use malloc and free, or a local array)",
+		            w->f->name);
+		return;
+	}
+	if (n->kind != N_EXPR || clang_getCursorKind(n->cur) != CXCursor_CompoundLiteralExpr)
+		return;
+	int taken = clang_getCanonicalType(clang_getCursorType(n->cur)).kind == CXType_ConstantArray;
+	for (struct node *p = n->parent; p && !taken; p = p->parent) {
+		enum CXCursorKind k = clang_getCursorKind(p->cur);
+		if (p->kind == N_UNOP && !strcmp(p->op, "&"))
+			taken = 1;
+		else if (p->kind != N_PAREN && k != CXCursor_MemberRefExpr && k != CXCursor_ArraySubscriptExpr)
+			break;
+	}
+	if (taken)
+		front_error(w->u, n->so,
+		            "compound literal whose address is taken in '%s', which can reach a migration point: "
+		            "it cannot be saved (declare it as a local variable)",
+		            w->f->name);
+}
 
 static void on_call(struct walk *w, struct node *n)
 {
@@ -331,6 +363,7 @@ static void walk(struct walk *w, struct node *n, int callee)
 {
 	for (int i = 0; i < n->nkids; i++)
 		walk(w, n->kids[i], n->kind == N_CALL ? i == 0 : callee && is_wrapper(n));
+	unnamed_stack(w, n);
 	if (n->kind == N_CALL)
 		on_call(w, n);
 	else if (n->kind == N_DECLREF && !n->var && !callee)
@@ -339,7 +372,7 @@ static void walk(struct walk *w, struct node *n, int callee)
 
 void libcalls_function(struct libcalls *lc, struct unit *u, struct func *f, struct edits *ed, struct typegen *tg)
 {
-	struct walk w = {lc, u, ed, tg, f->so, 0};
+	struct walk w = {lc, u, ed, tg, f->so, f, 0};
 	struct sbuf pre = {0}, post = {0};
 
 	walk(&w, f->body, 0);

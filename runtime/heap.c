@@ -1,9 +1,11 @@
 /* heap.c: registry of tracked memory blocks. Blocks sit in an array (the
  * order in which a state lists them) with an address hash for free and
  * realloc; capture builds its own sorted index over all blocks, so lookups
- * by interior address stay O(log n) for millions of blocks. */
+ * by interior address stay O(log n) for millions of blocks. It also knows
+ * dead memory: freed blocks and the stack of returned functions. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,12 +220,58 @@ size_t mpp_heap_nfreed(void)
 	return grave.n;
 }
 
+/* ---- Dead locals ----------------------------------------------------------
+ * The live variables of translated frames that may be pointed to are saved
+ * blocks (mppcc refuses alloca and compound literals whose address is taken
+ * in functions that can reach a poll point). Any other address of the
+ * stack, below the frame of main, belongs to a local whose function has
+ * returned: a pointer there is dangling. Above main lie the process's
+ * arguments and environment, which are not dead. */
+static uintptr_t stack_main; /* about the depth of main's frame */
+static uintptr_t stack_lo, stack_hi;
+
+static void note_stack(void) __attribute__((constructor));
+static void note_stack(void)
+{
+	volatile char here = 0;
+	stack_main = (uintptr_t)&here;
+}
+
+/* The [stack] mapping from /proc/self/maps (it grows: read again when an
+ * address is not inside the one known). */
+static void read_stack_range(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (strstr(line, "[stack]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
+			stack_lo = (uintptr_t)lo;
+			stack_hi = (uintptr_t)hi;
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static int dead_local(uintptr_t v)
+{
+	if (!stack_main || v >= stack_main)
+		return 0;
+	if (v < stack_lo || v >= stack_hi)
+		read_stack_range();
+	return v >= stack_lo && v < stack_hi && v < stack_main;
+}
+
 int mpp_heap_was_freed(const void *p)
 {
 	uintptr_t v = (uintptr_t)p;
 	size_t a = 0, b;
 
-	if (p == &dangling_target)
+	if (p == &dangling_target || dead_local(v))
 		return 1;
 	if (!grave.n)
 		return 0;

@@ -36,8 +36,10 @@ const struct mpp_hblock *mpp_heap_at(size_t i);
 /* The block that starts at p, or NULL. */
 const struct mpp_hblock *mpp_heap_find(const void *p);
 
-/* Was p inside a block freed since the heap was last rebuilt (or is it
- * the target of a restored dangling pointer)? */
+/* Is p dangling: inside a block freed since the heap was last rebuilt, in
+ * the stack below main's frame (a saved variable is found before this is
+ * asked: what is left belongs to functions that returned), or the target
+ * of a restored dangling pointer? */
 int mpp_heap_was_freed(const void *p);
 /* Ranges of freed memory remembered (after merging; for tests). */
 size_t mpp_heap_nfreed(void);
