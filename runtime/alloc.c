@@ -21,8 +21,11 @@
  * request still returns a unique pointer). */
 static size_t elems(const struct mpp_type *elem, size_t n)
 {
-	size_t esz = elem && elem->size ? elem->size : 1;
-	size_t c = n / esz + (n % esz != 0);
+	size_t esz = elem && elem->size ? elem->size : 1, c;
+
+	if (n == esz) /* malloc(sizeof *p): no division */
+		return 1;
+	c = n / esz + (n % esz != 0);
 	return c ? c : 1;
 }
 
@@ -73,12 +76,8 @@ void *__mpp_realloc(const struct mpp_type *elem, void *p, size_t n)
 
 void __mpp_free(void *p)
 {
-	if (!p)
-		return;
-	if (mpp_heap_find(p))
-		mpp_heap_free(p);
-	else
-		free(p); /* allocated by a library (getline, strdup of libc...) */
+	if (p && !mpp_heap_free(p))
+		free(p); /* allocated by a library (scandir, realpath...) */
 }
 
 char *__mpp_strdup(const char *s)

@@ -23,8 +23,10 @@ void *mpp_heap_alloc(const struct mpp_type *elem, size_t count);
 /* The same, aligned on align (a power of two; 0 or up to malloc's own
  * alignment: as mpp_heap_alloc). The block remembers it for a restore. */
 void *mpp_heap_alloc_aligned(const struct mpp_type *elem, size_t count, size_t align);
-/* Untrack and free a block from mpp_heap_alloc (NULL is ignored). */
-void mpp_heap_free(void *p);
+/* Untrack and free a block from mpp_heap_alloc: 1; 0 when p is NULL or
+ * was not allocated here (then it must come from malloc: the 16 bytes
+ * before it are read). Blocks have a header, so only this frees them. */
+int mpp_heap_free(void *p);
 /* Resize to count elements of the block's type (new bytes zeroed). As with
  * realloc, only malloc's own alignment is kept. */
 void *mpp_heap_realloc(void *p, size_t count);
@@ -33,7 +35,7 @@ size_t mpp_heap_count(void);
 /* log2 of b's alignment for the state (0: malloc's own). */
 unsigned mpp_heap_align_log2(const struct mpp_hblock *b);
 const struct mpp_hblock *mpp_heap_at(size_t i);
-/* The block that starts at p, or NULL. */
+/* The block that starts at p, or NULL (p: NULL, a block, or from malloc). */
 const struct mpp_hblock *mpp_heap_find(const void *p);
 
 /* Is p dangling: inside a block freed since the heap was last rebuilt, in
