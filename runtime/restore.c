@@ -178,6 +178,16 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 		rc = mpp_err_set(MPP_ENOMEM, "out of memory for pointer fixups");
 		goto fail;
 	}
+	/* files first: one that cannot be opened again stops the restore
+	 * before anything of the program is overwritten */
+	for (i = 0; i < rs.st.nblocks; i++) {
+		struct mpp_dblock *b = &rs.st.blocks[i];
+		if (b->cls != MPP_BC_STREAM)
+			continue;
+		if ((rc = mpp_stream_reopen(b->name, b->data, &b->addr)))
+			goto fail;
+		b->placed = 1;
+	}
 	for (i = 0; i < rs.st.nblocks; i++) {
 		struct mpp_dblock *b = &rs.st.blocks[i];
 		if (b->cls == MPP_BC_HEAP) {
@@ -192,10 +202,6 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 			}
 			memcpy(p, b->data, (size_t)b->size);
 			b->addr = (uintptr_t)p;
-			b->placed = 1;
-		} else if (b->cls == MPP_BC_STREAM) {
-			if ((rc = mpp_stream_reopen(b->name, b->data, &b->addr)))
-				goto fail;
 			b->placed = 1;
 		} else if (b->cls == MPP_BC_GLOBAL && b->data) {
 			memcpy((void *)b->addr, b->data, (size_t)b->size);
@@ -213,6 +219,7 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 	mpp_env_restored(); /* environ is the rebuilt array now */
 	return 0;
 fail:
+	mpp_stream_drop(); /* those reopened so far */
 	clear();
 	return rc;
 }
