@@ -6,10 +6,13 @@
  * the same place); the slots are compacted before a capture, the ranges of
  * freed blocks going to grave.c. Capture builds its own sorted index, so
  * lookups by interior address stay O(log n) for millions of blocks. */
+#define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "mpp_err.h"
 #include "mpp_grave.h"
@@ -53,15 +56,26 @@ static void set_hdr(void *p, size_t index)
 	h->check = hdr_check(index, p);
 }
 
-/* Slot of the live block that starts at p, or -1. p must be NULL, a block
- * of ours or memory from malloc (the bytes before it are then readable). */
+/* Can the header bytes before p be read? They are in p's page (which the
+ * caller can read) unless p starts a page: then the page before may be
+ * unmapped (p a string of the environment, or in a global), so ask the
+ * kernel to copy them. */
+static int hdr_readable(const void *p, struct hdr *out)
+{
+	struct iovec local = {out, sizeof *out}, remote = {(unsigned char *)p - HDR, sizeof *out};
+
+	if ((uintptr_t)p & 4095 & ~(uintptr_t)(HDR - 1))
+		return memcpy(out, remote.iov_base, sizeof *out) != NULL;
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)sizeof *out;
+}
+
+/* Slot of the live block that starts at p, or -1, for any readable p. */
 static long lookup(const void *p)
 {
-	const struct hdr *h;
+	struct hdr hb, *h = &hb;
 
-	if (!p || ((uintptr_t)p & (HDR - 1)))
+	if (!p || ((uintptr_t)p & (HDR - 1)) || !hdr_readable(p, &hb))
 		return -1;
-	h = (const struct hdr *)((const unsigned char *)p - HDR);
 	if (h->index >= heap.n || h->check != hdr_check(h->index, p) || heap.v[h->index].addr != p ||
 	    !heap.v[h->index].elem)
 		return -1;

@@ -24,8 +24,8 @@ void *mpp_heap_alloc(const struct mpp_type *elem, size_t count);
  * alignment: as mpp_heap_alloc). The block remembers it for a restore. */
 void *mpp_heap_alloc_aligned(const struct mpp_type *elem, size_t count, size_t align);
 /* Untrack and free a block from mpp_heap_alloc: 1; 0 when p is NULL or
- * was not allocated here (then it must come from malloc: the 16 bytes
- * before it are read). Blocks have a header, so only this frees them. */
+ * was not allocated here. Blocks have a header before them, so only this
+ * frees them (not free). */
 int mpp_heap_free(void *p);
 /* Resize to count elements of the block's type (new bytes zeroed). As with
  * realloc, only malloc's own alignment is kept. */
@@ -35,7 +35,7 @@ size_t mpp_heap_count(void);
 /* log2 of b's alignment for the state (0: malloc's own). */
 unsigned mpp_heap_align_log2(const struct mpp_hblock *b);
 const struct mpp_hblock *mpp_heap_at(size_t i);
-/* The block that starts at p, or NULL (p: NULL, a block, or from malloc). */
+/* The block that starts at p, or NULL (p: NULL or any readable address). */
 const struct mpp_hblock *mpp_heap_find(const void *p);
 
 /* Is p dangling: inside a block freed since the heap was last rebuilt, in
