@@ -101,9 +101,9 @@ static void *zalloc(size_t n, size_t align)
 			return NULL;
 		if (n <= 64) { /* the common small node: clear it without a call */
 			uint64_t *w;
-			if (!(base = malloc(HDR + n)))
+			/* whole words (malloc's chunks are in steps of 16 anyway) */
+			if (!(base = malloc(HDR + ((n + 7) & ~(size_t)7))))
 				return NULL;
-			/* whole words: malloc's sizes are multiples of 8 */
 			w = (uint64_t *)(void *)(base + HDR);
 			switch ((n + 7) / 8) {
 			case 8: w[7] = 0; /* fall through */
