@@ -74,6 +74,29 @@ static int is_pure(const struct node *n)
 	return 1;
 }
 
+/* Pure, and safe to evaluate again when a frame is rebuilt, after the
+ * callee has run for a while: reads no memory through a pointer or an
+ * index (the pointer may be null or freed by now) and divides by nothing
+ * (the divisor may be zero by now). */
+static int reeval_safe(const struct node *n)
+{
+	if (n->kind == N_SIZEOF)
+		return 1;
+	if (!is_pure(n))
+		return 0;
+	enum CXCursorKind k = clang_getCursorKind(n->cur);
+	if (k == CXCursor_ArraySubscriptExpr || (n->kind == N_UNOP && !strcmp(n->op, "*")) ||
+	    (n->kind == N_BINOP && (!strcmp(n->op, "/") || !strcmp(n->op, "%"))))
+		return 0;
+	if (k == CXCursor_MemberRefExpr && n->nkids &&
+	    clang_getCanonicalType(clang_getCursorType(n->kids[0]->cur)).kind == CXType_Pointer)
+		return 0;
+	for (int i = 0; i < n->nkids; i++)
+		if (!reeval_safe(n->kids[i]))
+			return 0;
+	return 1;
+}
+
 /* Side effects other than calls that reach a point. */
 static int pure_but_reach(const struct node *n)
 {
@@ -259,14 +282,18 @@ static char *norm_call(struct rw *rw, struct norm_ctx *nc, struct node *n, int u
 		front_error(rw->u, n->so,
 		            "the called function is itself computed by a call that can reach a migration point: store "
 		            "it in a variable first");
-	for (int i = 1; i < n->nkids; i++) {
+	for (int i = 0; i < n->nkids; i++) {
 		struct node *k = n->kids[i];
+		if (i == 0 && k->has_reach)
+			continue; /* refused above */
 		if (k->has_reach)
 			vals[i] = norm(rw, nc, k, 0);
-		int impure = k->has_reach ? !pure_but_reach(k) : !is_pure(k);
+		/* the function too: a frame is rebuilt by calling the same one */
+		int impure = k->has_reach ? !pure_but_reach(k) : !reeval_safe(k);
 		if (impure) {
 			/* the call is executed again when the frame is rebuilt: its
-			 * arguments must not do anything a second time */
+			 * arguments must not do anything a second time, nor read
+			 * what the callee may have changed */
 			char *v = vals[i] ? vals[i] : render(rw, k->so, k->eo);
 			char *dt = xasprintf("__typeof__(((void)0, (%s)))", v);
 			struct var *t = new_temp(rw, "a", dt, arg_type(k), NULL, nc->decls, nc->scope_so, nc->scope_eo);
@@ -457,7 +484,7 @@ static int canonical_call(struct node *e)
 	if (!e || e->kind != N_CALL || !e->reach || !e->exact)
 		return 0;
 	for (int i = 0; i < e->nkids; i++)
-		if (e->kids[i]->has_reach || !is_pure(e->kids[i]))
+		if (e->kids[i]->has_reach || !reeval_safe(e->kids[i]))
 			return 0;
 	return 1;
 }

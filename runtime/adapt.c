@@ -18,6 +18,7 @@
 #include "mpp_image.h"
 #include "mpp_log.h"
 #include "mpp_registry.h"
+#include "mpp_stream.h"
 
 struct mpp_synth {
 	struct mpp_type t;
@@ -54,8 +55,10 @@ void mpp_adapt_free(struct mpp_dstate *st)
 	mpp_conv_free(st->cv);
 	mpp_types_free(&st->rset);
 	free(st->ptrs_own);
+	free(st->recs_own);
 	st->cv = NULL;
 	st->ptrs_own = NULL;
+	st->recs_own = NULL;
 }
 
 /* ---- Messages ------------------------------------------------------------ */
@@ -377,6 +380,12 @@ static int find_types(struct ad *a)
 		} else if (b->cls == MPP_BC_FRAME) {
 			const struct mpp_dframe *f = &st->frames[b->frame];
 			a->rt[i] = f->fn->sites[f->site - 1].types[i - f->first];
+		} else if (b->cls == MPP_BC_STREAM) {
+			a->rt[i] = mpp_stream_type();
+			if (!mpp_conv_compatible(b->ti->t, a->rt[i]))
+				return mpp_err_set(MPP_EFORMAT,
+				                   "corrupt state: the record of stream '%s' has another layout",
+				                   b->name);
 		}
 		if (a->rt[i] && b->data)
 			a->queue[a->nq++] = i;
@@ -442,6 +451,38 @@ static int check_data(struct ad *a)
 			b->size = rs;
 		}
 		b->ti = rti;
+	}
+	return 0;
+}
+
+/* The records of the files the program opened, converted now (they are
+ * small) and checked like those of this architecture, so that restore.c
+ * reopens from records in its own layout. */
+static int convert_streams(struct ad *a)
+{
+	struct mpp_dstate *st = a->st;
+	size_t rs = mpp_stream_type()->size, n = 0, k = 0;
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < st->nblocks; i++)
+		n += st->blocks[i].cls == MPP_BC_STREAM;
+	if (!n)
+		return 0;
+	if (!(st->recs_own = calloc(n, rs)))
+		return nomem();
+	for (i = 0; i < st->nblocks; i++) {
+		struct mpp_dblock *b = &st->blocks[i];
+		unsigned char *r;
+		if (b->cls != MPP_BC_STREAM)
+			continue;
+		r = st->recs_own + k++ * rs;
+		if ((rc = mpp_decode_load(b, r)))
+			return rc;
+		b->data = r;
+		b->plan = NULL;
+		if ((rc = mpp_stream_check(b->name, b->ti->t, b->data)))
+			return rc;
 	}
 	return 0;
 }
@@ -689,7 +730,7 @@ int mpp_adapt(struct mpp_dstate *st)
 		}
 		memset(a.via, 0xff, st->nblocks * sizeof *a.via);
 		current = &a;
-		if ((rc = find_types(&a)) || (rc = check_data(&a)))
+		if ((rc = find_types(&a)) || (rc = check_data(&a)) || (rc = convert_streams(&a)))
 			goto out;
 	}
 	if ((st->foreign || (st->other_binary && st->nimage)) && (rc = map_pointers(&a)))

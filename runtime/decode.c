@@ -17,6 +17,7 @@
 #include "mpp_hash.h"
 #include "mpp_image.h"
 #include "mpp_registry.h"
+#include "mpp_stream.h"
 
 struct sec {
 	const unsigned char *p;
@@ -335,11 +336,17 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 	b->count = mpp_get_u64(e + 16);
 	b->size = mpp_get_u64(e + 24);
 	b->ptr_first = mpp_get_u64(e + 40);
-	if (b->cls < MPP_BC_GLOBAL || b->cls > MPP_BC_IMAGE)
+	if (b->cls < MPP_BC_GLOBAL || b->cls > MPP_BC_STREAM)
 		return corrupt("block %u has unknown class %d", i, b->cls);
-	if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(e + 4), b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_EXTERN,
-	                 &b->name, "block")))
+	if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(e + 4),
+	                 b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_EXTERN || b->cls == MPP_BC_STREAM, &b->name,
+	                 "block")))
 		return rc;
+	if (st->version < 2 && (b->cls == MPP_BC_STREAM || e[2]))
+		return corrupt("block %u: a stream or an alignment in a version 1 state", i);
+	if (e[2] && (b->cls != MPP_BC_HEAP || e[2] > MPP_FMT_MAX_ALIGN_LOG2))
+		return corrupt("block %u has alignment 2^%u", i, e[2]);
+	b->align_log2 = e[2];
 	if (b->ptr_first != *nptrs)
 		return corrupt("block %u: pointer entries out of order", i);
 	if (flags & MPP_BF_DATA) {
@@ -358,14 +365,14 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 		if (per && b->count > (UINT64_MAX - *nptrs) / per)
 			return corrupt("block %u: too many pointers", i);
 		*nptrs += per * b->count;
-	} else if (b->cls == MPP_BC_HEAP || b->cls == MPP_BC_FRAME) {
+	} else if (b->cls == MPP_BC_HEAP || b->cls == MPP_BC_FRAME || b->cls == MPP_BC_STREAM) {
 		return corrupt("block %u has no data", i);
 	} else if (type != MPP_FMT_NONE) { /* version 2: the type of a constant global */
 		if (b->cls != MPP_BC_GLOBAL || type >= st->ntypes)
 			return corrupt("block %u has type %u", i, type);
 		b->ti = st->ti[type];
 	}
-	if ((b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_FRAME) && b->count != 1)
+	if ((b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_FRAME || b->cls == MPP_BC_STREAM) && b->count != 1)
 		return corrupt("block %u: a variable with %" PRIu64 " elements", i, b->count);
 	switch (b->cls) {
 	case MPP_BC_GLOBAL:
@@ -385,6 +392,8 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 		b->placed = 1;
 		break;
 	case MPP_BC_IMAGE: b->placed = 1; break;
+	case MPP_BC_STREAM: /* another architecture's record: checked once converted (adapt.c) */
+		return st->foreign ? 0 : mpp_stream_check(b->name, b->ti->t, b->data);
 	default: break;
 	}
 	return 0;

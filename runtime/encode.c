@@ -19,6 +19,7 @@
 #include "mpp_log.h"
 #include "mpp_registry.h"
 #include "mpp_relocate.h"
+#include "mpp_stream.h"
 #include "mpp_types.h"
 
 static struct {
@@ -161,6 +162,30 @@ static int add_type(const struct mpp_type *t, const struct mpp_tinfo **ti, const
 	return rc ? mpp_err_wrap(rc, "cannot save %s '%s'", what, name) : 0;
 }
 
+/* The files the program opened (stream.c): a FILE * of the program is
+ * saved as a pointer to its block. */
+static int add_streams(void)
+{
+	struct mpp_eblock *b;
+	const struct mpp_type *t;
+	size_t i;
+	int rc;
+
+	if ((rc = mpp_stream_snapshot()))
+		return rc;
+	for (i = 0; i < mpp_stream_count(); i++) {
+		if ((rc = new_block(&b)))
+			return rc;
+		b->cls = MPP_BC_STREAM;
+		b->src = mpp_stream_record(i, &t, &b->name, &b->addr);
+		b->size = t->size;
+		b->count = 1;
+		if ((rc = add_type(t, &b->ti, "stream", b->name)))
+			return rc;
+	}
+	return 0;
+}
+
 static int collect(void)
 {
 	struct mpp_eblock *b;
@@ -200,6 +225,8 @@ static int collect(void)
 		b->name = mpp_image_extern(i, &b->addr, &b->size);
 		b->count = 1;
 	}
+	if ((rc = add_streams()))
+		return rc;
 	if ((rc = new_block(&b)))
 		return rc;
 	b->cls = MPP_BC_IMAGE;
@@ -430,6 +457,8 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		const struct mpp_eblock *b = &enc.b[i];
 		mpp_put_u8(p, (unsigned)b->cls);
 		mpp_put_u8(p + 1, b->src ? MPP_BF_DATA : 0);
+		if (b->cls == MPP_BC_HEAP)
+			mpp_put_u8(p + 2, mpp_heap_align_log2(mpp_heap_at(b->heap)));
 		str_ref(b->name, &ref);
 		mpp_put_u32(p + 4, ref);
 		mpp_put_u32(p + 8, b->ti ? b->ti->index : MPP_FMT_NONE);

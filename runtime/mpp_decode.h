@@ -26,6 +26,7 @@ struct mpp_dblock {
 	const struct mpp_cplan *plan; /* to convert them; NULL: copy size bytes */
 	uint64_t ptr_first;
 	uint32_t frame;
+	unsigned align_log2;        /* HEAP: alignment the program asked for, 0: malloc's */
 	const struct mpp_global *g; /* GLOBAL */
 	uintptr_t addr;             /* current address once placed */
 	int placed;
@@ -74,6 +75,7 @@ struct mpp_dstate {
 	struct mpp_conv *cv;
 	struct mpp_synth *synth; /* descriptors made for heap blocks */
 	uint32_t nblocks_file;   /* blocks in the file (literal blocks follow) */
+	unsigned char *recs_own; /* stream records converted to this layout */
 };
 
 /* Decode and check len bytes at buf (which must stay valid while st is

@@ -62,10 +62,14 @@ enum mpp_fmt_class {
 	MPP_BC_FRAME,      /* live variable of a frame */
 	MPP_BC_EXTERN,     /* object of the C library (stdout...), by name */
 	MPP_BC_IMAGE,      /* the executable image, by offset (same binary only) */
+	MPP_BC_STREAM,     /* a file the program opened, by path (stream.c) */
 	MPP_BC_LITERAL     /* never in a file: a string literal found by content
 	                      in this image (decoder-made, placed) */
 };
 #define MPP_BF_DATA 1u /* block flag: its bytes are in the data section */
+/* Byte 2 of a heap block: log2 of the alignment the program asked for
+ * (aligned_alloc, posix_memalign...), 0 for malloc's own; at most this. */
+#define MPP_FMT_MAX_ALIGN_LOG2 28
 
 #define MPP_FMT_NONE 0xFFFFFFFFu     /* no string / no type / NULL pointer */
 #define MPP_FMT_FN_IMAGE 0xFFFFFFFEu /* function pointer by image offset */

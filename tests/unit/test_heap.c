@@ -41,8 +41,7 @@ static void test_many_blocks(void **state)
 			assert_non_null(p[i]);
 			assert_int_equal(((int *)p[i])[49], 0); /* new bytes zeroed */
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	for (i = 0; i < N; i++) {
@@ -86,6 +85,64 @@ static void test_bytes_and_argv(void **state)
 	assert_int_equal(mpp_heap_find(v)->count, 4);
 	assert_int_equal(mpp_heap_find(v[2])->size, 5);
 	mpp_heap_drop();
+}
+
+/* Aligned blocks keep their alignment; realloc drops it, as realloc does. */
+static void test_aligned(void **state)
+{
+	static const size_t aligns[] = {0, 16, 64, 256, 4096, 65536};
+	void *p[6];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		p[i] = mpp_heap_alloc_aligned(&mpp_t_double, 3, aligns[i]);
+		assert_non_null(p[i]);
+		if (aligns[i])
+			assert_int_equal((uintptr_t)p[i] % aligns[i], 0);
+		assert_int_equal(((double *)p[i])[2], 0.0);
+	}
+	assert_int_equal(mpp_heap_find(p[0])->align, 0);
+	assert_int_equal(mpp_heap_align_log2(mpp_heap_find(p[0])), 0);
+	assert_int_equal(mpp_heap_find(p[1])->align, 0); /* malloc's own */
+	assert_int_equal(mpp_heap_find(p[2])->align, 64);
+	assert_int_equal(mpp_heap_align_log2(mpp_heap_find(p[2])), 6);
+	assert_int_equal(mpp_heap_align_log2(mpp_heap_find(p[5])), 16);
+	p[4] = mpp_heap_realloc(p[4], 100000);
+	assert_non_null(p[4]);
+	assert_int_equal(mpp_heap_find(p[4])->align, 0);
+	assert_null(mpp_heap_alloc_aligned(&mpp_t_double, 1, 24)); /* not a power of two */
+	mpp_heap_drop();
+}
+
+/* Freed ranges are remembered (dangling pointers) but merged, so a program
+ * that allocates and frees forever does not grow the list without end. */
+static void test_freed_bounded(void **state)
+{
+	void *keep[64];
+	size_t i;
+	unsigned char *p, *q;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		keep[i] = mpp_heap_alloc(&mpp_t_int, 10);
+	p = mpp_heap_alloc(&mpp_t_int, 10);
+	mpp_heap_free(p);
+	assert_true(mpp_heap_was_freed(p));
+	assert_true(mpp_heap_was_freed(p + 39));
+	assert_false(mpp_heap_was_freed(keep[3]));
+	for (i = 0; i < 2000000; i++) {
+		q = mpp_heap_alloc(&mpp_t_int, 1 + i % 7);
+		mpp_heap_free(q);
+	}
+#ifndef __SANITIZE_ADDRESS__ /* ASan's allocator does not hand freed places out again soon */
+	assert_true(mpp_heap_nfreed() < 10000);
+#endif
+	for (i = 0; i < 64; i++)
+		mpp_heap_free(keep[i]);
+	assert_true(mpp_heap_was_freed(keep[7]));
+	mpp_heap_drop();
+	assert_false(mpp_heap_was_freed(keep[7]));
 }
 
 static void test_index(void **state)
@@ -153,10 +210,9 @@ static void test_index_large(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_many_blocks),
-		cmocka_unit_test(test_bytes_and_argv),
-		cmocka_unit_test(test_index),
-		cmocka_unit_test(test_index_large),
+	    cmocka_unit_test(test_many_blocks), cmocka_unit_test(test_bytes_and_argv),
+	    cmocka_unit_test(test_aligned),     cmocka_unit_test(test_freed_bounded),
+	    cmocka_unit_test(test_index),       cmocka_unit_test(test_index_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

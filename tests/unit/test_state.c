@@ -289,7 +289,6 @@ static void test_roundtrip(void **state)
 {
 	struct mpp_dstate st;
 	struct frames *now;
-	char **old_argv = g_argv;
 	int k;
 
 	(void)state;
@@ -325,8 +324,7 @@ static void test_roundtrip(void **state)
 	assert_null(g_cell.p);
 	for (k = 0; k < 1000; k++)
 		assert_int_equal(g_big[k], (long)k * 1000003);
-	assert_non_null(g_argv);
-	assert_ptr_not_equal(g_argv, old_argv);
+	assert_non_null(g_argv); /* (malloc may give the dropped block's place again) */
 	assert_string_equal(g_argv[0], "prog");
 	assert_string_equal(g_argv[2], "two");
 	assert_null(g_argv[3]);
