@@ -454,6 +454,52 @@ static void free_copy(struct mpp_type *t)
 	free((char *)t->name);
 }
 
+/* Whether a pointer type's C spelling is that of a pointer to a character
+ * type ("const char *", "unsigned char *const"): a type read from a state
+ * does not record its pointee, but its name does. */
+static int char_ptr_name(const char *n)
+{
+	int chars = 0, stars = 0;
+
+	while (*n) {
+		size_t k;
+		if (*n == ' ') {
+			n++;
+			continue;
+		}
+		if (*n == '*') {
+			stars++;
+			n++;
+			continue;
+		}
+		for (k = 0; n[k] && n[k] != ' ' && n[k] != '*'; k++)
+			;
+		if (k == 4 && !strncmp(n, "char", 4) && !stars)
+			chars++;
+		else if (!((k == 5 && !strncmp(n, "const", 5)) || (k == 8 && !strncmp(n, "volatile", 8)) ||
+		           (k == 8 && !strncmp(n, "restrict", 8) && stars) ||
+		           (!stars &&
+		            ((k == 6 && !strncmp(n, "signed", 6)) || (k == 8 && !strncmp(n, "unsigned", 8))))))
+			return 0;
+		n += k;
+	}
+	return chars == 1 && stars == 1;
+}
+
+/* What an interned pointer type keeps of its pointee: a character type
+ * (so that a capture after a restore still saves string literals by
+ * content), nothing else. */
+static const struct mpp_type *char_pointee(const struct mpp_type *t)
+{
+	if (t->kind != MPP_K_PTR)
+		return NULL;
+	if (t->elem)
+		return t->elem->kind == MPP_K_CHAR || t->elem->kind == MPP_K_SCHAR || t->elem->kind == MPP_K_UCHAR
+		           ? mpp_types_scalar(t->elem->kind)
+		           : NULL;
+	return t->name && char_ptr_name(t->name) ? &mpp_t_char : NULL;
+}
+
 static const struct mpp_type *intern(const struct mpp_type *t, unsigned depth)
 {
 	struct mpp_type key;
@@ -469,7 +515,7 @@ static const struct mpp_type *intern(const struct mpp_type *t, unsigned depth)
 	if (sc && sc->size == t->size && sc->align == t->align)
 		return sc;
 	key = *t;
-	key.elem = NULL;
+	key.elem = char_pointee(t);
 	key.fields = NULL;
 	if (t->kind == MPP_K_ARRAY || t->kind == MPP_K_COMPLEX) {
 		if (!(key.elem = intern(t->elem, depth + 1)))
