@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -115,6 +116,52 @@ static void test_aligned(void **state)
 	mpp_heap_drop();
 }
 
+/* Blocks that start a page are found without reading the page before
+ * them (a set of their addresses), also after frees, reallocs and reuse;
+ * an untracked address that starts a page is no block, and is not read
+ * behind (its page before is unmapped here). */
+static void test_page_starts(void **state)
+{
+	enum { M = 200 };
+	void *p[M];
+	size_t i;
+	unsigned char *map;
+
+	(void)state;
+	for (i = 0; i < M; i++) {
+		p[i] = mpp_heap_alloc_aligned(&mpp_t_uchar, 100 + i, 4096);
+		assert_non_null(p[i]);
+		assert_int_equal((uintptr_t)p[i] % 4096, 0);
+	}
+	for (i = 0; i < M; i++)
+		assert_ptr_equal(mpp_heap_find(p[i])->addr, p[i]);
+	for (i = 0; i < M; i += 2)
+		assert_int_equal(mpp_heap_free(p[i]), 1);
+	for (i = 0; i < M; i++) {
+		if (i % 2)
+			assert_ptr_equal(mpp_heap_find(p[i])->addr, p[i]);
+		else
+			assert_null(mpp_heap_find(p[i]));
+	}
+	for (i = 1; i < M; i += 2) {
+		void *q = mpp_heap_realloc(p[i], 200000);
+		assert_non_null(q);
+		if (q != p[i])
+			assert_null(mpp_heap_find(p[i]));
+		p[i] = q;
+		assert_non_null(mpp_heap_find(q));
+	}
+	/* a mapping whose first page is readable and whose page before is not */
+	map = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map, 4096, PROT_NONE), 0);
+	assert_null(mpp_heap_find(map + 4096));
+	assert_int_equal(mpp_heap_free(map + 4096), 0);
+	munmap(map, 3 * 4096);
+	mpp_heap_drop();
+	assert_null(mpp_heap_find(p[1]));
+}
+
 /* Freed ranges are remembered (dangling pointers) but merged, so a program
  * that allocates and frees forever does not grow the list without end. */
 static void test_freed_bounded(void **state)
@@ -210,9 +257,9 @@ static void test_index_large(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_many_blocks), cmocka_unit_test(test_bytes_and_argv),
-	    cmocka_unit_test(test_aligned),     cmocka_unit_test(test_freed_bounded),
-	    cmocka_unit_test(test_index),       cmocka_unit_test(test_index_large),
+	    cmocka_unit_test(test_many_blocks), cmocka_unit_test(test_bytes_and_argv), cmocka_unit_test(test_aligned),
+	    cmocka_unit_test(test_page_starts), cmocka_unit_test(test_freed_bounded),  cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_index_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
