@@ -388,7 +388,8 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		enc.b[i].data_off = data;
 		data += pad8(enc.b[i].size);
 	}
-	qsort(enc.rel.lits, enc.rel.nlits, sizeof *enc.rel.lits, by_image_offset);
+	if (enc.rel.nlits) /* (qsort's array may not be NULL, even empty) */
+		qsort(enc.rel.lits, enc.rel.nlits, sizeof *enc.rel.lits, by_image_offset);
 	for (i = 0; i < enc.rel.nlits; i++) {
 		enc.rel.lits[i].data_off = data;
 		data += pad8(enc.rel.lits[i].len);

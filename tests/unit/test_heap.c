@@ -159,7 +159,6 @@ static void test_page_starts(void **state)
 	assert_int_equal(mpp_heap_free(map + 4096), 0);
 	munmap(map, 3 * 4096);
 	mpp_heap_drop();
-	assert_null(mpp_heap_find(p[1]));
 }
 
 /* Freed ranges are remembered (dangling pointers) but merged, so a program
