@@ -727,9 +727,20 @@ static void body_prefix(struct rw *rw, struct node *body, const char *text)
 	}
 }
 
+/* Is n's value of a signed integer type (whose arithmetic may overflow)? */
+static int signed_int(const struct node *n)
+{
+	enum CXTypeKind k = clang_getCanonicalType(clang_getCursorType(n->cur)).kind;
+
+	return k == CXType_Char_S || k == CXType_SChar || k == CXType_Short || k == CXType_Int || k == CXType_Long ||
+	       k == CXType_LongLong || k == CXType_Int128;
+}
+
 /* Can the condition be evaluated on garbage values (while restoring, the
  * frame's variables are not loaded yet)? Only scalar locals, constants and
- * arithmetic that cannot trap: no memory access, no division. */
+ * arithmetic that cannot trap or be undefined: no memory access, no
+ * division, no signed arithmetic that may overflow (`k < n * 6`), no _Bool
+ * (a garbage byte is no valid value of it). */
 static int is_safe_cond(const struct node *n)
 {
 	switch (n->kind) {
@@ -740,14 +751,19 @@ static int is_safe_cond(const struct node *n)
 		if (!n->var || n->var->is_static)
 			return 0;
 		CXType t = clang_getCanonicalType(n->var->type);
-		return t.kind >= CXType_Bool && t.kind <= CXType_LongDouble;
+		return t.kind > CXType_Bool && t.kind <= CXType_LongDouble;
 	}
 	case N_BINOP:
 		if (is_assign_op(n->op) || !strcmp(n->op, "/") || !strcmp(n->op, "%") || !strcmp(n->op, ","))
 			return 0;
+		if ((!strcmp(n->op, "+") || !strcmp(n->op, "-") || !strcmp(n->op, "*") || !strcmp(n->op, "<<")) &&
+		    signed_int(n))
+			return 0;
 		break;
 	case N_UNOP:
 		if (strcmp(n->op, "-") && strcmp(n->op, "!") && strcmp(n->op, "~") && strcmp(n->op, "+"))
+			return 0;
+		if (!strcmp(n->op, "-") && signed_int(n))
 			return 0;
 		break;
 	case N_PAREN:
