@@ -78,6 +78,7 @@ static int nflushed;
 static int nw;
 static int dest; /* destination task while leaving (real tid) */
 static int acked, dest_gone, got_map;
+static int prog_buf[2]; /* the program's active send and receive buffers */
 /* Children spawned but not yet registered in the job's mailbox (they send
  * K_READY when they are): a migrating task cannot find them there, so their
  * parent passes notices on to them and names them in its flush. */
@@ -319,12 +320,42 @@ static int add_waiter(int rtid)
 	return 1;
 }
 
+/* Pack message buffer b into the active send buffer, with the header
+ * fields a receive shows (tag, context, and src, the real tid it came
+ * from). libpvm3's pvm_pkmesg/pvm_upkmesg lose their alignment on a
+ * message without a body (the next item unpacks as garbage), so a body
+ * travels only when there is one; an empty message is made anew. */
+static int pack_msg(int b, int src)
+{
+	struct pvmminfo mi;
+	if (pvm_getminfo(b, &mi) < 0)
+		return -1;
+	int h[5] = {src, mi.tag, mi.ctx, mi.enc, mi.len > 0};
+	pvm_pkint(h, 5, 1);
+	return h[4] ? pvm_pkmesg(b) : 0;
+}
+
+/* The buffer packed by pack_msg, with its real source in *src; <= 0 on
+ * error. */
+static int unpack_msg(int *src)
+{
+	int h[5];
+	if (pvm_upkint(h, 5, 1) < 0)
+		return -1;
+	*src = h[0];
+	if (h[4])
+		return pvm_upkmesg();
+	int b = pvm_mkbuf(h[3] == 0x10000000 ? PvmDataDefault : PvmDataRaw);
+	struct pvmminfo mi = {0, h[2], h[1], 0, 0, 0, h[0], me_r};
+	if (b > 0)
+		pvm_setminfo(b, &mi);
+	return b;
+}
+
 static void pack_fwd(void *arg)
 {
 	int b = *(int *)arg;
-	int src = msg_src(b);
-	pvm_pkint(&src, 1, 1);
-	pvm_pkmesg(b);
+	pack_msg(b, msg_src(b));
 }
 
 static int in_list(const int *a, int n, int x)
@@ -467,7 +498,7 @@ static int handle(int bufid)
 		break;
 	case K_FWD: { /* a late message forwarded by our previous place */
 		int from, nb;
-		if (pvm_upkint(&from, 1, 1) >= 0 && (nb = pvm_upkmesg()) > 0) {
+		if ((nb = unpack_msg(&from)) > 0) {
 			trace("fwdin", from, me_r, msg_tag(nb));
 			q = grow(q, nq, sizeof *q);
 			q[nq++] = (struct held){nb, from, msg_tag(nb)};
@@ -614,11 +645,17 @@ static int enroll(void)
 	enrolled = 1;
 	me_r = me_v = r;
 	pvm_recvf(match);
-	int root = getenv("MPP_PVM_ROOT") != NULL; /* started by mpprun */
+	const char *rv = getenv("MPP_PVM_ROOT"); /* started by mpprun */
+	int root = rv != NULL, hold = rv && strcmp(rv, "wait") == 0;
 	unsetenv("MPP_PVM_ROOT");
 	join_mbox();
 	arm_io();
-	if (getenv(CHILD_VAR)) {
+	if (hold) {
+		/* one of several roots: mpprun says go once all of them are in
+		 * the mailbox, so a root that moves early tells every other */
+		wait_for(&got_map);
+		drain_ctl();
+	} else if (getenv(CHILD_VAR)) {
 		unsetenv(CHILD_VAR);
 		wait_for(&got_map);
 		ctl_send(__real_pvm_parent(), K_READY, NULL, 0, NULL, NULL);
@@ -849,11 +886,19 @@ static void pack_state(void *arg)
 	pvm_pkint(&nq, 1, 1);
 	for (int i = 0; i < nq; i++) {
 		trace("carry", q[i].rsrc, dest, q[i].tag);
-		pvm_pkint(&q[i].rsrc, 1, 1);
-		int rc = pvm_pkmesg(q[i].bufid);
+		int rc = pack_msg(q[i].bufid, q[i].rsrc);
 		if (rc < 0)
 			mpp_warn("pkmesg of carried message %d (buffer %d) failed: %d", i, q[i].bufid, rc);
 	}
+	/* the program's active send and receive buffers: it may have packed
+	 * a message it sends after this point (or sends one again and
+	 * again), or may still unpack the one it received */
+	int has[2] = {prog_buf[0] > 0, prog_buf[1] > 0};
+	trace("packbufs", prog_buf[0], prog_buf[1], nq);
+	pvm_pkint(has, 2, 1);
+	for (int k = 0; k < 2; k++)
+		if (has[k] && pack_msg(prog_buf[k], 0) < 0)
+			mpp_warn("pkmesg of the program's %s buffer %d failed", k ? "receive" : "send", prog_buf[k]);
 	uint64_t len = st->len;
 	int lh[2] = {(int)(len >> 32), (int)(len & 0xffffffffu)};
 	pvm_pkint(lh, 2, 1);
@@ -875,6 +920,8 @@ static void hook_leave(const struct mpp_buf *st)
 {
 	double t_cap = now();
 	int saved = pvm_setrbuf(0);
+	prog_buf[0] = pvm_getsbuf();
+	prog_buf[1] = saved;
 
 	/* everything already here travels with the state */
 	while (recv_step(1, 1, -1, -1, 0, NULL, 1, NULL) > 0)
@@ -995,9 +1042,7 @@ static int hook_arrive(void)
 	set_map(me_v, me_r, epoch);
 	pvm_upkint(&n, 1, 1);
 	for (int i = 0; i < n; i++) {
-		int src, nb;
-		pvm_upkint(&src, 1, 1);
-		nb = pvm_upkmesg();
+		int src = 0, nb = unpack_msg(&src);
 		if (nb <= 0)
 			mpp_warn("upkmesg of carried message %d of %d failed: %d", i, n, nb);
 		if (nb > 0) {
@@ -1005,8 +1050,14 @@ static int hook_arrive(void)
 			q[nq++] = (struct held){nb, src, msg_tag(nb)};
 		}
 	}
+	int has[2] = {0, 0};
+	pvm_upkint(has, 2, 1);
+	for (int k = 0; k < 2; k++)
+		if (has[k] && (prog_buf[k] = unpack_msg(&(int){0})) <= 0)
+			mpp_warn("the program's %s buffer did not arrive (%d)", k ? "receive" : "send", prog_buf[k]);
 	pvm_upkint(lh, 2, 1);
 	uint64_t len = ((uint64_t)(unsigned)lh[0] << 32) | (unsigned)lh[1];
+	trace("statelen", has[0] * 2 + has[1], n, (int)len);
 	unsigned char *buf = malloc(len ? len : 1);
 	if (!buf) {
 		mpp_err_set(MPP_ENOMEM, "no memory for a migrated state of %" PRIu64 " bytes", len);
@@ -1021,7 +1072,9 @@ static int hook_arrive(void)
 	}
 	pvm_setrbuf(0);
 	pvm_freebuf(b);
-	pvm_setrbuf(saved);
+	pvm_setrbuf(prog_buf[1] > 0 ? prog_buf[1] : saved);
+	if (prog_buf[0] > 0)
+		pvm_setsbuf(prog_buf[0]);
 
 	struct mpp_dstate st;
 	char what[128];

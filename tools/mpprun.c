@@ -10,11 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/time.h>
 
 #include <pvm3.h>
 
 #define TAG_EXIT 0x4d505003
+#define TAG_CTL 0x4d505001 /* libmpp's control messages (runtime/pvm.c) */
+#define K_MAP 1            /* a map of moved tasks: here an empty one, "go" */
+#define HOLD_LIMIT_S 20    /* how long roots may take to register */
 
 extern char **environ;
 
@@ -25,7 +29,7 @@ static void usage(void)
 }
 
 /* Export MPP_*, the root marker and the job's name to the spawned tasks. */
-static void export_controls(int job)
+static void export_controls(int job, int n)
 {
 	char j[16];
 	snprintf(j, sizeof j, "%x", (unsigned)job);
@@ -43,7 +47,7 @@ static void export_controls(int job)
 	for (char **e = environ; *e; e++)
 		if (strncmp(*e, "MPP_", 4) == 0 && strncmp(*e, "MPP_PVM_ROOT=", 13) != 0)
 			p += sprintf(p, ":%.*s", (int)strcspn(*e, "="), *e);
-	setenv("MPP_PVM_ROOT", "1", 1);
+	setenv("MPP_PVM_ROOT", n > 1 ? "wait" : "1", 1);
 	setenv("PVM_EXPORT", s, 1);
 	free(s);
 }
@@ -76,6 +80,38 @@ static int find_task(int job, int vtid)
 	return 0;
 }
 
+/* Several roots: each waits (MPP_PVM_ROOT=wait) until all of them are in
+ * the job's mailbox, since a root that migrated before another registered
+ * could not tell it where it went. Then each gets an empty map: go. A
+ * root that ended, or never registers (a program not built with mppcc),
+ * is not waited for beyond HOLD_LIMIT_S. */
+static void release_roots(int job, const int *vt, int n)
+{
+	struct timeval t0, t;
+	gettimeofday(&t0, NULL);
+	for (int k = 0; k < n;) {
+		if (find_task(job, vt[k]) || pvm_pstat(vt[k]) != PvmOk) {
+			k++;
+			continue;
+		}
+		gettimeofday(&t, NULL);
+		if (t.tv_sec - t0.tv_sec > HOLD_LIMIT_S) {
+			fprintf(stderr,
+			        "mpprun: task t%x did not register in %d s (not built with mppcc?); starting anyway\n",
+			        vt[k], HOLD_LIMIT_S);
+			break;
+		}
+		struct timeval nap = {0, 2000};
+		select(0, NULL, NULL, NULL, &nap);
+	}
+	int go[3] = {K_MAP, 0, 0};
+	for (int k = 0; k < n; k++) {
+		pvm_initsend(PvmDataDefault);
+		pvm_pkint(go, 3, 1);
+		pvm_send(vt[k], TAG_CTL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char *host = NULL;
@@ -98,7 +134,7 @@ int main(int argc, char **argv)
 	}
 	pvm_setopt(PvmShowTids, 0);
 	pvm_catchout(stdout);
-	export_controls(me);
+	export_controls(me, n);
 	int *vt = calloc((size_t)n, sizeof(int)), *cur = calloc((size_t)n, sizeof(int));
 	if (!vt || !cur) {
 		fprintf(stderr, "mpprun: out of memory\n");
@@ -113,6 +149,8 @@ int main(int argc, char **argv)
 		pvm_exit();
 		return 1;
 	}
+	if (n > 1)
+		release_roots(me, vt, n);
 	memcpy(cur, vt, sizeof(int) * (size_t)n);
 	pvm_notify(PvmTaskExit, TAG_EXIT, n, cur);
 	for (int left = n; left > 0;) {

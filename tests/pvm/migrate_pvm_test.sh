@@ -43,6 +43,7 @@ pargs=
 everies="3 17 101"
 sortout=0
 masktids=0
+masknums=0
 plain=0
 case $case in
 ring | mworker | stencil)
@@ -55,7 +56,7 @@ ring | mworker | stencil)
 alltypes)
 	build alltypes "$here/programs/alltypes.c"
 	;;
-master1 | spmd)
+master1 | spmd | timing | hello)
 	ex=/usr/share/doc/pvm-examples/examples.tar.gz
 	[ -f "$ex" ] || {
 		echo "SKIP: the pvm-examples package is not installed ($ex missing)"
@@ -67,9 +68,17 @@ master1 | spmd)
 		build slave1 "$work/src/examples/slave1.c"
 		sortout=1 # results come in any order
 		everies="1 2 3" # a short job: few points
+	elif [ "$case" = timing ]; then
+		build timing_slave "$work/src/examples/timing_slave.c"
+		everies="1 2 5 17"
+		masknums=1 # it prints round-trip times and tids
+	elif [ "$case" = hello ]; then
+		build hello_other "$work/src/examples/hello_other.c"
+		everies="1 1 1"
+		masknums=1 # it prints tids and the host name of the other task
 	else
 		args="-n 4"
-		everies="1" # one receive per task
+		everies="1 1 1 1 1" # one receive per task: each run moves all 4 at once
 		sortout=1
 		masktids=1 # it prints the tids of its ring
 	fi
@@ -84,7 +93,9 @@ nhosts=$(echo $VM_HOSTS | wc -w)
 # Program output, with tids masked where the program prints them, sorted
 # where the order of lines depends on timing.
 normal() {
-	if [ $masktids = 1 ]; then sed -E 's/\b[0-9]{6,}\b/TID/g' "$1"; else cat "$1"; fi |
+	if [ $masknums = 1 ]; then
+		sed -E 's/\bt[0-9a-f]+\b/TID/g; s/[0-9]+(\.[0-9]+)?/N/g; s/from TID: hello, world from .*/from TID: hello, world from HOST/; s/[[:space:]]+/ /g' "$1"
+	elif [ $masktids = 1 ]; then sed -E 's/\b[0-9]{6,}\b/TID/g' "$1"; else cat "$1"; fi |
 		{ if [ $sortout = 1 ]; then sort; else cat; fi; }
 }
 
@@ -111,6 +122,7 @@ everies=${MPP_PVM_EVERY:-$everies}
 for n in $everies; do
 	out=$work/every$n.out
 	start=$(date +%s.%N)
+	rm -f "$out.events"
 	if ! run "$out" MPP_MIGRATE_EVERY="$n"; then
 		echo "FAIL: MPP_MIGRATE_EVERY=$n: the job failed or timed out"
 		tail -5 "$out.err"
@@ -121,7 +133,7 @@ for n in $everies; do
 	moves=$(grep -c '^migrate ' "$out.events" 2>/dev/null)
 	moves=${moves:-0}
 	# the host part of a tid is bits 18..29
-	hosts=$(grep -o ' to=t[0-9a-f]*' "$out.events" 2>/dev/null | sed 's/ to=t//' |
+	hosts=$(grep -oE ' (from|to)=t[0-9a-f]*' "$out.events" 2>/dev/null | sed -E 's/ (from|to)=t//' |
 		while read -r t; do echo $(((0x$t >> 18) & 0xfff)); done | sort -u | wc -l)
 	normal "$out" >"$out.norm"
 	if ! cmp -s "$work/ref.norm" "$out.norm"; then
