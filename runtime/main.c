@@ -46,9 +46,22 @@ static void setup(void)
 		mpp_warn("cannot register the report at exit");
 }
 
-static void restore_file(const char *path, int remove)
+void mpp_restore_bytes(unsigned char *buf, size_t len, const char *what)
 {
 	struct mpp_dstate st;
+	int rc;
+
+	if ((rc = mpp_decode(&st, buf, len))) {
+		free(buf);
+		mpp_ctl_fatal(rc, what);
+	}
+	st.owned = buf;
+	if ((rc = mpp_restore_begin(&st, what)))
+		mpp_ctl_fatal(rc, what);
+}
+
+static void restore_file(const char *path, int remove)
+{
 	unsigned char *buf;
 	size_t len;
 	char what[600];
@@ -60,13 +73,7 @@ static void restore_file(const char *path, int remove)
 		unlink(path);
 	if (rc)
 		mpp_ctl_fatal(rc, what);
-	if ((rc = mpp_decode(&st, buf, len))) {
-		free(buf);
-		mpp_ctl_fatal(rc, what);
-	}
-	st.owned = buf;
-	if ((rc = mpp_restore_begin(&st, what)))
-		mpp_ctl_fatal(rc, what);
+	mpp_restore_bytes(buf, len, what);
 	mpp_info("restoring from '%s' (%zu bytes)", path, len);
 }
 

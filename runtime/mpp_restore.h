@@ -12,6 +12,10 @@
  * heap, and set __mpp_restoring. label names the state in messages, e.g.
  * "cannot restore 'FILE'". Returns 0 or a negative mpp_err. */
 int mpp_restore_begin(struct mpp_dstate *st, const char *label);
+/* Decode the state bytes buf (malloc'ed, owned from now on) and begin
+ * restoring them; on any error, exit with its status and a message
+ * starting with what (runtime/main.c). */
+void mpp_restore_bytes(unsigned char *buf, size_t len, const char *what);
 
 /* Whether a restore is in progress (frames still to re-enter). */
 int mpp_restore_active(void);

@@ -172,6 +172,23 @@ static void add_rev(int r, int v)
 	rev[nrev - 1].vtid = v;
 }
 
+/* The program's exit notifications (pvm_notify PvmTaskExit): virtual tid
+ * watched and the tag asked for. PVM watches a real tid; when the task
+ * moves, its new place is watched too and the old place's exit is not an
+ * exit of the task (unotify_fix). */
+struct unote {
+	int vtid, tag, done; /* done: its notification was delivered */
+};
+static struct unote *un;
+static int nun;
+
+static void unotify_arm(int v, int r)
+{
+	for (int i = 0; i < nun; i++)
+		if (un[i].vtid == v && !un[i].done)
+			__real_pvm_notify(PvmTaskExit, un[i].tag, 1, &r);
+}
+
 /* Virtual task v is now at real tid r; older news (lower epoch) is ignored. */
 static void set_map(int v, int r, int e)
 {
@@ -182,12 +199,15 @@ static void set_map(int v, int r, int e)
 	add_rev(r, v); /* a fact even when the news is old */
 	if (i < nmap && map[i].epoch >= e)
 		return;
+	int was = i < nmap ? map[i].rtid : v;
 	if (i == nmap) {
 		map = grow(map, nmap, sizeof *map);
 		nmap++;
 	}
 	map[i] = (struct ent){v, r, e};
 	add_rev(r, v);
+	if (r != was)
+		unotify_arm(v, r);
 }
 
 static int is_ctl_tag(int tag)
@@ -307,6 +327,96 @@ static void unpack_kids(void)
 		kids = grow(kids, nkids, sizeof *kids);
 		kids[nkids++] = k;
 	}
+}
+
+/* Options of the program's libpvm3 that a destination sets again (its
+ * libpvm3 starts with the defaults): routing, error reporting, fragment
+ * size, task ids in caught output. */
+static const int prog_opts[] = {PvmRoute, PvmAutoErr, PvmFragSize, PvmShowTids};
+#define NOPTS ((int)(sizeof prog_opts / sizeof prog_opts[0]))
+
+static int prog_route = -1; /* the program's PvmRoute while the state goes direct */
+
+static void pack_opts(void)
+{
+	int v[NOPTS];
+	for (int i = 0; i < NOPTS; i++)
+		v[i] = prog_opts[i] == PvmRoute && prog_route >= 0 ? prog_route : pvm_getopt(prog_opts[i]);
+	pvm_pkint(v, NOPTS, 1);
+}
+
+static void unpack_opts(void)
+{
+	int v[NOPTS];
+	if (pvm_upkint(v, NOPTS, 1) < 0)
+		return;
+	for (int i = 0; i < NOPTS; i++)
+		if (v[i] >= 0 && pvm_getopt(prog_opts[i]) != v[i])
+			pvm_setopt(prog_opts[i], v[i]);
+}
+
+static void pack_unotes(void)
+{
+	pvm_pkint(&nun, 1, 1);
+	for (int i = 0; i < nun; i++)
+		pvm_pkint(&un[i].vtid, 3, 1);
+}
+
+/* At a destination: the program's exit notifications, armed again on the
+ * watched tasks' present places (a task that ended meanwhile is reported
+ * at once by PVM). */
+static void unpack_unotes(void)
+{
+	int n = 0, e[3];
+	pvm_upkint(&n, 1, 1);
+	for (int i = 0; i < n && pvm_upkint(e, 3, 1) >= 0; i++) {
+		un = grow(un, nun, sizeof *un);
+		un[nun++] = (struct unote){e[0], e[1], e[2]};
+		int r = to_r(e[0]);
+		if (!e[2])
+			__real_pvm_notify(PvmTaskExit, e[1], 1, &r);
+	}
+}
+
+/* Message b, about to be delivered to the program (messages kept or
+ * carried stay as they came): an exit notification it asked for (a
+ * daemon's message with one of its tags) names a real tid. If that task
+ * has moved on, the place that ended was an old one: dropped (0). So is
+ * a second notification of one task (a destination arms the requests
+ * again; the task may have ended meanwhile). Else the tid in it becomes
+ * the virtual one (a new buffer). */
+static int unotify_fix(int b)
+{
+	struct pvmminfo mi;
+	int i, r;
+	if (!nun || pvm_getminfo(b, &mi) < 0 || mi.src >= 0 || mi.len <= 0)
+		return b;
+	for (i = 0; i < nun && un[i].tag != mi.tag; i++)
+		;
+	if (i == nun)
+		return b;
+	int old = pvm_setrbuf(b);
+	int ok = pvm_upkint(&r, 1, 1) >= 0;
+	pvm_setrbuf(old == b ? 0 : old);
+	if (!ok)
+		return b;
+	int v = to_v(r);
+	for (i = 0; i < nun && (un[i].tag != mi.tag || un[i].vtid != v); i++)
+		;
+	if (to_r(v) != r || (i < nun && un[i].done)) {
+		trace("staleexit", r, to_r(v), mi.tag);
+		pvm_freebuf(b);
+		return 0;
+	}
+	if (i < nun)
+		un[i].done = 1;
+	int nb = pvm_mkbuf(PvmDataDefault), sb = pvm_setsbuf(nb);
+	pvm_pkint(&v, 1, 1);
+	pvm_setsbuf(sb);
+	mi.dst = me_r;
+	pvm_setminfo(nb, &mi);
+	pvm_freebuf(b);
+	return nb;
 }
 
 /* Wait for a flush from rtid too (once is enough). */
@@ -548,8 +658,11 @@ static int recv_step(int ctl, int app, int vt, int tag, int how, struct timeval 
 		keep(b);
 		trace("keep", msg_src(b), me_r, msg_tag(b));
 	} else {
-		*got = b;
 		trace("recv", msg_src(b), me_r, msg_tag(b));
+		pvm_setrbuf(0);
+		if ((b = unotify_fix(b)) > 0) /* 0: an old place's exit */
+			pvm_setrbuf(b);
+		*got = b;
 	}
 	return 1;
 }
@@ -883,6 +996,8 @@ static void pack_state(void *arg)
 	pvm_pkint(hdr, 3, 1);
 	pack_map(NULL);
 	pack_kids(NULL);
+	pack_unotes();
+	pack_opts();
 	pvm_pkint(&nq, 1, 1);
 	for (int i = 0; i < nq; i++) {
 		trace("carry", q[i].rsrc, dest, q[i].tag);
@@ -937,7 +1052,9 @@ static void hook_leave(const struct mpp_buf *st)
 	 * not through the daemons (2x faster at 16 MiB; setting the route up
 	 * costs more than it saves below a few hundred KiB) */
 	int route = st->len >= (256u << 10) ? pvm_setopt(PvmRoute, PvmRouteDirect) : -1;
+	prog_route = route;
 	int sent = ctl_send(dest, K_STATE, NULL, 0, pack_state, (void *)st);
+	prog_route = -1;
 	if (route >= 0)
 		pvm_setopt(PvmRoute, route);
 	if (sent < 0) {
@@ -1039,6 +1156,8 @@ static int hook_arrive(void)
 	epoch = hdr[2];
 	unpack_map();
 	unpack_kids();
+	unpack_unotes();
+	unpack_opts();
 	set_map(me_v, me_r, epoch);
 	pvm_upkint(&n, 1, 1);
 	for (int i = 0; i < n; i++) {
@@ -1076,17 +1195,9 @@ static int hook_arrive(void)
 	if (prog_buf[0] > 0)
 		pvm_setsbuf(prog_buf[0]);
 
-	struct mpp_dstate st;
 	char what[128];
-	int rc;
 	snprintf(what, sizeof what, "cannot restore the state of t%x sent by t%x", me_v, from);
-	if ((rc = mpp_decode(&st, buf, len))) {
-		free(buf);
-		mpp_ctl_fatal(rc, what);
-	}
-	st.owned = buf;
-	if ((rc = mpp_restore_begin(&st, what)))
-		mpp_ctl_fatal(rc, what);
+	mpp_restore_bytes(buf, (size_t)len, what);
 	ctl_send(from, K_ACK, NULL, 0, NULL, NULL);
 	arrived_at = mpp_poll_count() + 1;
 	state_from = 0;
@@ -1150,7 +1261,7 @@ static int point(void)
 
 static int deliver(int i)
 {
-	int b = q[i].bufid;
+	int b = unotify_fix(q[i].bufid);
 	trace("deliver", q[i].rsrc, me_r, q[i].tag);
 	memmove(q + i, q + i + 1, sizeof *q * (size_t)(nq - i - 1));
 	nq--;
@@ -1173,9 +1284,11 @@ static int app_recv(int vt, int tag, int how, struct timeval *tmo)
 {
 	double end = how == 2 ? now() + (double)tmo->tv_sec + tmo->tv_usec / 1e6 : 0;
 	for (;;) {
-		int i = find_held(vt, tag);
+		int i = find_held(vt, tag), b;
+		if (i >= 0 && (b = deliver(i)) > 0)
+			return b;
 		if (i >= 0)
-			return deliver(i);
+			continue; /* an old place's exit, dropped */
 		struct timeval left;
 		if (how == 2) {
 			double d = end - now();
@@ -1366,6 +1479,18 @@ int __wrap_pvm_notify(int what, int tag, int n, int *tids)
 		r[i] = to_r(tids[i]);
 	int rc = __real_pvm_notify(what, tag, n, r);
 	free(r);
+	/* remembered, to follow the watched tasks (and this one) when they
+	 * move: see unotify_fix */
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		int k;
+		for (k = 0; k < nun && (un[k].vtid != tids[i] || un[k].tag != tag); k++)
+			;
+		if (k == nun) {
+			un = grow(un, nun, sizeof *un);
+			un[nun++] = (struct unote){tids[i], tag, 0};
+		} else
+			un[k].done = 0;
+	}
 	return rc;
 }
 

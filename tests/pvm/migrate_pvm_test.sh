@@ -5,6 +5,7 @@
 # the output without migration. CASE is one program:
 #   ring mworker stencil     samples/ (also compared with the plain cc build)
 #   alltypes                 tests/pvm/programs/alltypes.c
+#   watch                    tests/pvm/programs/watch.c (exit notifications)
 #   master1 spmd             Debian pvm-examples, unmodified
 # Each is run for N in MPP_PVM_EVERY (default "3 17 101", fewer points for
 # the short pvm-examples); a run must show
@@ -55,6 +56,10 @@ ring | mworker | stencil)
 	;;
 alltypes)
 	build alltypes "$here/programs/alltypes.c"
+	;;
+watch)
+	build watch "$here/programs/watch.c"
+	everies="1 2 3 7"
 	;;
 master1 | spmd | timing | hello)
 	ex=/usr/share/doc/pvm-examples/examples.tar.gz

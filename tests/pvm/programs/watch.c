@@ -1,0 +1,121 @@
+/* watch.c: exit notifications (pvm_notify PvmTaskExit) while tasks move.
+ * The root spawns 3 workers (this same program) and asks to be told when
+ * each ends. For 12 rounds it sends every worker a number and sums the
+ * answers; after each round it looks for an exit notification, which must
+ * not come while every worker is alive, wherever they have moved (a task's
+ * old place ending is not the task ending). Then worker 1 is told to stop
+ * early, the root waits for its notification (the tid in it must be the
+ * one pvm_spawn gave), runs 4 more rounds with the others, stops them and
+ * waits for both notifications. The root itself moves too: its
+ * notifications must follow it.
+ * Run: watch (no arguments). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <pvm3.h>
+
+#define NW 3
+#define TAG_WORK 51
+#define TAG_ANSWER 52
+#define TAG_STOP 53
+#define TAG_EXIT 54
+
+static void worker(int root)
+{
+	for (;;) {
+		int b = pvm_recv(root, -1), tag, x;
+		pvm_bufinfo(b, NULL, &tag, NULL);
+		if (tag == TAG_STOP)
+			break;
+		pvm_upkint(&x, 1, 1);
+		long y = (long)x * x % 100003L;
+		pvm_initsend(PvmDataDefault);
+		pvm_pklong(&y, 1, 1);
+		pvm_send(root, TAG_ANSWER);
+	}
+	pvm_exit();
+}
+
+static int index_of(const int *tids, int tid)
+{
+	for (int i = 0; i < NW; i++)
+		if (tids[i] == tid)
+			return i;
+	return -1;
+}
+
+/* one exit notification: which worker ended (-1 for a tid not ours) */
+static int ended(const int *tids, int b)
+{
+	int tid = 0;
+	pvm_setrbuf(b);
+	pvm_upkint(&tid, 1, 1);
+	return index_of(tids, tid);
+}
+
+static long round_of(const int *tids, const int *alive, int r)
+{
+	long sum = 0;
+	for (int i = 0; i < NW; i++)
+		if (alive[i]) {
+			int x = r * 37 + i * 101 + 5;
+			pvm_initsend(PvmDataDefault);
+			pvm_pkint(&x, 1, 1);
+			pvm_send(tids[i], TAG_WORK);
+		}
+	for (int i = 0; i < NW; i++)
+		if (alive[i]) {
+			long y;
+			pvm_recv(tids[i], TAG_ANSWER);
+			pvm_upklong(&y, 1, 1);
+			sum += y * (i + 1);
+		}
+	return sum;
+}
+
+static void stop(int tid)
+{
+	pvm_initsend(PvmDataDefault);
+	pvm_send(tid, TAG_STOP);
+}
+
+int main(void)
+{
+	int me = pvm_mytid(), tids[NW], alive[NW] = {1, 1, 1};
+	if (me < 0)
+		return 1;
+	if (pvm_parent() != PvmNoParent) {
+		worker(pvm_parent());
+		return 0;
+	}
+	if (pvm_spawn("watch", NULL, PvmTaskDefault, "", NW, tids) != NW) {
+		printf("cannot spawn the workers\n");
+		pvm_exit();
+		return 1;
+	}
+	pvm_notify(PvmTaskExit, TAG_EXIT, NW, tids);
+	for (int r = 0; r < 16; r++) {
+		if (r == 12) {
+			stop(tids[1]);
+			int w = ended(tids, pvm_recv(-1, TAG_EXIT));
+			printf("worker %d ended\n", w);
+			alive[1] = 0;
+		}
+		printf("round %d: %ld\n", r, round_of(tids, alive, r));
+		int b = pvm_nrecv(-1, TAG_EXIT);
+		if (b > 0)
+			printf("unexpected exit notification: worker %d\n", ended(tids, b));
+	}
+	stop(tids[0]);
+	stop(tids[2]);
+	int seen[NW] = {0, 0, 0};
+	for (int k = 0; k < 2; k++) {
+		int w = ended(tids, pvm_recv(-1, TAG_EXIT));
+		if (w >= 0)
+			seen[w]++;
+		else
+			printf("exit notification for a tid that is not a worker\n");
+	}
+	printf("ended at the end: %d %d %d\n", seen[0], seen[1], seen[2]);
+	pvm_exit();
+	return 0;
+}
