@@ -105,6 +105,8 @@ static struct {
 } m;
 
 /* MPP_PVM_TRACE=FILE: one line per message event (debugging aid). */
+static double now(void);
+
 static void trace(const char *what, int a, int b, int tag)
 {
 	static int fd = -2;
@@ -115,7 +117,7 @@ static void trace(const char *what, int a, int b, int tag)
 	if (fd < 0)
 		return;
 	char line[128];
-	int n = snprintf(line, sizeof line, "%d %s t%x t%x %d\n", (int)getpid(), what, a, b, tag);
+	int n = snprintf(line, sizeof line, "%.6f %d %s t%x t%x %d\n", now(), (int)getpid(), what, a, b, tag);
 	if (write(fd, line, (size_t)n) != n)
 		fd = -1;
 }
@@ -355,11 +357,39 @@ static void unpack_opts(void)
 			pvm_setopt(prog_opts[i], v[i]);
 }
 
+/* The program's host notifications (PvmHostDelete with the hosts'
+ * daemon tids, PvmHostAdd with a count): kept as asked, asked again by a
+ * destination. */
+struct hnote {
+	int what, tag, n, *tids;
+};
+static struct hnote *hn;
+static int nhn;
+
+static void add_hnote(int what, int tag, int n, const int *tids)
+{
+	int cnt = what == PvmHostDelete && n > 0 ? n : 0;
+	int *t = cnt ? malloc(sizeof(int) * (size_t)cnt) : NULL;
+	if (cnt && !t)
+		return;
+	if (cnt)
+		memcpy(t, tids, sizeof(int) * (size_t)cnt);
+	hn = grow(hn, nhn, sizeof *hn);
+	hn[nhn++] = (struct hnote){what, tag, n, t};
+}
+
 static void pack_unotes(void)
 {
 	pvm_pkint(&nun, 1, 1);
 	for (int i = 0; i < nun; i++)
 		pvm_pkint(&un[i].vtid, 3, 1);
+	pvm_pkint(&nhn, 1, 1);
+	for (int i = 0; i < nhn; i++) {
+		int cnt = hn[i].tids ? hn[i].n : 0;
+		pvm_pkint(&hn[i].what, 3, 1);
+		if (cnt)
+			pvm_pkint(hn[i].tids, cnt, 1);
+	}
 }
 
 /* At a destination: the program's exit notifications, armed again on the
@@ -375,6 +405,19 @@ static void unpack_unotes(void)
 		int r = to_r(e[0]);
 		if (!e[2])
 			__real_pvm_notify(PvmTaskExit, e[1], 1, &r);
+	}
+	n = 0;
+	pvm_upkint(&n, 1, 1);
+	for (int i = 0; i < n && pvm_upkint(e, 3, 1) >= 0; i++) {
+		int cnt = e[0] == PvmHostDelete && e[2] > 0 && e[2] <= 4096 ? e[2] : 0;
+		int *t = cnt ? malloc(sizeof(int) * (size_t)cnt) : NULL;
+		if (cnt && (!t || pvm_upkint(t, cnt, 1) < 0)) {
+			free(t);
+			break;
+		}
+		add_hnote(e[0], e[1], e[2], t);
+		__real_pvm_notify(e[0], e[1], e[2], t);
+		free(t);
 	}
 }
 
@@ -590,11 +633,13 @@ static int handle(int bufid)
 		break;
 	}
 	case K_ACK:
+		trace("ack", src, dest, 0);
 		if (src == dest)
 			acked = 1;
 		break;
 	case K_WAKE:
 		if (state_from && src == state_from && pvm_upkint(v, 1, 1) >= 0) {
+			trace("woken", src, v[0], 0);
 			me_v = v[0];
 			woken = 1;
 		}
@@ -1062,6 +1107,7 @@ static void hook_leave(const struct mpp_buf *st)
 		dest_gone = 1;
 	}
 	double t_sent = now();
+	trace("statesent", me_r, dest, (int)st->len);
 	/* late messages are kept until the destination has the state: if it
 	 * is lost, they are ours to receive */
 	while (!acked && !dest_gone)
@@ -1199,6 +1245,7 @@ static int hook_arrive(void)
 	snprintf(what, sizeof what, "cannot restore the state of t%x sent by t%x", me_v, from);
 	mpp_restore_bytes(buf, (size_t)len, what);
 	ctl_send(from, K_ACK, NULL, 0, NULL, NULL);
+	trace("acksent", from, me_r, 0);
 	arrived_at = mpp_poll_count() + 1;
 	state_from = 0;
 	event("arrive vtid=t%x at=t%x bytes=%" PRIu64 " messages=%d wait_us=%.0f restore_us=%.0f", me_v, me_r, len, nq,
@@ -1470,6 +1517,12 @@ int __wrap_pvm_notify(int what, int tag, int n, int *tids)
 	enroll();
 	if (bad_tag(tag))
 		return PvmBadParam;
+	if (what == PvmHostDelete || what == PvmHostAdd) {
+		int rc = __real_pvm_notify(what, tag, n, tids);
+		if (rc >= 0)
+			add_hnote(what, tag, n, tids);
+		return rc;
+	}
 	if ((what != PvmTaskExit) || n <= 0)
 		return __real_pvm_notify(what, tag, n, tids);
 	int *r = malloc(sizeof(int) * (size_t)n);

@@ -53,7 +53,8 @@
 #                         BUILD is MPP_TEST_BUILD_DIR or the source tree's build/)
 #   CC                    plain compiler command (default cc)
 #   MPP_CC                passed to mppcc only (its underlying compiler)
-#   MPP_TEST_TIMEOUT      seconds allowed for each run (default 60)
+#   MPP_TEST_TIMEOUT      seconds allowed for each run (default 150: a loaded
+#                         machine runs the stress modes several times slower)
 #   MPP_TEST_WORKDIR      directory for binaries, outputs and state files
 #                         (default: a new temporary directory)
 #   MPP_TEST_KEEP=1       keep the work directory even when the test passes
@@ -90,7 +91,7 @@ name=$(basename "$src" .c).$variant
 build=${MPP_TEST_BUILD_DIR:-$root/build}
 read -r -a mppcc_cmd <<<"${MPPCC:-$build/bin/mppcc}"
 read -r -a cc_cmd <<<"${CC:-cc}"
-timeout_s=${MPP_TEST_TIMEOUT:-60}
+timeout_s=${MPP_TEST_TIMEOUT:-150}
 keep=${MPP_TEST_KEEP:-0}
 emit=${MPP_TEST_EMIT:-0}
 max_captures=${MPP_TEST_MAX_CAPTURES:-200000}

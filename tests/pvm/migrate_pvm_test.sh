@@ -156,5 +156,21 @@ for n in $everies; do
 			"$hosts" "$secs"
 	fi
 done
+# watch: last, since it takes a host out of the virtual machine: the
+# deletion of a host must reach the root after its moves
+if [ "$case" = watch ] && [ "$nhosts" -gt 1 ]; then
+	out=$work/delhost.out
+	rm -f "$out.events"
+	if ! vm_run "$work/vm" h1 env MPP_MIGRATE_EVERY=3 MPP_EVENTS="$out.events" timeout 300 "$MPPRUN" watch delhost \
+		>"$out" 2>"$out.err"; then
+		echo "FAIL: watch delhost: the job failed or timed out"
+		fail=1
+	elif [ "$(tail -1 "$out")" != "host deletion heard" ]; then
+		echo "FAIL: watch delhost: the host deletion did not reach the moved root: $(tail -1 "$out")"
+		fail=1
+	else
+		echo "ok: watch delhost: host deletion heard after $(grep -c '^migrate ' "$out.events") migrations"
+	fi
+fi
 [ $fail = 0 ] || exit 1
 echo "PASS: $case"

@@ -7,10 +7,15 @@
  * early, the root waits for its notification (the tid in it must be the
  * one pvm_spawn gave), runs 4 more rounds with the others, stops them and
  * waits for both notifications. The root itself moves too: its
- * notifications must follow it.
- * Run: watch (no arguments). */
+ * notifications must follow it. It also asks to hear of the deletion of
+ * every host; with the argument "delhost" it deletes a host other than
+ * its own at the end and must hear of it (checked with pvm_nrecv, which
+ * is no migration point). The virtual machine keeps one host less.
+ * Run: watch [delhost]. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <pvm3.h>
 
 #define NW 3
@@ -18,6 +23,7 @@
 #define TAG_ANSWER 52
 #define TAG_STOP 53
 #define TAG_EXIT 54
+#define TAG_HOST 55
 
 static void worker(int root)
 {
@@ -78,7 +84,7 @@ static void stop(int tid)
 	pvm_send(tid, TAG_STOP);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int me = pvm_mytid(), tids[NW], alive[NW] = {1, 1, 1};
 	if (me < 0)
@@ -93,6 +99,13 @@ int main(void)
 		return 1;
 	}
 	pvm_notify(PvmTaskExit, TAG_EXIT, NW, tids);
+	struct pvmhostinfo *hosts;
+	int nhost = 0, narch, dtids[16];
+	pvm_config(&nhost, &narch, &hosts);
+	for (int i = 0; i < nhost && i < 16; i++)
+		dtids[i] = hosts[i].hi_tid;
+	if (nhost > 1)
+		pvm_notify(PvmHostDelete, TAG_HOST, nhost < 16 ? nhost : 16, dtids);
 	for (int r = 0; r < 16; r++) {
 		if (r == 12) {
 			stop(tids[1]);
@@ -116,6 +129,28 @@ int main(void)
 			printf("exit notification for a tid that is not a worker\n");
 	}
 	printf("ended at the end: %d %d %d\n", seen[0], seen[1], seen[2]);
+	if (argc > 1 && strcmp(argv[1], "delhost") == 0 && nhost > 1) {
+		/* a host other than ours (not the first: the master pvmd) */
+		int mine = pvm_tidtohost(pvm_mytid()), gone = 0, b = 0;
+		pvm_config(&nhost, &narch, &hosts);
+		char name[256] = "";
+		for (int i = 1; i < nhost && !name[0]; i++)
+			if (hosts[i].hi_tid != mine) {
+				snprintf(name, sizeof name, "%s", hosts[i].hi_name);
+				gone = hosts[i].hi_tid;
+			}
+		char *list[1] = {name};
+		int st;
+		if (name[0] && pvm_delhosts(list, 1, &st) >= 0) {
+			for (int k = 0; k < 500 && (b = pvm_nrecv(-1, TAG_HOST)) == 0; k++)
+				usleep(10000);
+			int dtid = 0;
+			if (b > 0)
+				pvm_upkint(&dtid, 1, 1);
+			printf("host deletion %s\n", b > 0 && dtid == gone ? "heard" : "not heard");
+		} else
+			printf("cannot delete a host\n");
+	}
 	pvm_exit();
 	return 0;
 }
