@@ -13,7 +13,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
 summary=()
-for b in compile_time poll_overhead pvm_migrate; do
+for b in compile_time poll_overhead heap pvm_migrate convert; do
 	echo
 	echo "==== $b"
 	bash "$here/$b.sh"

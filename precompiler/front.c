@@ -324,6 +324,7 @@ static void add_var(struct func *f, struct var *v)
 }
 
 static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClientData data);
+static void free_node(struct node *n);
 
 /* Every variable named in the operand of `&` may be pointed to. */
 static void mark_addr_taken(struct node *n)
@@ -591,6 +592,8 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
 		if (root.kids[i]->kind == N_COMPOUND) {
 			f->body = root.kids[i];
 			f->body->parent = NULL;
+		} else {
+			free_node(root.kids[i]); /* a parameter's subtree: the walk is done */
 		}
 	}
 	free(root.kids);
@@ -785,6 +788,7 @@ void front_free(struct unit *u)
 	for (int i = 0; i < u->npragmas; i++)
 		mpp_pragma_free(&u->pragmas[i].p);
 	free(u->pragmas);
+	free(u->onrestore);
 	if (u->tu)
 		clang_disposeTranslationUnit(u->tu);
 	if (u->index)

@@ -2,6 +2,7 @@
  * C source with translate_file(), compiles the results with the underlying
  * compiler (MPP_CC or --mpp-cc, default cc) and links libmpp. Anything that
  * is not a C source is passed through unchanged. */
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -159,10 +160,35 @@ static const char *pvm_wrap_flags(void)
 	return flags;
 }
 
+/* Folds the contents of every file of dir into h, in name order, so that
+ * a cache built from other runtime sources is not reused. */
+static uint64_t hash_dir(const char *dir, uint64_t h)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]->d_name);
+		FILE *f = names[i]->d_name[0] != '.' ? fopen(path, "rb") : NULL;
+		if (f) {
+			int c;
+			h = (h ^ hash_str(names[i]->d_name)) * 0x100000001b3ULL;
+			while ((c = getc(f)) != EOF)
+				h = (h ^ (unsigned char)c) * 0x100000001b3ULL;
+			fclose(f);
+		}
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return h;
+}
+
 /* The runtime's objects for the target compiler cc: the prebuilt libmpp.a
  * for the default compiler, otherwise built once from the shipped sources
- * and cached beside it. Appends what to link to `link`. */
-static int runtime_for(const char *dir, const char *cc, int is_default, struct argv_buf *link)
+ * and cached beside it (keyed by the compiler command and the sources).
+ * Appends what to link to `link`. */
+static int runtime_for(const char *dir, const char *cc, const struct argv_buf *extra, int is_default,
+                       struct argv_buf *link)
 {
 	if (is_default) {
 		char *lib = xasprintf("%s/../lib/libmpp.a", dir);
@@ -170,8 +196,11 @@ static int runtime_for(const char *dir, const char *cc, int is_default, struct a
 		free(lib);
 		return 0;
 	}
-	char *cache = xasprintf("%s/../lib/mpp-%016llx", dir, (unsigned long long)hash_str(cc));
 	char *srcdir = xasprintf("%s/../share/mpp/runtime", dir);
+	uint64_t key = hash_dir(srcdir, hash_str(cc));
+	for (int i = 0; i < extra->n; i++)
+		key = (key ^ hash_str(extra->v[i])) * 0x100000001b3ULL;
+	char *cache = xasprintf("%s/../lib/mpp-%016llx", dir, (unsigned long long)key);
 	char *list = xasprintf("%s/SOURCES", srcdir);
 	char *stamp = xasprintf("%s/done", cache);
 	int rc = 0;
@@ -198,6 +227,8 @@ static int runtime_for(const char *dir, const char *cc, int is_default, struct a
 		if (!have) {
 			struct argv_buf a = {0};
 			split_words(&a, cc);
+			for (int k = 0; k < extra->n; k++)
+				av_add(&a, extra->v[k]);
 			av_add(&a, "-O2");
 			av_add(&a, "-I");
 			av_add(&a, srcdir);
@@ -222,17 +253,21 @@ static int runtime_for(const char *dir, const char *cc, int is_default, struct a
 	}
 	fclose(lf);
 	if (!have && rc == 0) {
-		FILE *s = fopen(xasprintf("%s/done", tmp), "w");
+		char *done = xasprintf("%s/done", tmp);
+		FILE *s = fopen(done, "w");
 		if (s)
 			fclose(s);
+		free(done);
 		if (rename(tmp, cache) != 0 && errno != ENOTEMPTY && errno != EEXIST) {
 			fprintf(stderr, "mppcc: error: cannot install the runtime cache '%s': %m\n", cache);
 			rc = -1;
 		}
 		/* another mppcc won the race: its copy is the same */
+	}
+	if (!have) { /* what is left: a failed build, or the loser of a race */
 		char *rm = xasprintf("rm -rf '%s'", tmp);
-		if (system(rm) != 0)
-			rc = rc;
+		if (system(rm) != 0 && verbose)
+			fprintf(stderr, "mppcc: warning: could not remove '%s'\n", tmp);
 		free(rm);
 	}
 	free(tmp);
@@ -242,6 +277,46 @@ out:
 	free(list);
 	free(stamp);
 	return rc;
+}
+
+/* `gcc -m32` on a Debian amd64 host without gcc-multilib (which conflicts
+ * with the cross compilers) finds no <asm/...> headers: the kernel's are
+ * in the host's multiarch directory and serve i386 as well. */
+static void target_includes(const struct argv_buf *ccw, struct argv_buf *extra)
+{
+#if defined(__x86_64__) && defined(__linux__)
+	int m32 = 0;
+	for (int i = 1; i < ccw->n; i++)
+		m32 |= !strcmp(ccw->v[i], "-m32");
+	if (m32 && access("/usr/include/asm", F_OK) != 0 && access("/usr/include/i386-linux-gnu/asm", F_OK) != 0 &&
+	    access("/usr/include/x86_64-linux-gnu/asm", F_OK) == 0) {
+		av_add(extra, "-idirafter");
+		av_add(extra, "/usr/include/x86_64-linux-gnu");
+	}
+#else
+	(void)ccw;
+	(void)extra;
+#endif
+}
+
+/* The options that programs built with the prebuilt libmpp.a need, written
+ * beside it at build time (lib/libmpp.flags: the sanitizer options of an
+ * MPP_SANITIZE build, else empty). A sanitized runtime cannot be linked
+ * without them; translated sources are compiled with them too, so that the
+ * code mppcc generates is checked as well. A missing file means none. */
+static void runtime_flags(const char *dir, struct argv_buf *a)
+{
+	char *path = xasprintf("%s/../lib/libmpp.flags", dir);
+	FILE *f = fopen(path, "r");
+	free(path);
+	if (!f)
+		return;
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = 0;
+		split_words(a, line);
+	}
+	fclose(f);
 }
 
 static void usage(void)
@@ -261,10 +336,16 @@ int main(int argc, char **argv)
 	const char *emit = NULL;
 	int auto_points = 0, mode_c = 0, mode_S = 0, mode_E = 0;
 	const char *out = NULL;
-	struct argv_buf flags = {0};  /* compiler flags, in order */
-	struct argv_buf clang = {0};  /* flags the parser needs */
-	struct argv_buf inputs = {0}; /* all inputs, in order */
-	int nsources = 0;
+	struct argv_buf flags = {0};    /* compiler flags, in order */
+	struct argv_buf clang = {0};    /* flags the parser needs */
+	struct argv_buf inputs = {0};   /* all inputs, in order */
+	struct argv_buf ccw = {0};      /* the underlying compiler's words */
+	struct argv_buf rtflags = {0};  /* for translated code with the prebuilt libmpp.a */
+	struct argv_buf cc_extra = {0}; /* options mppcc adds for the target */
+	struct argv_buf objs = {0};     /* link inputs, in order */
+	char *dir = NULL, *incdir = NULL, *tmpdir = NULL;
+	char tmpl[] = "/tmp/mppcc.XXXXXX";
+	int nsources = 0, rc = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -279,10 +360,11 @@ int main(int argc, char **argv)
 				verbose = 1;
 			else if (strcmp(a, "--mpp-help") == 0) {
 				usage();
-				return 0;
+				goto out;
 			} else {
 				fprintf(stderr, "mppcc: error: unknown option '%s' (see --mpp-help)\n", a);
-				return 2;
+				rc = 2;
+				goto out;
 			}
 			continue;
 		}
@@ -297,7 +379,8 @@ int main(int argc, char **argv)
 		if (strcmp(a, "-o") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "mppcc: error: missing file name after '-o'\n");
-				return 2;
+				rc = 2;
+				goto out;
 			}
 			out = argv[++i];
 			continue;
@@ -325,7 +408,8 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "-") == 0) {
 			fprintf(stderr, "mppcc: error: reading a source from standard input is not supported\n");
-			return 2;
+			rc = 2;
+			goto out;
 		}
 		av_add(&inputs, a);
 		if (ends_with(a, ".c"))
@@ -334,11 +418,13 @@ int main(int argc, char **argv)
 	if (!cc || !cc[0])
 		cc = "cc";
 	int is_default_cc = strcmp(cc, "cc") == 0 || strcmp(cc, "gcc") == 0;
-	struct argv_buf ccw = {0};
 	split_words(&ccw, cc);
+	target_includes(&ccw, &cc_extra);
 	for (int i = 1; i < ccw.n; i++)
 		if (!strcmp(ccw.v[i], "-m32") || !strncmp(ccw.v[i], "-D", 2) || !strncmp(ccw.v[i], "-I", 2))
 			av_add(&clang, ccw.v[i]);
+	for (int i = 0; i < cc_extra.n; i++)
+		av_add(&clang, cc_extra.v[i]);
 	{
 		const char *base = strrchr(ccw.v[0], '/');
 		base = base ? base + 1 : ccw.v[0];
@@ -351,15 +437,19 @@ int main(int argc, char **argv)
 	}
 	if (inputs.n == 0) {
 		fprintf(stderr, "mppcc: error: no input files\n");
-		return 2;
+		rc = 2;
+		goto out;
 	}
-	char *dir = exe_dir();
-	int rc = 0;
+	dir = exe_dir();
+	if (is_default_cc)
+		runtime_flags(dir, &rtflags);
 
 	if (mode_E) { /* preprocessing only: nothing to translate */
 		struct argv_buf a = {0};
 		for (int i = 0; i < ccw.n; i++)
 			av_add(&a, ccw.v[i]);
+		for (int i = 0; i < cc_extra.n; i++)
+			av_add(&a, cc_extra.v[i]);
 		for (int i = 0; i < flags.n; i++)
 			av_add(&a, flags.v[i]);
 		for (int i = 0; i < inputs.n; i++)
@@ -370,32 +460,34 @@ int main(int argc, char **argv)
 		}
 		rc = run(a.v);
 		av_free(&a);
-		return rc;
+		goto out;
 	}
 	if ((mode_c || mode_S) && out && nsources > 1) {
 		fprintf(stderr, "mppcc: error: cannot specify '-o' with '-%c' and several source files\n",
 		        mode_S ? 'S' : 'c');
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	for (int i = 0; i < inputs.n; i++) {
 		if (access(inputs.v[i], R_OK) != 0) {
 			fprintf(stderr, "mppcc: error: %s: %s\n", inputs.v[i], strerror(errno));
-			return 1;
+			rc = 1;
+			goto out;
 		}
 	}
 
-	char tmpl[] = "/tmp/mppcc.XXXXXX";
-	char *tmpdir = mkdtemp(tmpl);
+	tmpdir = mkdtemp(tmpl);
 	if (!tmpdir) {
 		fprintf(stderr, "mppcc: error: cannot create a temporary directory: %m\n");
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (emit && mkdirs(emit) != 0) {
 		fprintf(stderr, "mppcc: error: cannot create '%s': %m\n", emit);
-		return 1;
+		rc = 1;
+		goto out;
 	}
-	struct argv_buf objs = {0}; /* link inputs, in order */
-	char *incdir = xasprintf("%s/../include", dir);
+	incdir = xasprintf("%s/../include", dir);
 	for (int i = 0; i < inputs.n && rc == 0; i++) {
 		const char *src = inputs.v[i];
 		if (!ends_with(src, ".c")) {
@@ -415,6 +507,10 @@ int main(int argc, char **argv)
 		struct argv_buf a = {0};
 		for (int k = 0; k < ccw.n; k++)
 			av_add(&a, ccw.v[k]);
+		for (int k = 0; k < cc_extra.n; k++)
+			av_add(&a, cc_extra.v[k]);
+		for (int k = 0; k < rtflags.n; k++)
+			av_add(&a, rtflags.v[k]);
 		for (int k = 0; k < flags.n; k++)
 			av_add(&a, flags.v[k]);
 		char *obj;
@@ -457,11 +553,15 @@ int main(int argc, char **argv)
 		struct argv_buf a = {0};
 		for (int k = 0; k < ccw.n; k++)
 			av_add(&a, ccw.v[k]);
+		for (int k = 0; k < cc_extra.n; k++)
+			av_add(&a, cc_extra.v[k]);
+		for (int k = 0; k < rtflags.n; k++)
+			av_add(&a, rtflags.v[k]);
 		for (int k = 0; k < objs.n; k++)
 			av_add(&a, objs.v[k]);
 		for (int k = 0; k < flags.n; k++)
 			av_add(&a, flags.v[k]);
-		if (runtime_for(dir, cc, is_default_cc, &a) != 0)
+		if (runtime_for(dir, cc, &cc_extra, is_default_cc, &a) != 0)
 			rc = 1;
 		/* PVM calls go through libmpp's PVM layer (a no-op without PVM) */
 		if (is_default_cc)
@@ -474,16 +574,21 @@ int main(int argc, char **argv)
 			rc = run(a.v);
 		av_free(&a);
 	}
-	char *rm = xasprintf("rm -rf '%s'", tmpdir);
-	if (system(rm) != 0 && verbose)
-		fprintf(stderr, "mppcc: warning: could not remove '%s'\n", tmpdir);
-	free(rm);
+out:
+	if (tmpdir) {
+		char *rm = xasprintf("rm -rf '%s'", tmpdir);
+		if (system(rm) != 0 && verbose)
+			fprintf(stderr, "mppcc: warning: could not remove '%s'\n", tmpdir);
+		free(rm);
+	}
 	free(incdir);
 	free(dir);
 	av_free(&objs);
+	av_free(&rtflags);
 	av_free(&flags);
 	av_free(&clang);
 	av_free(&inputs);
 	av_free(&ccw);
+	av_free(&cc_extra);
 	return rc;
 }

@@ -74,6 +74,29 @@ static int is_pure(const struct node *n)
 	return 1;
 }
 
+/* Pure, and safe to evaluate again when a frame is rebuilt, after the
+ * callee has run for a while: reads no memory through a pointer or an
+ * index (the pointer may be null or freed by now) and divides by nothing
+ * (the divisor may be zero by now). */
+static int reeval_safe(const struct node *n)
+{
+	if (n->kind == N_SIZEOF)
+		return 1;
+	if (!is_pure(n))
+		return 0;
+	enum CXCursorKind k = clang_getCursorKind(n->cur);
+	if (k == CXCursor_ArraySubscriptExpr || (n->kind == N_UNOP && !strcmp(n->op, "*")) ||
+	    (n->kind == N_BINOP && (!strcmp(n->op, "/") || !strcmp(n->op, "%"))))
+		return 0;
+	if (k == CXCursor_MemberRefExpr && n->nkids &&
+	    clang_getCanonicalType(clang_getCursorType(n->kids[0]->cur)).kind == CXType_Pointer)
+		return 0;
+	for (int i = 0; i < n->nkids; i++)
+		if (!reeval_safe(n->kids[i]))
+			return 0;
+	return 1;
+}
+
 /* Side effects other than calls that reach a point. */
 static int pure_but_reach(const struct node *n)
 {
@@ -233,6 +256,25 @@ static char *norm_kids(struct rw *rw, struct norm_ctx *nc, struct node *n)
 	return s;
 }
 
+/* The type of an argument as __typeof__ sees its text, for the descriptor of
+ * its temporary: libclang's cursor for an argument is its implicit conversion
+ * to the parameter's type (an UnexposedExpr with the extent of the expression
+ * under it), which can be wider (a uint16_t assignment passed as a uint64_t:
+ * the temporary holds 2 bytes, a uint64_t descriptor would save 8). Arrays and
+ * functions keep their decay, as in the comma expression that declares it. */
+static CXType arg_type(const struct node *k)
+{
+	while (clang_getCursorKind(k->cur) == CXCursor_UnexposedExpr && k->nkids == 1 && k->kids[0]->so == k->so &&
+	       k->kids[0]->eo == k->eo) {
+		enum CXTypeKind ck = clang_getCanonicalType(clang_getCursorType(k->kids[0]->cur)).kind;
+		if (ck == CXType_ConstantArray || ck == CXType_IncompleteArray || ck == CXType_VariableArray ||
+		    ck == CXType_FunctionProto || ck == CXType_FunctionNoProto)
+			break;
+		k = k->kids[0];
+	}
+	return clang_getCursorType(k->cur);
+}
+
 static char *norm_call(struct rw *rw, struct norm_ctx *nc, struct node *n, int unused)
 {
 	char **vals = xcalloc((size_t)n->nkids + 1, sizeof(*vals));
@@ -240,18 +282,21 @@ static char *norm_call(struct rw *rw, struct norm_ctx *nc, struct node *n, int u
 		front_error(rw->u, n->so,
 		            "the called function is itself computed by a call that can reach a migration point: store "
 		            "it in a variable first");
-	for (int i = 1; i < n->nkids; i++) {
+	for (int i = 0; i < n->nkids; i++) {
 		struct node *k = n->kids[i];
+		if (i == 0 && k->has_reach)
+			continue; /* refused above */
 		if (k->has_reach)
 			vals[i] = norm(rw, nc, k, 0);
-		int impure = k->has_reach ? !pure_but_reach(k) : !is_pure(k);
+		/* the function too: a frame is rebuilt by calling the same one */
+		int impure = k->has_reach ? !pure_but_reach(k) : !reeval_safe(k);
 		if (impure) {
 			/* the call is executed again when the frame is rebuilt: its
-			 * arguments must not do anything a second time */
+			 * arguments must not do anything a second time, nor read
+			 * what the callee may have changed */
 			char *v = vals[i] ? vals[i] : render(rw, k->so, k->eo);
 			char *dt = xasprintf("__typeof__(((void)0, (%s)))", v);
-			struct var *t = new_temp(rw, "a", dt, clang_getCursorType(k->cur), NULL, nc->decls,
-			                         nc->scope_so, nc->scope_eo);
+			struct var *t = new_temp(rw, "a", dt, arg_type(k), NULL, nc->decls, nc->scope_so, nc->scope_eo);
 			sb_printf(nc->pre, "%s = %s; ", t->name, v);
 			free(dt);
 			free(v);
@@ -439,7 +484,7 @@ static int canonical_call(struct node *e)
 	if (!e || e->kind != N_CALL || !e->reach || !e->exact)
 		return 0;
 	for (int i = 0; i < e->nkids; i++)
-		if (e->kids[i]->has_reach || !is_pure(e->kids[i]))
+		if (e->kids[i]->has_reach || !reeval_safe(e->kids[i]))
 			return 0;
 	return 1;
 }
@@ -682,9 +727,20 @@ static void body_prefix(struct rw *rw, struct node *body, const char *text)
 	}
 }
 
+/* Is n's value of a signed integer type (whose arithmetic may overflow)? */
+static int signed_int(const struct node *n)
+{
+	enum CXTypeKind k = clang_getCanonicalType(clang_getCursorType(n->cur)).kind;
+
+	return k == CXType_Char_S || k == CXType_SChar || k == CXType_Short || k == CXType_Int || k == CXType_Long ||
+	       k == CXType_LongLong || k == CXType_Int128;
+}
+
 /* Can the condition be evaluated on garbage values (while restoring, the
  * frame's variables are not loaded yet)? Only scalar locals, constants and
- * arithmetic that cannot trap: no memory access, no division. */
+ * arithmetic that cannot trap or be undefined: no memory access, no
+ * division, no signed arithmetic that may overflow (`k < n * 6`), no _Bool
+ * (a garbage byte is no valid value of it). */
 static int is_safe_cond(const struct node *n)
 {
 	switch (n->kind) {
@@ -695,14 +751,19 @@ static int is_safe_cond(const struct node *n)
 		if (!n->var || n->var->is_static)
 			return 0;
 		CXType t = clang_getCanonicalType(n->var->type);
-		return t.kind >= CXType_Bool && t.kind <= CXType_LongDouble;
+		return t.kind > CXType_Bool && t.kind <= CXType_LongDouble;
 	}
 	case N_BINOP:
 		if (is_assign_op(n->op) || !strcmp(n->op, "/") || !strcmp(n->op, "%") || !strcmp(n->op, ","))
 			return 0;
+		if ((!strcmp(n->op, "+") || !strcmp(n->op, "-") || !strcmp(n->op, "*") || !strcmp(n->op, "<<")) &&
+		    signed_int(n))
+			return 0;
 		break;
 	case N_UNOP:
 		if (strcmp(n->op, "-") && strcmp(n->op, "!") && strcmp(n->op, "~") && strcmp(n->op, "+"))
+			return 0;
+		if (!strcmp(n->op, "-") && signed_int(n))
 			return 0;
 		break;
 	case N_PAREN:

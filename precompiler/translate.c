@@ -10,6 +10,7 @@
 
 #include "analyze.h"
 #include "edit.h"
+#include "libcalls.h"
 #include "rewrite.h"
 #include "types.h"
 
@@ -128,75 +129,6 @@ static void hoist_statics(struct unit *u, struct func *f, struct edits *ed)
 	}
 }
 
-/* The pointee type of the first typed pointer the value of n is converted
- * to (T in `T *p = malloc(...)`), or a null type when it stays void *. */
-static CXType alloc_target(struct node *n)
-{
-	CXType none = {CXType_Invalid, {0, 0}};
-	for (struct node *p = n->parent; p; p = p->parent) {
-		int wrap = p->kind == N_PAREN || p->kind == N_CAST ||
-		           (p->kind == N_EXPR && clang_getCursorKind(p->cur) == CXCursor_UnexposedExpr);
-		if (!wrap)
-			break;
-		CXType t = clang_getCanonicalType(clang_getCursorType(p->cur));
-		if (t.kind != CXType_Pointer)
-			break;
-		CXType e = clang_getCanonicalType(clang_getPointeeType(t));
-		if (e.kind != CXType_Void)
-			return clang_getPointeeType(t);
-	}
-	return none;
-}
-
-static const char *const alloc_funcs[][2] = {{"malloc", "__mpp_malloc"},
-                                             {"calloc", "__mpp_calloc"},
-                                             {"realloc", "__mpp_realloc"},
-                                             {"free", "__mpp_free"},
-                                             {"strdup", "__mpp_strdup"},
-                                             {"strndup", "__mpp_strndup"},
-                                             {NULL, NULL}};
-
-/* malloc and friends become the runtime's tracked versions, given the
- * element type mppcc can see; a call hidden in a macro stays untracked
- * (a pointer into its block stops a capture with a clear message). */
-static void track_allocations(struct unit *u, struct node *n, struct edits *ed, struct typegen *tg)
-{
-	for (int i = 0; i < n->nkids; i++)
-		track_allocations(u, n->kids[i], ed, tg);
-	if (n->kind != N_CALL || !n->callee_name || !n->callee_system || !n->nkids)
-		return;
-	int k = 0;
-	while (alloc_funcs[k][0] && strcmp(alloc_funcs[k][0], n->callee_name))
-		k++;
-	if (!alloc_funcs[k][0])
-		return;
-	struct node *callee = n->kids[0];
-	if (!n->exact || !callee->exact)
-		return;
-	unsigned lp = callee->eo;
-	while (lp < n->eo && u->src[lp] != '(')
-		lp++;
-	if (lp >= n->eo)
-		return;
-	const char *name = alloc_funcs[k][1];
-	char *text;
-	if (!strcmp(name, "__mpp_malloc") || !strcmp(name, "__mpp_calloc") || !strcmp(name, "__mpp_realloc")) {
-		CXType t = alloc_target(n);
-		const char *ref = NULL;
-		if (t.kind != CXType_Invalid)
-			ref = types_ref(tg, t, NULL, NULL);
-		if (!ref && t.kind == CXType_Invalid)
-			front_warning(u, n->so,
-			              "the block allocated here is only seen as 'void *': it is saved as bytes, so "
-			              "pointers stored in it would not survive a move");
-		text = xasprintf("%s(%s, ", name, ref ? ref : "0");
-	} else {
-		text = xasprintf("%s(", name);
-	}
-	edit_replace(ed, callee->so, lp + 1, text);
-	free(text);
-}
-
 static int is_const_type(CXType t)
 {
 	CXType c = clang_getCanonicalType(t);
@@ -205,8 +137,10 @@ static int is_const_type(CXType t)
 	return clang_isConstQualifiedType(c);
 }
 
-static void emit_tables(struct unit *u, struct typegen *tg, struct sbuf *sites, struct sbuf *out, uint64_t fp)
+static void emit_tables(struct unit *u, struct typegen *tg, struct libcalls *lc, struct sbuf *sites, struct sbuf *out,
+                        uint64_t fp)
 {
+	int nfuncs = u->nfuncs + libcalls_nfuncs(lc);
 	struct sbuf gl = {0};
 	int ng = 0;
 	for (int i = 0; i < u->nglobals; i++) {
@@ -236,8 +170,9 @@ static void emit_tables(struct unit *u, struct typegen *tg, struct sbuf *sites, 
 	if (ng)
 		sb_printf(out, "static const struct mpp_global __mpp_globals[] = {\n%s};\n", gl.s);
 	free(gl.s);
-	if (u->nfuncs) {
-		sb_printf(out, "static const struct mpp_func __mpp_funcs[%d] = {\n", u->nfuncs);
+	libcalls_emit_wrappers(lc, out);
+	if (nfuncs) {
+		sb_printf(out, "static const struct mpp_func __mpp_funcs[%d] = {\n", nfuncs);
 		for (struct func *f = u->funcs; f; f = f->next) {
 			const char *cn = f->is_main ? "__mpp_user_main" : f->name;
 			char *rn = f->is_static ? xasprintf("%s:%s", u->path, f->name) : xstrdup(f->name);
@@ -248,12 +183,12 @@ static void emit_tables(struct unit *u, struct typegen *tg, struct sbuf *sites, 
 				sb_printf(out, "\t{\"%s\", (void (*)(void))%s, 0, 0},\n", rn, cn);
 			free(rn);
 		}
+		libcalls_emit_funcs(lc, u, out);
 		sb_add(out, "};\n");
 	}
 	sb_printf(
 	    out, "static const struct mpp_unit __mpp_unit = {MPP_ABI_VERSION, \"%s\", 0x%016llxULL, %d, %s, %d, %s};\n",
-	    u->path, (unsigned long long)fp, ng, ng ? "__mpp_globals" : "0", u->nfuncs,
-	    u->nfuncs ? "__mpp_funcs" : "0");
+	    u->path, (unsigned long long)fp, ng, ng ? "__mpp_globals" : "0", nfuncs, nfuncs ? "__mpp_funcs" : "0");
 	if (u->onrestore)
 		sb_printf(out, "void %s(void);\n", u->onrestore);
 	sb_add(out, "static void __mpp_register(void) __attribute__((constructor));\n"
@@ -261,6 +196,41 @@ static void emit_tables(struct unit *u, struct typegen *tg, struct sbuf *sites, 
 	if (u->onrestore)
 		sb_printf(out, "\tmpp_on_restore(%s);\n", u->onrestore);
 	sb_add(out, "}\n");
+}
+
+/* Feature-test macros (_GNU_SOURCE...) defined before the file's first
+ * #include must also come before <mpp.h>, whose own includes would
+ * otherwise fix the C library's feature set without them. */
+static void feature_macros(const struct unit *u, struct sbuf *out)
+{
+	const char *s = u->src, *end = u->src + u->len;
+
+	while (s < end) {
+		const char *eol = memchr(s, '\n', (size_t)(end - s));
+		const char *p = s, *q;
+		if (!eol)
+			eol = end;
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p < eol && *p == '#') {
+			for (p++; p < eol && (*p == ' ' || *p == '\t'); p++)
+				;
+			if (eol - p >= 7 && !strncmp(p, "include", 7))
+				return;
+			if (eol - p >= 7 && !strncmp(p, "define", 6) && (p[6] == ' ' || p[6] == '\t')) {
+				for (q = p + 6; q < eol && (*q == ' ' || *q == '\t'); q++)
+					;
+				const char *name = q;
+				while (q < eol && (*q == '_' || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9')))
+					q++;
+				/* reserved names only (_GNU_SOURCE, _FILE_OFFSET_BITS...), and no continuation lines */
+				if (name[0] == '_' && q - name > 1 && name[1] >= 'A' && name[1] <= 'Z' &&
+				    eol[-1] != '\\' && (q == eol || *q == ' ' || *q == '\t' || *q == '\r'))
+					sb_printf(out, "%.*s\n", (int)(eol - s), s);
+			}
+		}
+		s = eol + 1;
+	}
 }
 
 static void emit_thunk(struct unit *u, struct func *m, struct sbuf *out)
@@ -295,9 +265,11 @@ int translate_file(const struct translate_opts *o)
 	struct edits ed;
 	edit_init(&ed, u.src, u.len);
 	struct typegen *tg = types_new();
+	struct libcalls *lc = libcalls_new();
 	struct sbuf sites = {0}, out = {0};
 	for (struct func *f = u.funcs; f; f = f->next)
-		track_allocations(&u, f->body, &ed, tg);
+		libcalls_function(lc, &u, f, &ed, tg);
+	libcalls_globals(lc, &u, &ed);
 	for (struct func *f = u.funcs; f; f = f->next)
 		hoist_statics(&u, f, &ed);
 	/* the compiler does not know our pragmas: drop the lines (not the
@@ -314,16 +286,18 @@ int translate_file(const struct translate_opts *o)
 	fp = fnv1a(fp, MPPCC_VERSION, strlen(MPPCC_VERSION));
 	/* the tables first: every type they need must be declared up front */
 	struct sbuf tail = {0};
-	emit_tables(&u, tg, &sites, &tail, fp);
-	sb_printf(&out,
-	          "/* Translated by " MPPCC_VERSION " from %s: regenerated on every build. */\n#include <mpp.h>\n",
-	          u.path);
+	emit_tables(&u, tg, lc, &sites, &tail, fp);
+	libcalls_emit_defs(lc, &u, &tail);
+	sb_printf(&out, "/* Translated by " MPPCC_VERSION " from %s: regenerated on every build. */\n", u.path);
+	feature_macros(&u, &out);
+	sb_add(&out, "#include <mpp.h>\n");
 	/* saving a variable that is not yet set is harmless, but gcc says so */
 	sb_add(&out, "#if defined(__GNUC__) && !defined(__clang__)\n#pragma GCC diagnostic ignored "
 	             "\"-Wmaybe-uninitialized\"\n#endif\n");
-	if (u.nfuncs)
-		sb_printf(&out, "static const struct mpp_func __mpp_funcs[%d];\n", u.nfuncs);
+	if (u.nfuncs + libcalls_nfuncs(lc))
+		sb_printf(&out, "static const struct mpp_func __mpp_funcs[%d];\n", u.nfuncs + libcalls_nfuncs(lc));
 	types_emit_decls(tg, &out);
+	libcalls_emit_decls(lc, &out);
 	sb_printf(&out, "#line 1 \"%s\"\n", u.path);
 	char *body = edit_render(&ed, 0, (unsigned)u.len);
 	sb_add(&out, body);
@@ -352,6 +326,7 @@ int translate_file(const struct translate_opts *o)
 	free(out.s);
 	free(sites.s);
 	types_free(tg);
+	libcalls_free(lc);
 	edit_free(&ed);
 	front_free(&u);
 	return rc;

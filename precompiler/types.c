@@ -246,15 +246,17 @@ static int gen(struct typegen *tg, CXType t, const char *spell, struct tentry **
 			          tg->v[idx].id, spell, spell, tg->v[idx].key);
 			tg->v[idx].why = fc.why;
 		} else {
-			if (fc.nfields)
+			char fl[32] = "0"; /* the field table, if any */
+			if (fc.nfields) {
 				sb_printf(&tg->defs, "static const struct mpp_field __mpp_fl%d[] = {%s};\n",
 				          tg->v[idx].id, fields.s);
+				snprintf(fl, sizeof(fl), "__mpp_fl%d", tg->v[idx].id);
+			}
 			sb_printf(&tg->defs,
 			          "static const struct mpp_type __mpp_ty%d = {%s, sizeof(%s), _Alignof(%s), \"%s\", 0, "
 			          "%d, %s};\n",
 			          tg->v[idx].id, is_union ? "MPP_K_UNION" : "MPP_K_STRUCT", spell, spell,
-			          tg->v[idx].key, fc.nfields,
-			          fc.nfields ? xasprintf("__mpp_fl%d", tg->v[idx].id) : "0");
+			          tg->v[idx].key, fc.nfields, fl);
 			tg->v[idx].has_ptr = fc.has_ptr;
 		}
 		free(fields.s);

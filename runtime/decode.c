@@ -10,12 +10,14 @@
 #include <string.h>
 
 #include "mpp_bytes.h"
+#include "mpp_convert.h"
 #include "mpp_decode.h"
 #include "mpp_err.h"
 #include "mpp_format.h"
 #include "mpp_hash.h"
 #include "mpp_image.h"
 #include "mpp_registry.h"
+#include "mpp_stream.h"
 
 struct sec {
 	const unsigned char *p;
@@ -41,6 +43,8 @@ static int nomem(void)
 
 void mpp_decode_free(struct mpp_dstate *st)
 {
+	mpp_adapt_free(st);
+	free(st->lits);
 	mpp_types_free(&st->tset);
 	free(st->types);
 	free(st->fields);
@@ -67,7 +71,7 @@ static int check_header(struct mpp_dstate *st, const unsigned char *b, size_t le
 	unsigned char arch[MPP_FMT_ARCH_LEN];
 	char mine[160], theirs[160];
 	uint64_t flen, sum, fp, off, slen;
-	unsigned version, i, id;
+	unsigned version, i, id, nsect;
 	size_t dir_end;
 
 	if (len == 0)
@@ -77,17 +81,19 @@ static int check_header(struct mpp_dstate *st, const unsigned char *b, size_t le
 	if (len < MPP_FMT_OFF_VERSION + 2)
 		return mpp_err_set(MPP_EFORMAT, "truncated at byte %zu", len);
 	version = mpp_get_u16(b + MPP_FMT_OFF_VERSION);
-	if (version != MPP_FMT_VERSION)
-		return mpp_err_set(MPP_EFORMAT, "unsupported format version %u (this program reads version %u)",
-		                   version, MPP_FMT_VERSION);
+	if (version < MPP_FMT_VERSION_MIN || version > MPP_FMT_VERSION)
+		return mpp_err_set(MPP_EFORMAT, "unsupported format version %u (this program reads versions %u to %u)",
+		                   version, MPP_FMT_VERSION_MIN, MPP_FMT_VERSION);
+	st->version = version;
+	nsect = version == 1 ? MPP_SEC_COUNT_V1 : MPP_SEC_COUNT;
 	if (len < MPP_FMT_HDR_LEN)
 		return mpp_err_set(MPP_EFORMAT, "truncated at byte %zu", len);
 	flen = mpp_get_u64(b + MPP_FMT_OFF_FILELEN);
 	if (flen > len)
 		return mpp_err_set(MPP_EFORMAT, "truncated at byte %zu", len);
-	dir_end = MPP_FMT_HDR_LEN + (size_t)MPP_SEC_COUNT * MPP_FMT_DIRENT_LEN;
-	if (mpp_get_u16(b + MPP_FMT_OFF_HDRLEN) != MPP_FMT_HDR_LEN ||
-	    mpp_get_u32(b + MPP_FMT_OFF_NSECT) != MPP_SEC_COUNT || flen < dir_end + MPP_FMT_TRAILER_LEN)
+	dir_end = MPP_FMT_HDR_LEN + (size_t)nsect * MPP_FMT_DIRENT_LEN;
+	if (mpp_get_u16(b + MPP_FMT_OFF_HDRLEN) != MPP_FMT_HDR_LEN || mpp_get_u32(b + MPP_FMT_OFF_NSECT) != nsect ||
+	    flen < dir_end + MPP_FMT_TRAILER_LEN)
 		return corrupt("bad header");
 	if (flen < len)
 		return corrupt("%zu bytes after the end of the state (byte %" PRIu64 ")", len - (size_t)flen, flen);
@@ -96,12 +102,15 @@ static int check_header(struct mpp_dstate *st, const unsigned char *b, size_t le
 		return mpp_err_set(MPP_EFORMAT, "checksum mismatch (file damaged)");
 	mpp_format_arch(arch);
 	if (!mpp_format_arch_same(arch, b + MPP_FMT_OFF_ARCH)) {
-		mpp_format_arch_text(b + MPP_FMT_OFF_ARCH, theirs, sizeof theirs);
-		mpp_format_arch_text(arch, mine, sizeof mine);
-		return mpp_err_set(MPP_EFORMAT,
-		                   "written on another architecture (%s; this one: %s): converting between "
-		                   "architectures is not supported yet",
-		                   theirs, mine);
+		if (mpp_format_arch_parse(b + MPP_FMT_OFF_ARCH, &st->warch)) {
+			mpp_format_arch_text(b + MPP_FMT_OFF_ARCH, theirs, sizeof theirs);
+			mpp_format_arch_text(arch, mine, sizeof mine);
+			return mpp_err_set(MPP_EFORMAT,
+			                   "written on an architecture this runtime cannot convert from (%s; this "
+			                   "one: %s)",
+			                   theirs, mine);
+		}
+		st->foreign = 1;
 	}
 	fp = mpp_get_u64(b + MPP_FMT_OFF_FPRINT);
 	if (fp != mpp_registry_fingerprint())
@@ -112,12 +121,12 @@ static int check_header(struct mpp_dstate *st, const unsigned char *b, size_t le
 	st->polls = mpp_get_u64(b + MPP_FMT_OFF_POLLS);
 	st->binid = mpp_get_u64(b + MPP_FMT_OFF_BINID);
 	st->binsrc = b[MPP_FMT_OFF_BINSRC];
-	for (i = 0; i < MPP_SEC_COUNT; i++) {
+	for (i = 0; i < nsect; i++) {
 		const unsigned char *d = b + MPP_FMT_HDR_LEN + i * MPP_FMT_DIRENT_LEN;
 		id = mpp_get_u32(d);
 		off = mpp_get_u64(d + 8);
 		slen = mpp_get_u64(d + 16);
-		if (id < 1 || id > MPP_SEC_COUNT || secs[id].p)
+		if (id < 1 || id > nsect || secs[id].p)
 			return corrupt("bad section directory (entry %u)", i);
 		if (off < dir_end || off > len - MPP_FMT_TRAILER_LEN || slen > len - MPP_FMT_TRAILER_LEN - off)
 			return corrupt("section %u outside the file", id);
@@ -162,6 +171,7 @@ static int read_types(struct mpp_dstate *st, const struct sec *secs)
 	if (n > (s->len - MPP_FMT_SECHDR_LEN) / MPP_FMT_TYPE_LEN)
 		return corrupt("type count %u does not fit its section", n);
 	st->ntypes = n;
+	mpp_types_init_arch(&st->tset, st->foreign ? &st->warch : NULL);
 	st->types = calloc(n ? n : 1, sizeof *st->types);
 	st->ti = calloc(n ? n : 1, sizeof *st->ti);
 	if (!st->types || !st->ti)
@@ -263,10 +273,14 @@ static int same_layout(const struct mpp_type *a, const struct mpp_type *b, unsig
 	}
 }
 
-static int layout_ok(const struct mpp_tinfo *ti, const struct mpp_type *mine)
+/* The state's type of a value can become this program's: the same layout
+ * on this architecture, the same shape on another (convert.c). */
+static int layout_ok(const struct mpp_dstate *st, const struct mpp_tinfo *ti, const struct mpp_type *mine)
 {
 	unsigned long budget = 10000000;
 
+	if (st->foreign)
+		return mpp_conv_compatible(ti->t, mine);
 	return same_layout(ti->t, mine, 1, &budget);
 }
 
@@ -322,11 +336,17 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 	b->count = mpp_get_u64(e + 16);
 	b->size = mpp_get_u64(e + 24);
 	b->ptr_first = mpp_get_u64(e + 40);
-	if (b->cls < MPP_BC_GLOBAL || b->cls > MPP_BC_IMAGE)
+	if (b->cls < MPP_BC_GLOBAL || b->cls > MPP_BC_STREAM)
 		return corrupt("block %u has unknown class %d", i, b->cls);
-	if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(e + 4), b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_EXTERN,
-	                 &b->name, "block")))
+	if ((rc = str_at(&secs[MPP_SEC_STRINGS], mpp_get_u32(e + 4),
+	                 b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_EXTERN || b->cls == MPP_BC_STREAM, &b->name,
+	                 "block")))
 		return rc;
+	if (st->version < 2 && (b->cls == MPP_BC_STREAM || e[2]))
+		return corrupt("block %u: a stream or an alignment in a version 1 state", i);
+	if (e[2] && (b->cls != MPP_BC_HEAP || e[2] > MPP_FMT_MAX_ALIGN_LOG2))
+		return corrupt("block %u has alignment 2^%u", i, e[2]);
+	b->align_log2 = e[2];
 	if (b->ptr_first != *nptrs)
 		return corrupt("block %u: pointer entries out of order", i);
 	if (flags & MPP_BF_DATA) {
@@ -345,10 +365,14 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 		if (per && b->count > (UINT64_MAX - *nptrs) / per)
 			return corrupt("block %u: too many pointers", i);
 		*nptrs += per * b->count;
-	} else if (b->cls == MPP_BC_HEAP || b->cls == MPP_BC_FRAME) {
+	} else if (b->cls == MPP_BC_HEAP || b->cls == MPP_BC_FRAME || b->cls == MPP_BC_STREAM) {
 		return corrupt("block %u has no data", i);
+	} else if (type != MPP_FMT_NONE) { /* version 2: the type of a constant global */
+		if (b->cls != MPP_BC_GLOBAL || type >= st->ntypes)
+			return corrupt("block %u has type %u", i, type);
+		b->ti = st->ti[type];
 	}
-	if ((b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_FRAME) && b->count != 1)
+	if ((b->cls == MPP_BC_GLOBAL || b->cls == MPP_BC_FRAME || b->cls == MPP_BC_STREAM) && b->count != 1)
 		return corrupt("block %u: a variable with %" PRIu64 " elements", i, b->count);
 	switch (b->cls) {
 	case MPP_BC_GLOBAL:
@@ -357,7 +381,7 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 			                   b->name);
 		if (b->data && (gflags & (MPP_G_CONST | MPP_G_NOSAVE)))
 			return corrupt("the state has data for global '%s', which is not saved", b->name);
-		if (b->data && !layout_ok(b->ti, b->g->type))
+		if (b->ti && !layout_ok(st, b->ti, b->g->type))
 			return mpp_err_set(MPP_EFORMAT, "global '%s' has another type in the state", b->name);
 		b->addr = (uintptr_t)b->g->addr;
 		b->placed = 1;
@@ -368,6 +392,8 @@ static int read_block(struct mpp_dstate *st, const struct sec *secs, uint32_t i,
 		b->placed = 1;
 		break;
 	case MPP_BC_IMAGE: b->placed = 1; break;
+	case MPP_BC_STREAM: /* another architecture's record: checked once converted (adapt.c) */
+		return st->foreign ? 0 : mpp_stream_check(b->name, b->ti->t, b->data);
 	default: break;
 	}
 	return 0;
@@ -469,7 +495,7 @@ static int read_frames(struct mpp_dstate *st, const struct sec *secs)
 			const struct mpp_dblock *b = &st->blocks[f->first + j];
 			if (b->cls != MPP_BC_FRAME || b->frame != i)
 				return corrupt("frame %u: block %u is not one of its variables", i, f->first + j);
-			if (!site->types[j] || !layout_ok(b->ti, site->types[j]))
+			if (!site->types[j] || !layout_ok(st, b->ti, site->types[j]))
 				return mpp_err_set(MPP_EFORMAT,
 				                   "variable %u of '%s' at site %u has another type in the state", j,
 				                   name, f->site);
@@ -484,14 +510,93 @@ static int read_frames(struct mpp_dstate *st, const struct sec *secs)
 	return 0;
 }
 
+/* ---- Literals (version 2) --------------------------------------------- */
+
+static int read_literals(struct mpp_dstate *st, const struct sec *secs)
+{
+	const struct sec *s = &secs[MPP_SEC_LITERALS], *data = &secs[MPP_SEC_DATA];
+	uint32_t n, i;
+
+	if (st->version < 2)
+		return 0;
+	if (s->len < MPP_FMT_SECHDR_LEN)
+		return corrupt("literal table too short");
+	n = mpp_get_u32(s->p);
+	if ((uint64_t)n * MPP_FMT_LIT_LEN != s->len - MPP_FMT_SECHDR_LEN)
+		return corrupt("literal count %u does not match its section", n);
+	st->lits = calloc(n ? n : 1, sizeof *st->lits);
+	if (!st->lits)
+		return nomem();
+	st->nlits = n;
+	for (i = 0; i < n; i++) {
+		const unsigned char *e = s->p + MPP_FMT_SECHDR_LEN + (uint64_t)i * MPP_FMT_LIT_LEN;
+		struct mpp_lit *l = &st->lits[i];
+		uint64_t doff = mpp_get_u64(e + 16);
+		l->off = mpp_get_u64(e);
+		l->len = mpp_get_u64(e + 8);
+		if (l->len < 1 || l->len > MPP_FMT_LIT_MAX || l->off > UINT64_MAX - l->len)
+			return corrupt("literal %u has length %" PRIu64, i, l->len);
+		if (i && l->off < st->lits[i - 1].off + st->lits[i - 1].len)
+			return corrupt("literal %u overlaps the one before", i);
+		if (doff > data->len || l->len > data->len - doff)
+			return corrupt("literal %u outside the data section", i);
+		l->bytes = data->p + doff;
+		if (l->bytes[l->len - 1])
+			return corrupt("literal %u is not terminated", i);
+	}
+	return 0;
+}
+
+const struct mpp_lit *mpp_decode_lit(const struct mpp_dstate *st, uint64_t off)
+{
+	uint32_t lo = 0, hi = st->nlits;
+
+	while (lo < hi) { /* first literal starting after off */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (st->lits[mid].off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || off > st->lits[lo - 1].off + st->lits[lo - 1].len)
+		return NULL;
+	return &st->lits[lo - 1];
+}
+
 /* ---- Pointer entries ------------------------------------------------------ */
 
 struct pcheck {
 	struct mpp_dstate *st;
-	uint64_t k;     /* next entry */
-	uint64_t image; /* image pointers seen */
-	int bad_image;  /* an image offset that is no address here */
+	uint64_t k;        /* next entry */
+	uint64_t image;    /* image pointers seen */
+	uint64_t unmapped; /* of those, not to be found in another image */
+	int bad_image;     /* an image offset that is no address here */
+	int other_known;   /* st->other_binary is computed */
 };
+
+/* Whether the state comes from another executable: then pointers into the
+ * image are found through the literal table. */
+static int other_binary(struct pcheck *c)
+{
+	int src;
+	uint64_t id;
+
+	if (!c->other_known) {
+		id = mpp_image_id(&src);
+		c->st->other_binary = c->st->foreign || id != c->st->binid || src != c->st->binsrc;
+		c->other_known = 1;
+	}
+	return c->st->other_binary;
+}
+
+static void image_ptr(struct pcheck *c, uint64_t toff, int fn)
+{
+	c->image++;
+	if (!other_binary(c))
+		c->bad_image |= !mpp_image_at(toff);
+	else if (fn || !mpp_decode_lit(c->st, toff))
+		c->unmapped++;
+}
 
 static int check_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 {
@@ -508,8 +613,7 @@ static int check_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 		return toff > MPP_FMT_DANGLING ? corrupt("null pointer %" PRIu64 " with an offset", c->k - 1) : 0;
 	if (slot->kind == MPP_SLOT_FN) {
 		if (target == MPP_FMT_FN_IMAGE) {
-			c->image++;
-			c->bad_image |= !mpp_image_at(toff);
+			image_ptr(c, toff, 1);
 			return 0;
 		}
 		if (target >= c->st->nfuncs || toff)
@@ -519,8 +623,7 @@ static int check_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 	if (target >= c->st->nblocks)
 		return corrupt("pointer %" PRIu64 " refers to block %u of %u", c->k - 1, target, c->st->nblocks);
 	if (c->st->blocks[target].cls == MPP_BC_IMAGE) {
-		c->image++;
-		c->bad_image |= !mpp_image_at(toff);
+		image_ptr(c, toff, 0);
 		return 0;
 	}
 	if (toff > c->st->blocks[target].size) {
@@ -534,12 +637,13 @@ static int check_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 
 static int check_pointers(struct mpp_dstate *st)
 {
-	struct pcheck c = {st, 0, 0, 0};
+	struct pcheck c = {st, 0, 0, 0, 0, 0};
 	uint64_t e;
 	uint32_t i;
 	int rc, src;
 	uint64_t id;
 
+	st->other_binary = st->foreign;
 	for (i = 0; i < st->nblocks; i++) {
 		const struct mpp_dblock *b = &st->blocks[i];
 		if (!b->data || !b->ti->nptrs)
@@ -550,17 +654,26 @@ static int check_pointers(struct mpp_dstate *st)
 	}
 	if (c.k != st->nptrs)
 		return corrupt("pointer table does not match the blocks");
-	if (c.image) {
+	st->nimage = c.image;
+	if (c.unmapped && st->version < 2) {
 		id = mpp_image_id(&src);
-		if (id != st->binid || src != st->binsrc)
-			return mpp_err_set(MPP_EFORMAT,
-			                   "it holds %" PRIu64 " pointers into the executable (string literals, "
-			                   "constant tables) and was written by another build of the program "
-			                   "(binary id 0x%016" PRIx64 " vs 0x%016" PRIx64 ")",
-			                   c.image, st->binid, id);
-		if (c.bad_image)
-			return corrupt("a pointer into the executable lies outside it");
+		return mpp_err_set(MPP_EFORMAT,
+		                   "it holds %" PRIu64 " pointers into the executable (string literals, constant "
+		                   "tables) and was written by another build of the program in format version 1, "
+		                   "which does not say where they point (binary id 0x%016" PRIx64 " vs 0x%016" PRIx64
+		                   ")",
+		                   c.unmapped, st->binid, id);
 	}
+	if (c.unmapped) {
+		id = mpp_image_id(&src);
+		return mpp_err_set(MPP_EFORMAT,
+		                   "it holds %" PRIu64 " pointers into the executable that are not string literals "
+		                   "(constant tables, functions outside the translated code) and was written by "
+		                   "another build of the program (binary id 0x%016" PRIx64 " vs 0x%016" PRIx64 ")",
+		                   c.unmapped, st->binid, id);
+	}
+	if (c.bad_image)
+		return corrupt("a pointer into the executable lies outside it");
 	return 0;
 }
 
@@ -581,7 +694,9 @@ int mpp_decode(struct mpp_dstate *st, const unsigned char *buf, size_t len)
 		goto fail;
 	}
 	if ((rc = read_types(st, secs)) || (rc = read_funcs(st, secs)) || (rc = read_blocks(st, secs)) ||
-	    (rc = read_frames(st, secs)) || (rc = check_pointers(st)))
+	    (rc = read_frames(st, secs)) || (rc = read_literals(st, secs)) || (rc = check_pointers(st)))
+		goto fail;
+	if ((st->foreign || (st->other_binary && st->nimage)) && (rc = mpp_adapt(st)))
 		goto fail;
 	return 0;
 fail:

@@ -19,6 +19,7 @@
 #include "mpp_log.h"
 #include "mpp_registry.h"
 #include "mpp_relocate.h"
+#include "mpp_stream.h"
 #include "mpp_types.h"
 
 static struct {
@@ -161,6 +162,30 @@ static int add_type(const struct mpp_type *t, const struct mpp_tinfo **ti, const
 	return rc ? mpp_err_wrap(rc, "cannot save %s '%s'", what, name) : 0;
 }
 
+/* The files the program opened (stream.c): a FILE * of the program is
+ * saved as a pointer to its block. */
+static int add_streams(void)
+{
+	struct mpp_eblock *b;
+	const struct mpp_type *t;
+	size_t i;
+	int rc;
+
+	if ((rc = mpp_stream_snapshot()))
+		return rc;
+	for (i = 0; i < mpp_stream_count(); i++) {
+		if ((rc = new_block(&b)))
+			return rc;
+		b->cls = MPP_BC_STREAM;
+		b->src = mpp_stream_record(i, &t, &b->name, &b->addr);
+		b->size = t->size;
+		b->count = 1;
+		if ((rc = add_type(t, &b->ti, "stream", b->name)))
+			return rc;
+	}
+	return 0;
+}
+
 static int collect(void)
 {
 	struct mpp_eblock *b;
@@ -186,6 +211,11 @@ static int collect(void)
 			b->src = g->addr;
 			if ((rc = add_type(g->type, &b->ti, "global", g->name)))
 				return rc;
+		} else if (mpp_types_add(&enc.types, g->type, &b->ti)) {
+			/* only for readers of another layout, which then cannot
+			 * map offsets into it: not worth failing the capture */
+			b->ti = NULL;
+			mpp_err_clear();
 		}
 	}
 	for (i = 0; i < mpp_image_nexterns(); i++) {
@@ -195,6 +225,8 @@ static int collect(void)
 		b->name = mpp_image_extern(i, &b->addr, &b->size);
 		b->count = 1;
 	}
+	if ((rc = add_streams()))
+		return rc;
 	if ((rc = new_block(&b)))
 		return rc;
 	b->cls = MPP_BC_IMAGE;
@@ -330,8 +362,19 @@ static unsigned char *put_types(unsigned char *p)
 	return p;
 }
 
+static int by_image_offset(const void *a, const void *b)
+{
+	const struct mpp_elit *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Bytes copied and hashed at a time: well inside the L2 cache. */
+#define HASH_CHUNK ((size_t)64 << 10)
+
 static int write_state(struct mpp_buf *out, uint64_t polls)
 {
+	struct mpp_hash_state hs;
 	size_t len[MPP_SEC_COUNT + 1], off[MPP_SEC_COUNT + 1], total, i, nf = mpp_capture_nframes();
 	uint64_t data = 0;
 	unsigned char *p, *base;
@@ -345,22 +388,35 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		enc.b[i].data_off = data;
 		data += pad8(enc.b[i].size);
 	}
+	if (enc.rel.nlits) /* (qsort's array may not be NULL, even empty) */
+		qsort(enc.rel.lits, enc.rel.nlits, sizeof *enc.rel.lits, by_image_offset);
+	for (i = 0; i < enc.rel.nlits; i++) {
+		enc.rel.lits[i].data_off = data;
+		data += pad8(enc.rel.lits[i].len);
+	}
 	len[MPP_SEC_STRINGS] = enc.slen;
 	len[MPP_SEC_TYPES] = types_len();
 	len[MPP_SEC_FUNCS] = MPP_FMT_SECHDR_LEN + enc.rel.nfuncs * MPP_FMT_FUNC_LEN;
 	len[MPP_SEC_BLOCKS] = MPP_FMT_SECHDR_LEN + enc.nb * MPP_FMT_BLOCK_LEN;
 	len[MPP_SEC_FRAMES] = MPP_FMT_SECHDR_LEN + nf * MPP_FMT_FRAME_LEN;
 	len[MPP_SEC_POINTERS] = MPP_FMT_SECHDR_LEN + enc.rel.nptrs * MPP_FMT_PTR_LEN;
+	len[MPP_SEC_LITERALS] = MPP_FMT_SECHDR_LEN + enc.rel.nlits * MPP_FMT_LIT_LEN;
 	if (data > SIZE_MAX / 2)
 		return oom();
 	len[MPP_SEC_DATA] = (size_t)data;
 	total = MPP_FMT_HDR_LEN + MPP_SEC_COUNT * MPP_FMT_DIRENT_LEN;
 	for (i = 1; i <= MPP_SEC_COUNT; i++) {
+		if (i == MPP_SEC_DATA) /* last, so its bytes need not be zeroed first */
+			continue;
 		off[i] = total;
 		total += pad8(len[i]);
 		if (total > SIZE_MAX / 2)
 			return oom();
 	}
+	off[MPP_SEC_DATA] = total;
+	total += pad8(len[MPP_SEC_DATA]);
+	if (total > SIZE_MAX / 2)
+		return oom();
 	total += MPP_FMT_TRAILER_LEN;
 	if ((rc = grow((void **)&out->p, &out->cap, total, 1)))
 		return rc;
@@ -402,6 +458,8 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		const struct mpp_eblock *b = &enc.b[i];
 		mpp_put_u8(p, (unsigned)b->cls);
 		mpp_put_u8(p + 1, b->src ? MPP_BF_DATA : 0);
+		if (b->cls == MPP_BC_HEAP)
+			mpp_put_u8(p + 2, mpp_heap_align_log2(mpp_heap_at(b->heap)));
 		str_ref(b->name, &ref);
 		mpp_put_u32(p + 4, ref);
 		mpp_put_u32(p + 8, b->ti ? b->ti->index : MPP_FMT_NONE);
@@ -430,10 +488,28 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		}
 	}
 
+	p = base + off[MPP_SEC_LITERALS];
+	mpp_put_u32(p, (uint32_t)enc.rel.nlits);
+	for (i = 0; i < enc.rel.nlits; i++) {
+		unsigned char *e = p + MPP_FMT_SECHDR_LEN + i * MPP_FMT_LIT_LEN;
+		mpp_put_u64(e, enc.rel.lits[i].off);
+		mpp_put_u64(e + 8, enc.rel.lits[i].len);
+		mpp_put_u64(e + 16, enc.rel.lits[i].data_off);
+	}
+
 	p = base + off[MPP_SEC_POINTERS];
 	mpp_put_u64(p, enc.rel.nptrs);
 	if (enc.rel.nptrs)
 		memcpy(p + MPP_FMT_SECHDR_LEN, enc.rel.ptrs, enc.rel.nptrs * MPP_FMT_PTR_LEN);
+
+	/* The tables are written: hash them, then the data as it is copied,
+	 * a chunk at a time while it is in the cache (the data section is the
+	 * last one, in file order). */
+	for (i = 1; i <= MPP_SEC_COUNT; i++)
+		if (i != MPP_SEC_DATA)
+			memset(base + off[i] + len[i], 0, pad8(len[i]) - len[i]);
+	mpp_hash_init(&hs, 0);
+	mpp_hash_update(&hs, base, off[MPP_SEC_DATA]);
 
 	/* data: native bytes, pointer slots zeroed */
 	p = base + off[MPP_SEC_DATA];
@@ -444,16 +520,28 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 		if (!b->src)
 			continue;
 		d = p + b->data_off;
-		memcpy(d, b->src, b->size);
 		memset(d + b->size, 0, pad8(b->size) - b->size);
-		if (b->ti->nptrs)
+		if (b->ti->nptrs) {
+			memcpy(d, b->src, b->size);
 			for (c = 0; c < b->count; c++)
 				mpp_types_walk(b->ti, 0, zero_slot, d + c * b->ti->t->size);
+			mpp_hash_update(&hs, d, pad8(b->size));
+			continue;
+		}
+		for (c = 0; c < b->size; c += HASH_CHUNK) {
+			size_t k = b->size - c < HASH_CHUNK ? (size_t)(b->size - c) : HASH_CHUNK;
+			memcpy(d + c, b->src + c, k);
+			mpp_hash_update(&hs, d + c, k);
+		}
+		mpp_hash_update(&hs, d + b->size, pad8(b->size) - b->size);
 	}
-	for (i = 1; i <= MPP_SEC_COUNT; i++)
-		memset(base + off[i] + len[i], 0, pad8(len[i]) - len[i]);
-
-	mpp_put_u64(base + total - MPP_FMT_TRAILER_LEN, mpp_hash64(base, total - MPP_FMT_TRAILER_LEN, 0));
+	for (i = 0; i < enc.rel.nlits; i++) {
+		const struct mpp_elit *l = &enc.rel.lits[i];
+		memcpy(p + l->data_off, l->bytes, l->len);
+		memset(p + l->data_off + l->len, 0, pad8(l->len) - l->len);
+		mpp_hash_update(&hs, p + l->data_off, pad8(l->len));
+	}
+	mpp_put_u64(base + total - MPP_FMT_TRAILER_LEN, mpp_hash_final(&hs));
 	out->len = total;
 	return 0;
 }

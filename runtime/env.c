@@ -1,8 +1,9 @@
 /* env.c: environ as a root of the state. The runtime's own unit registers
- * environ as a global; it must point into a tracked heap copy, made at a
- * fresh start and again before a capture if the program replaced the array
- * or one of its strings (setenv). Older copies stay tracked, so earlier getenv results stay
- * valid. */
+ * environ as a global (and the library functions a program uses as
+ * values); it must point into a tracked heap copy, made at a fresh start
+ * and again before a capture if the program replaced the array or one of
+ * its strings (setenv). Older copies stay tracked, so earlier getenv
+ * results stay valid. */
 #include <string.h>
 
 #include "mpp.h"
@@ -15,7 +16,22 @@ extern char **environ;
 static const struct mpp_type charp = {MPP_K_PTR, sizeof(char *), _Alignof(char *), "char *", &mpp_t_char, 0, 0};
 static const struct mpp_type charpp = {MPP_K_PTR, sizeof(char **), _Alignof(char **), "char **", &charp, 0, 0};
 static const struct mpp_global globals[] = {{"<mpp>:environ", (void *)&environ, &charpp, 0}};
-static const struct mpp_unit unit = {MPP_ABI_VERSION, "<mpp runtime>", 0x656e7669726f6e01ULL, 1, globals, 0, 0};
+/* The runtime's versions of the C library functions a translated program
+ * may use as values (mppcc's libcalls.c: `free` as a callback becomes
+ * __mpp_free), registered so that a saved pointer to one is restored by
+ * name, by another build or on another architecture too. */
+#define FN(name)                                                   \
+	{                                                          \
+		"<mpp>:" #name, (void (*)(void))__mpp_##name, 0, 0 \
+	}
+static const struct mpp_func funcs[] = {
+    FN(malloc_v),  FN(calloc_v), FN(realloc_v),  FN(free),  FN(strdup), FN(strndup), FN(asprintf),
+    FN(vasprintf), FN(getline),  FN(getdelim),   FN(fopen), FN(fdopen), FN(freopen), FN(fclose),
+    FN(setvbuf),   FN(setbuf),   FN(setlinebuf), FN(open),  FN(creat),  FN(close),
+};
+#undef FN
+static const struct mpp_unit unit = {
+    MPP_ABI_VERSION, "<mpp runtime>", 0x656e7669726f6e01ULL, 1, globals, sizeof funcs / sizeof funcs[0], funcs};
 
 void mpp_env_register(void)
 {

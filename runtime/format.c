@@ -57,6 +57,54 @@ void mpp_format_arch(unsigned char *out)
 	}
 }
 
+int mpp_format_arch_parse(const unsigned char *d, struct mpp_arch *a)
+{
+	int i;
+
+	memset(a, 0, sizeof *a);
+	a->order = d[A_ORDER];
+	a->ptr_size = d[A_PTRSIZE];
+	a->ptr_align = d[A_PTRALIGN];
+	a->fn_size = d[A_FNSIZE];
+	a->fn_align = d[A_FNALIGN];
+	a->ld_format = d[A_LDFMT];
+	a->char_signed = d[A_CHARSIGNED] != 0;
+	for (i = 0; i < A_NSCALARS; i++) {
+		a->size[MPP_K_BOOL + i] = d[A_SCALARS + 2 * i];
+		a->align[MPP_K_BOOL + i] = d[A_SCALARS + 2 * i + 1];
+	}
+	if (a->order != 1 && a->order != 2)
+		return -1;
+	/* pointers of 2, 4 or 8 bytes, integers of 1, 2, 4 or 8, chars of 1 */
+	if ((a->ptr_size != 4 && a->ptr_size != 8 && a->ptr_size != 2) ||
+	    (a->fn_size != 4 && a->fn_size != 8 && a->fn_size != 2))
+		return -1;
+	for (i = MPP_K_BOOL; i <= MPP_K_ULLONG; i++) {
+		unsigned s = a->size[i];
+		if (s != 1 && s != 2 && s != 4 && s != 8)
+			return -1;
+	}
+	if (a->size[MPP_K_CHAR] != 1 || a->size[MPP_K_SCHAR] != 1 || a->size[MPP_K_UCHAR] != 1 ||
+	    a->size[MPP_K_FLOAT] != 4 || a->size[MPP_K_DOUBLE] != 8 || a->size[MPP_K_LDOUBLE] < 8 ||
+	    a->size[MPP_K_LDOUBLE] > 16)
+		return -1;
+	return 0;
+}
+
+const struct mpp_arch *mpp_format_arch_native(void)
+{
+	static struct mpp_arch native;
+	static int done;
+	unsigned char d[MPP_FMT_ARCH_LEN];
+
+	if (!done) {
+		mpp_format_arch(d);
+		mpp_format_arch_parse(d, &native);
+		done = 1;
+	}
+	return &native;
+}
+
 int mpp_format_arch_same(const unsigned char *a, const unsigned char *b)
 {
 	return memcmp(a, b, A_USED) == 0;

@@ -20,7 +20,7 @@
 
 struct seg {
 	uintptr_t start, end;
-	int writable;
+	int writable, exec;
 };
 
 static struct {
@@ -72,6 +72,7 @@ static int first_object(struct dl_phdr_info *info, size_t size, void *data)
 			s->start = info->dlpi_addr + ph->p_vaddr;
 			s->end = s->start + ph->p_memsz;
 			s->writable = (ph->p_flags & PF_W) != 0;
+			s->exec = (ph->p_flags & PF_X) != 0;
 		} else if (ph->p_type == PT_GNU_RELRO) {
 			img.relro_start = info->dlpi_addr + ph->p_vaddr;
 			img.relro_end = img.relro_start + ph->p_memsz;
@@ -179,6 +180,79 @@ uint64_t mpp_image_id(int *source)
 	if (source)
 		*source = img.id_source;
 	return img.id;
+}
+
+/* ---- String literals --------------------------------------------------- */
+
+/* The image's read-only memory is read as bytes, gaps between objects
+ * included: readable, but poisoned under AddressSanitizer, whose checks
+ * (and intercepted memmem, memchr) these loops avoid. */
+#define NO_ASAN __attribute__((no_sanitize_address))
+
+static NO_ASAN const unsigned char *find_bytes(const unsigned char *hay, size_t n, const unsigned char *needle,
+                                               size_t m)
+{
+	size_t i, j;
+
+	if (m == 0 || m > n)
+		return NULL;
+	for (i = 0; i <= n - m; i++) {
+		if (hay[i] != needle[0])
+			continue;
+		for (j = 1; j < m && hay[i + j] == needle[j]; j++)
+			;
+		if (j == m)
+			return hay + i;
+	}
+	return NULL;
+}
+
+NO_ASAN int mpp_image_literal(uintptr_t addr, uint64_t max, uint64_t *off, uint64_t *len)
+{
+	const unsigned char *lo, *hi, *p = (const unsigned char *)addr, *a, *b;
+	int i;
+
+	init();
+	for (i = 0; i < img.nsegs; i++) {
+		if (img.segs[i].writable || addr < img.segs[i].start || addr >= img.segs[i].end)
+			continue;
+		lo = (const unsigned char *)img.segs[i].start;
+		hi = (const unsigned char *)img.segs[i].end;
+		if ((uint64_t)(p - lo) > max)
+			lo = p - max;
+		if ((uint64_t)(hi - p) > max)
+			hi = p + max;
+		for (a = p; a > lo && a[-1]; a--)
+			;
+		for (b = p; b < hi && *b; b++)
+			;
+		if (b == hi || (uint64_t)(b + 1 - a) > max ||
+		    (a == lo && a != (const unsigned char *)img.segs[i].start))
+			return 0; /* no NUL in reach: not a string */
+		*off = (uint64_t)((uintptr_t)a - img.bias);
+		*len = (uint64_t)(b + 1 - a);
+		return 1;
+	}
+	return 0;
+}
+
+uintptr_t mpp_image_find(const unsigned char *bytes, size_t len)
+{
+	const void *hit;
+	int i, pass;
+
+	init();
+	/* read-only data first, code only in images that mix the two */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < img.nsegs; i++) {
+			if (img.segs[i].writable || img.segs[i].exec != pass)
+				continue;
+			hit = find_bytes((const unsigned char *)img.segs[i].start, img.segs[i].end - img.segs[i].start,
+			                 bytes, len);
+			if (hit)
+				return (uintptr_t)hit;
+		}
+	return 0;
 }
 
 /* ---- C library objects ------------------------------------------------ */

@@ -225,6 +225,41 @@ void *__mpp_realloc(const struct mpp_type *elem, void *p, size_t n);
 void __mpp_free(void *p);
 char *__mpp_strdup(const char *s);
 char *__mpp_strndup(const char *s, size_t max);
+void *__mpp_reallocarray(const struct mpp_type *elem, void *p, size_t n, size_t size);
+/* The aligned allocators: the block keeps its alignment when it is rebuilt. */
+void *__mpp_aligned_alloc(const struct mpp_type *elem, size_t align, size_t n);
+int __mpp_posix_memalign(const struct mpp_type *elem, void **pp, size_t align, size_t n);
+void *__mpp_memalign(const struct mpp_type *elem, size_t align, size_t n);
+void *__mpp_valloc(const struct mpp_type *elem, size_t n);
+void *__mpp_pvalloc(const struct mpp_type *elem, size_t n);
+/* malloc, calloc, realloc used as function pointers (blocks of bytes). */
+void *__mpp_malloc_v(size_t n);
+void *__mpp_calloc_v(size_t n, size_t size);
+void *__mpp_realloc_v(void *p, size_t n);
+/* C library functions that return new memory, made to return tracked
+ * blocks. Declared without <stdio.h>: struct _IO_FILE is FILE in glibc and
+ * musl, __mpp_ssize_t is ssize_t. */
+struct _IO_FILE;
+typedef __PTRDIFF_TYPE__ __mpp_ssize_t;
+int __mpp_asprintf(char **strp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int __mpp_vasprintf(char **strp, const char *fmt, __builtin_va_list ap);
+__mpp_ssize_t __mpp_getline(char **lineptr, size_t *n, struct _IO_FILE *f);
+__mpp_ssize_t __mpp_getdelim(char **lineptr, size_t *n, int delim, struct _IO_FILE *f);
+
+/* ---- Files ------------------------------------------------------------------
+ * mppcc turns these C library calls into the __mpp_ versions, which note
+ * the path and mode of what the program opens, so that a restore opens it
+ * again at the same offset and descriptor number (runtime/stream.c). */
+struct _IO_FILE *__mpp_fopen(const char *path, const char *mode);
+struct _IO_FILE *__mpp_fdopen(int fd, const char *mode);
+struct _IO_FILE *__mpp_freopen(const char *path, const char *mode, struct _IO_FILE *f);
+int __mpp_fclose(struct _IO_FILE *f);
+int __mpp_setvbuf(struct _IO_FILE *f, char *buf, int mode, size_t size);
+void __mpp_setbuf(struct _IO_FILE *f, char *buf);
+void __mpp_setlinebuf(struct _IO_FILE *f);
+int __mpp_open(const char *path, int flags, ...);
+int __mpp_creat(const char *path, unsigned int mode);
+int __mpp_close(int fd);
 
 /* ---- For hand-written code -------------------------------------------- */
 

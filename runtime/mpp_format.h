@@ -9,7 +9,8 @@
 
 #define MPP_FMT_MAGIC "\x89MPP\r\n\x1a\n"
 #define MPP_FMT_MAGIC_LEN 8
-#define MPP_FMT_VERSION 1
+#define MPP_FMT_VERSION 2
+#define MPP_FMT_VERSION_MIN 1 /* oldest version this reader still reads */
 
 /* Header (all integers little-endian). */
 #define MPP_FMT_HDR_LEN 96
@@ -34,7 +35,9 @@ enum mpp_fmt_section {
 	MPP_SEC_FRAMES,
 	MPP_SEC_POINTERS,
 	MPP_SEC_DATA,
-	MPP_SEC_COUNT = MPP_SEC_DATA /* sections in a version 1 file */
+	MPP_SEC_LITERALS,                 /* version 2 */
+	MPP_SEC_COUNT = MPP_SEC_LITERALS, /* sections in a version 2 file */
+	MPP_SEC_COUNT_V1 = MPP_SEC_DATA   /* sections in a version 1 file */
 };
 
 /* Entry sizes of the table sections; each section starts with a count. */
@@ -45,6 +48,9 @@ enum mpp_fmt_section {
 #define MPP_FMT_BLOCK_LEN 48
 #define MPP_FMT_FRAME_LEN 16
 #define MPP_FMT_PTR_LEN 16
+#define MPP_FMT_LIT_LEN 24
+/* Longest string literal saved by content (bytes, the NUL included). */
+#define MPP_FMT_LIT_MAX 65536
 /* Offset of a pointer entry whose target is MPP_FMT_NONE: 0 is NULL,
  * MPP_FMT_DANGLING a pointer into freed memory. */
 #define MPP_FMT_DANGLING 1
@@ -55,9 +61,15 @@ enum mpp_fmt_class {
 	MPP_BC_HEAP,       /* runtime heap block, by position */
 	MPP_BC_FRAME,      /* live variable of a frame */
 	MPP_BC_EXTERN,     /* object of the C library (stdout...), by name */
-	MPP_BC_IMAGE       /* the executable image, by offset (same binary only) */
+	MPP_BC_IMAGE,      /* the executable image, by offset (same binary only) */
+	MPP_BC_STREAM,     /* a file the program opened, by path (stream.c) */
+	MPP_BC_LITERAL     /* never in a file: a string literal found by content
+	                      in this image (decoder-made, placed) */
 };
 #define MPP_BF_DATA 1u /* block flag: its bytes are in the data section */
+/* Byte 2 of a heap block: log2 of the alignment the program asked for
+ * (aligned_alloc, posix_memalign...), 0 for malloc's own; at most this. */
+#define MPP_FMT_MAX_ALIGN_LOG2 28
 
 #define MPP_FMT_NONE 0xFFFFFFFFu     /* no string / no type / NULL pointer */
 #define MPP_FMT_FN_IMAGE 0xFFFFFFFEu /* function pointer by image offset */
@@ -68,8 +80,23 @@ enum { MPP_BINID_NONE = 0, MPP_BINID_BUILDID = 1, MPP_BINID_FILEHASH = 2 };
 /* Long double formats. */
 enum { MPP_LD_UNKNOWN = 0, MPP_LD_X87 = 1, MPP_LD_BINARY128 = 2, MPP_LD_BINARY64 = 3, MPP_LD_DOUBLEDOUBLE = 4 };
 
+/* An architecture description, unpacked. Sizes and alignments are indexed
+ * by scalar kind (MPP_K_BOOL..MPP_K_LDOUBLE). */
+struct mpp_arch {
+	unsigned order; /* 1 little-endian, 2 big-endian */
+	unsigned ptr_size, ptr_align, fn_size, fn_align;
+	unsigned ld_format; /* MPP_LD_* */
+	int char_signed;
+	unsigned size[16], align[16];
+};
+
 /* This host's architecture description, MPP_FMT_ARCH_LEN bytes. */
 void mpp_format_arch(unsigned char *out);
+/* Unpack a description; 0, or -1 when it is not one this runtime can
+ * convert from (unknown byte order, impossible sizes). */
+int mpp_format_arch_parse(const unsigned char *desc, struct mpp_arch *a);
+/* This host's description, unpacked. */
+const struct mpp_arch *mpp_format_arch_native(void);
 /* Whether two descriptions describe the same data layout. */
 int mpp_format_arch_same(const unsigned char *a, const unsigned char *b);
 /* Short human description ("little-endian, 8-byte pointers, ..."). */

@@ -11,6 +11,17 @@
  * value, but chaining is deterministic, which is all the file hash needs). */
 uint64_t mpp_hash64(const void *p, size_t n, uint64_t seed);
 
+/* The same value as mpp_hash64 over bytes given in pieces (the state
+ * writer hashes each piece while it is still in the cache). */
+struct mpp_hash_state {
+	uint64_t v[4], seed, total;
+	unsigned char buf[32];
+	unsigned nbuf;
+};
+void mpp_hash_init(struct mpp_hash_state *s, uint64_t seed);
+void mpp_hash_update(struct mpp_hash_state *s, const void *p, size_t n);
+uint64_t mpp_hash_final(const struct mpp_hash_state *s);
+
 /* A strong mix of one 64-bit value (for hash tables and combining). */
 uint64_t mpp_hash_mix(uint64_t x);
 

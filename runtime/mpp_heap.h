@@ -14,24 +14,37 @@ struct mpp_hblock {
 	size_t size;                 /* count * elem->size */
 	const struct mpp_type *elem; /* must outlive the block */
 	size_t count;
+	size_t align; /* requested alignment when above malloc's own, else 0 */
 };
 
 /* A tracked block of count elements of type elem (NULL: count bytes).
  * The memory is zeroed. NULL with a recorded error when out of memory. */
 void *mpp_heap_alloc(const struct mpp_type *elem, size_t count);
-/* Untrack and free a block from mpp_heap_alloc (NULL is ignored). */
-void mpp_heap_free(void *p);
-/* Resize to count elements of the block's type (new bytes zeroed). */
+/* The same, aligned on align (a power of two; 0 or up to malloc's own
+ * alignment: as mpp_heap_alloc). The block remembers it for a restore. */
+void *mpp_heap_alloc_aligned(const struct mpp_type *elem, size_t count, size_t align);
+/* Untrack and free a block from mpp_heap_alloc: 1; 0 when p is NULL or
+ * was not allocated here. Blocks have a header before them, so only this
+ * frees them (not free). */
+int mpp_heap_free(void *p);
+/* Resize to count elements of the block's type (new bytes zeroed). As with
+ * realloc, only malloc's own alignment is kept. */
 void *mpp_heap_realloc(void *p, size_t count);
 
 size_t mpp_heap_count(void);
+/* log2 of b's alignment for the state (0: malloc's own). */
+unsigned mpp_heap_align_log2(const struct mpp_hblock *b);
 const struct mpp_hblock *mpp_heap_at(size_t i);
-/* The block that starts at p, or NULL. */
+/* The block that starts at p, or NULL (p: NULL or any readable address). */
 const struct mpp_hblock *mpp_heap_find(const void *p);
 
-/* Was p inside a block freed since the heap was last rebuilt (or is it
- * the target of a restored dangling pointer)? */
+/* Is p dangling: inside a block freed since the heap was last rebuilt, in
+ * the stack below main's frame (a saved variable is found before this is
+ * asked: what is left belongs to functions that returned), or the target
+ * of a restored dangling pointer? */
 int mpp_heap_was_freed(const void *p);
+/* Ranges of freed memory remembered (after merging; for tests). */
+size_t mpp_heap_nfreed(void);
 /* Where a restored dangling pointer points: not NULL, inside no block. */
 void *mpp_heap_dangling(void);
 

@@ -20,6 +20,15 @@ uintptr_t mpp_image_at(uint64_t off);
 /* Bytes spanned by the image's segments. */
 uint64_t mpp_image_span(void);
 
+/* If addr lies in a NUL-terminated string of the image's read-only
+ * memory (a string literal) of at most max bytes with its NUL, set *off
+ * to the image offset of its first byte (after the previous NUL) and *len
+ * to its length with the NUL, and return 1. */
+int mpp_image_literal(uintptr_t addr, uint64_t max, uint64_t *off, uint64_t *len);
+/* The address of the first occurrence of len bytes in the image's
+ * read-only memory, or 0. */
+uintptr_t mpp_image_find(const unsigned char *bytes, size_t len);
+
 /* A 64-bit id of this binary: hash of its GNU build-id note, or of the
  * executable file when it has none; *source gets MPP_BINID_*. */
 uint64_t mpp_image_id(int *source);

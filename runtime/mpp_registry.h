@@ -27,6 +27,9 @@ const struct mpp_global *mpp_registry_global(size_t i, unsigned *flags);
 const struct mpp_global *mpp_registry_find_global(const char *name, unsigned *flags);
 
 const struct mpp_func *mpp_registry_find_func(const char *name);
+/* Functions in registration order (each name once). */
+size_t mpp_registry_nfuncs(void);
+const struct mpp_func *mpp_registry_func(size_t i);
 const struct mpp_func *mpp_registry_func_at(void (*addr)(void));
 
 /* Run the mpp_on_restore hooks (after each completed restore). */

@@ -29,8 +29,19 @@ struct mpp_eblock {
 	size_t heap;
 };
 
+/* A string literal of the image that saved pointers point into. */
+struct mpp_elit {
+	uint64_t off, len; /* image offset of its first byte; bytes, NUL included */
+	const unsigned char *bytes;
+	uint64_t data_off; /* in the data section (encode.c) */
+};
+
 struct mpp_reloc {
 	struct mpp_bindex ix;
+	struct mpp_elit *lits; /* string literals pointed to */
+	size_t nlits, lcap;
+	uint32_t *ltab; /* image offset -> index + 1 */
+	size_t ltcap;
 	unsigned char *ptrs; /* MPP_FMT_PTR_LEN bytes per entry, as in the file */
 	size_t nptrs, pcap;
 	const struct mpp_func **funcs; /* the function table */
@@ -40,7 +51,9 @@ struct mpp_reloc {
 };
 
 /* Translate the pointers of the nb blocks b (image: index of the image
- * block); sets each block's ptr_first. Returns 0, MPP_ECAPTURE with a
+ * block); sets each block's ptr_first, and lists the string literals that
+ * char pointers into the image point into (so that another build of the
+ * program can find them by their bytes). Returns 0, MPP_ECAPTURE with a
  * message naming the variable, or MPP_ENOMEM. */
 int mpp_relocate(struct mpp_reloc *r, struct mpp_eblock *b, size_t nb, uint32_t image);
 void mpp_relocate_free(struct mpp_reloc *r);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mpp.h"
+#include "mpp_format.h"
 
 /* A place in a value that needs more than copying bytes. */
 enum mpp_slot_kind {
@@ -46,9 +47,13 @@ struct mpp_tset {
 	const struct mpp_type **keys; /* open addressing, hcap slots */
 	uint32_t *vals;
 	size_t hcap;
+	const struct mpp_arch *arch; /* layout the descriptors follow; NULL: this host */
 };
 
 void mpp_types_init(struct mpp_tset *s);
+/* A set of descriptors written on another architecture: scalar and
+ * pointer sizes are checked against arch (which must outlive the set). */
+void mpp_types_init_arch(struct mpp_tset *s, const struct mpp_arch *arch);
 void mpp_types_free(struct mpp_tset *s);
 
 /* Add t and every type it contains by value (not pointees), checking each

@@ -286,6 +286,16 @@ const struct mpp_global *mpp_registry_find_global(const char *name, unsigned *fl
 	return reg.globals[i].g;
 }
 
+size_t mpp_registry_nfuncs(void)
+{
+	return ensure() ? 0 : reg.nfuncs;
+}
+
+const struct mpp_func *mpp_registry_func(size_t i)
+{
+	return ensure() || i >= reg.nfuncs ? NULL : reg.funcs[i].f;
+}
+
 const struct mpp_func *mpp_registry_find_func(const char *name)
 {
 	long i;

@@ -39,6 +39,8 @@ void mpp_relocate_free(struct mpp_reloc *r)
 	free(r->ptrs);
 	free(r->funcs);
 	free(r->ftab);
+	free(r->lits);
+	free(r->ltab);
 	memset(r, 0, sizeof *r);
 }
 
@@ -81,6 +83,56 @@ static int func_ref(struct mpp_reloc *r, const struct mpp_func *f, uint32_t *ref
 	r->funcs[r->nfuncs] = f;
 	r->ftab[h] = (uint32_t)r->nfuncs + 1;
 	*ref = (uint32_t)r->nfuncs++;
+	return 0;
+}
+
+/* ---- String literals ------------------------------------------------------ */
+
+static int char_pointer(const struct mpp_slot *slot)
+{
+	const struct mpp_type *p = slot->type ? slot->type->elem : NULL;
+
+	return p && (p->kind == MPP_K_CHAR || p->kind == MPP_K_SCHAR || p->kind == MPP_K_UCHAR);
+}
+
+/* Note the literal that v (image offset img) points into, if it is one. */
+static int note_literal(struct mpp_reloc *r, uintptr_t v, uint64_t img)
+{
+	uint64_t off, len;
+	size_t h, i;
+
+	if (!mpp_image_literal(v, MPP_FMT_LIT_MAX, &off, &len))
+		return 0;
+	if ((r->nlits + 1) * 2 > r->ltcap) {
+		size_t cap = r->ltcap ? r->ltcap * 2 : 64;
+		uint32_t *tab = calloc(cap, sizeof *tab);
+		if (!tab)
+			return oom();
+		for (i = 0; i < r->nlits; i++) {
+			for (h = (size_t)mpp_hash_mix(r->lits[i].off) & (cap - 1); tab[h]; h = (h + 1) & (cap - 1))
+				;
+			tab[h] = (uint32_t)i + 1;
+		}
+		free(r->ltab);
+		r->ltab = tab;
+		r->ltcap = cap;
+	}
+	for (h = (size_t)mpp_hash_mix(off) & (r->ltcap - 1); r->ltab[h]; h = (h + 1) & (r->ltcap - 1))
+		if (r->lits[r->ltab[h] - 1].off == off)
+			return 0;
+	if (r->nlits == r->lcap) {
+		size_t cap = r->lcap ? r->lcap * 2 : 64;
+		struct mpp_elit *l = realloc(r->lits, cap * sizeof *l);
+		if (!l)
+			return oom();
+		r->lits = l;
+		r->lcap = cap;
+	}
+	r->lits[r->nlits].off = off;
+	r->lits[r->nlits].len = len;
+	r->lits[r->nlits].bytes = (const unsigned char *)(v - (uintptr_t)(img - off));
+	r->lits[r->nlits].data_off = 0;
+	r->ltab[h] = (uint32_t)++r->nlits;
 	return 0;
 }
 
@@ -186,6 +238,7 @@ static int data_ptr(const struct walk *w, uint64_t off, const struct mpp_slot *s
 	uint32_t id;
 	uint64_t img;
 	char at[400];
+	int rc;
 
 	if (!v)
 		return emit(w->r, MPP_FMT_NONE, 0);
@@ -196,8 +249,11 @@ static int data_ptr(const struct walk *w, uint64_t off, const struct mpp_slot *s
 			id = hit.inside != MPP_FMT_NONE ? hit.inside : hit.at_end;
 		return emit(w->r, id, (uint64_t)(v - w->blocks[id].addr));
 	}
-	if (mpp_image_offset(v, &img))
+	if (mpp_image_offset(v, &img)) {
+		if (char_pointer(slot) && (rc = note_literal(w->r, v, img)))
+			return rc;
 		return emit(w->r, w->image, img);
+	}
 	if (mpp_heap_was_freed((const void *)v)) /* dangling: never used again */
 		return emit(w->r, MPP_FMT_NONE, MPP_FMT_DANGLING);
 	where(w->b, off, at, sizeof at);
@@ -269,8 +325,11 @@ int mpp_relocate(struct mpp_reloc *r, struct mpp_eblock *b, size_t nb, uint32_t 
 
 	r->nptrs = 0;
 	r->nfuncs = 0;
+	r->nlits = 0;
 	if (r->ftab)
 		memset(r->ftab, 0, r->ftcap * sizeof *r->ftab);
+	if (r->ltab)
+		memset(r->ltab, 0, r->ltcap * sizeof *r->ltab);
 	mpp_blocks_clear(&r->ix);
 	for (i = 0; i < nb; i++) {
 		if (b[i].cls == MPP_BC_IMAGE || !b[i].addr)

@@ -18,6 +18,7 @@
 #include "mpp_poll.h"
 #include "mpp_registry.h"
 #include "mpp_restore.h"
+#include "mpp_stream.h"
 
 struct fixup {
 	uintptr_t slot;
@@ -70,6 +71,7 @@ void mpp_restore_drop(void)
 	unsigned flags;
 
 	mpp_heap_drop();
+	mpp_stream_drop();
 	for (i = 0; i < n; i++) {
 		const struct mpp_global *g = mpp_registry_global(i, &flags);
 		if (!(flags & (MPP_G_CONST | MPP_G_NOSAVE)))
@@ -176,21 +178,35 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 		rc = mpp_err_set(MPP_ENOMEM, "out of memory for pointer fixups");
 		goto fail;
 	}
+	/* files first: one that cannot be opened again stops the restore
+	 * before anything of the program is overwritten */
+	for (i = 0; i < rs.st.nblocks; i++) {
+		struct mpp_dblock *b = &rs.st.blocks[i];
+		if (b->cls != MPP_BC_STREAM)
+			continue;
+		if ((rc = mpp_stream_reopen(b->name, b->data, &b->addr)))
+			goto fail;
+		b->placed = 1;
+	}
 	for (i = 0; i < rs.st.nblocks; i++) {
 		struct mpp_dblock *b = &rs.st.blocks[i];
 		if (b->cls == MPP_BC_HEAP) {
 			const struct mpp_type *t = mpp_types_intern(b->ti->t);
-			void *p = t ? mpp_heap_alloc(t, (size_t)b->count) : NULL;
+			void *p = t ? mpp_heap_alloc_aligned(t, (size_t)b->count,
+			                                     b->align_log2 ? (size_t)1 << b->align_log2 : 0)
+			            : NULL;
 			if (!p) {
 				rc = mpp_err_set(MPP_ENOMEM, "out of memory for heap block %u (%llu bytes)", i,
 				                 (unsigned long long)b->size);
 				goto fail;
 			}
-			memcpy(p, b->data, (size_t)b->size);
 			b->addr = (uintptr_t)p;
 			b->placed = 1;
+			if ((rc = mpp_decode_load(b, p)))
+				goto fail;
 		} else if (b->cls == MPP_BC_GLOBAL && b->data) {
-			memcpy((void *)b->addr, b->data, (size_t)b->size);
+			if ((rc = mpp_decode_load(b, (void *)b->addr)))
+				goto fail;
 		}
 	}
 	for (i = 0; i < rs.st.nblocks; i++)
@@ -205,6 +221,7 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 	mpp_env_restored(); /* environ is the rebuilt array now */
 	return 0;
 fail:
+	mpp_stream_drop(); /* those reopened so far */
 	clear();
 	return rc;
 }
@@ -269,7 +286,8 @@ void __mpp_restore_frame(const struct mpp_func *fn, unsigned site, void *const *
 	}
 	for (j = 0; j < f->nvars; j++) {
 		struct mpp_dblock *b = &rs.st.blocks[f->first + j];
-		memcpy(vars[j], b->data, (size_t)b->size);
+		if ((rc = mpp_decode_load(b, vars[j])))
+			die(rc);
 		b->addr = (uintptr_t)vars[j];
 		b->placed = 1;
 	}

@@ -52,8 +52,15 @@ void mpp_types_init(struct mpp_tset *s)
 	memset(s, 0, sizeof *s);
 }
 
+void mpp_types_init_arch(struct mpp_tset *s, const struct mpp_arch *arch)
+{
+	memset(s, 0, sizeof *s);
+	s->arch = arch;
+}
+
 void mpp_types_free(struct mpp_tset *s)
 {
+	const struct mpp_arch *arch;
 	uint32_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -64,7 +71,9 @@ void mpp_types_free(struct mpp_tset *s)
 	free(s->v);
 	free(s->keys);
 	free(s->vals);
+	arch = s->arch;
 	memset(s, 0, sizeof *s);
+	s->arch = arch;
 }
 
 static size_t slot_of(const struct mpp_type *t, size_t cap)
@@ -140,7 +149,7 @@ static int bad(const struct mpp_type *t, const char *why)
 }
 
 /* Checks of the descriptor itself, before its children are known. */
-static int check_shape(const struct mpp_type *t)
+static int check_shape(const struct mpp_tset *s, const struct mpp_type *t)
 {
 	const struct mpp_type *sc;
 	size_t i;
@@ -148,15 +157,15 @@ static int check_shape(const struct mpp_type *t)
 	if (t->kind < MPP_K_BOOL || t->kind > MPP_K_COMPLEX)
 		return bad(t, "unknown kind");
 	sc = mpp_types_scalar(t->kind);
-	if (sc && t->size != sc->size)
+	if (sc && t->size != (s->arch ? s->arch->size[t->kind] : sc->size))
 		return bad(t, "size differs from the runtime's scalar of that kind");
 	switch (t->kind) {
 	case MPP_K_PTR:
-		if (t->size != sizeof(void *))
+		if (t->size != (s->arch ? s->arch->ptr_size : sizeof(void *)))
 			return bad(t, "pointer size differs from the runtime's");
 		break;
 	case MPP_K_FNPTR:
-		if (t->size != sizeof(void (*)(void)))
+		if (t->size != (s->arch ? s->arch->fn_size : sizeof(void (*)(void))))
 			return bad(t, "function pointer size differs from the runtime's");
 		break;
 	case MPP_K_ARRAY:
@@ -276,7 +285,7 @@ static int add(struct mpp_tset *s, const struct mpp_type *t, unsigned depth, con
 		return 0;
 	if (depth > MPP_TYPES_MAXDEPTH)
 		return bad(t, "types nested too deeply (or a type contains itself)");
-	if ((rc = check_shape(t)))
+	if ((rc = check_shape(s, t)))
 		return rc;
 	ti = calloc(1, sizeof *ti);
 	if (!ti)
@@ -445,6 +454,52 @@ static void free_copy(struct mpp_type *t)
 	free((char *)t->name);
 }
 
+/* Whether a pointer type's C spelling is that of a pointer to a character
+ * type ("const char *", "unsigned char *const"): a type read from a state
+ * does not record its pointee, but its name does. */
+static int char_ptr_name(const char *n)
+{
+	int chars = 0, stars = 0;
+
+	while (*n) {
+		size_t k;
+		if (*n == ' ') {
+			n++;
+			continue;
+		}
+		if (*n == '*') {
+			stars++;
+			n++;
+			continue;
+		}
+		for (k = 0; n[k] && n[k] != ' ' && n[k] != '*'; k++)
+			;
+		if (k == 4 && !strncmp(n, "char", 4) && !stars)
+			chars++;
+		else if (!((k == 5 && !strncmp(n, "const", 5)) || (k == 8 && !strncmp(n, "volatile", 8)) ||
+		           (k == 8 && !strncmp(n, "restrict", 8) && stars) ||
+		           (!stars &&
+		            ((k == 6 && !strncmp(n, "signed", 6)) || (k == 8 && !strncmp(n, "unsigned", 8))))))
+			return 0;
+		n += k;
+	}
+	return chars == 1 && stars == 1;
+}
+
+/* What an interned pointer type keeps of its pointee: a character type
+ * (so that a capture after a restore still saves string literals by
+ * content), nothing else. */
+static const struct mpp_type *char_pointee(const struct mpp_type *t)
+{
+	if (t->kind != MPP_K_PTR)
+		return NULL;
+	if (t->elem)
+		return t->elem->kind == MPP_K_CHAR || t->elem->kind == MPP_K_SCHAR || t->elem->kind == MPP_K_UCHAR
+		           ? mpp_types_scalar(t->elem->kind)
+		           : NULL;
+	return t->name && char_ptr_name(t->name) ? &mpp_t_char : NULL;
+}
+
 static const struct mpp_type *intern(const struct mpp_type *t, unsigned depth)
 {
 	struct mpp_type key;
@@ -460,7 +515,7 @@ static const struct mpp_type *intern(const struct mpp_type *t, unsigned depth)
 	if (sc && sc->size == t->size && sc->align == t->align)
 		return sc;
 	key = *t;
-	key.elem = NULL;
+	key.elem = char_pointee(t);
 	key.fields = NULL;
 	if (t->kind == MPP_K_ARRAY || t->kind == MPP_K_COMPLEX) {
 		if (!(key.elem = intern(t->elem, depth + 1)))

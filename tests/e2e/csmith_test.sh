@@ -3,9 +3,9 @@
 #
 # Usage: tests/e2e/csmith_test.sh [SEEDS]
 #
-# For each seed, generates a program with csmith restricted to what mpp
-# supports today (no pointers, unions, bit-fields, packed structs or
-# volatiles; few and small functions), builds it with
+# For each seed, generates a program with csmith with pointers, structs and
+# arrays (not: unions, which mpp saves only when they hold no pointer,
+# bit-fields, packed structs, volatiles; few and small functions), builds it with
 # `cc -O1 -w -I<csmith include dir>` and with `mppcc --mpp-auto` (same
 # options), runs the plain program with argument 1 (csmith then prints the
 # checksum of every global, not only the final one), and the translated one
@@ -34,8 +34,8 @@ csmith=${CSMITH:-csmith}
 inc=${CSMITH_INCLUDE:-/usr/include/csmith}
 plain_timeout=${MPP_CSMITH_PLAIN_TIMEOUT:-1}
 run_timeout=${MPP_TEST_TIMEOUT:-60}
-opts=(--no-pointers --no-unions --no-bitfields --no-packed-struct --no-volatiles
-	--no-volatile-pointers --no-const-pointers --max-funcs 5 --max-block-depth 3
+opts=(--no-unions --no-bitfields --no-packed-struct --no-volatiles
+	--no-volatile-pointers --max-funcs 5 --max-block-depth 3
 	--max-array-dim 2 --max-array-len-per-dim 8 --max-expr-complexity 6
 	--max-struct-fields 5 --concise)
 cflags=(-O1 -w -I"$inc")

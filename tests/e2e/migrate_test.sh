@@ -25,9 +25,9 @@
 # passes. The reports of b, c and d must show captures, so a translator that
 # does nothing cannot pass. When P/N would be very large, N is raised so that
 # a stress run does at most MPP_TEST_MAX_CAPTURES captures (200000) and moves
-# at most MPP_TEST_STRESS_BYTES bytes of state (2 GiB; exec mode: 2000 execs
-# and an eighth of the bytes), the state's size being known from mode e; the
-# output says so.
+# at most MPP_TEST_STRESS_BYTES bytes of state (2 GiB; exec mode:
+# MPP_TEST_MAX_EXECS execs (2000) and an eighth of the bytes), the state's
+# size being known from mode e; the output says so.
 #
 # Tags: per-program options, written in the program's source as comments, one
 # tag per comment:
@@ -45,6 +45,8 @@
 #                                   to make the program run long (~1 s)
 #   /* mpp-test: stress-only */     run modes a-d only
 #   /* mpp-test: pragma-only */     no --mpp-auto variant (see tests/e2e/CMakeLists.txt)
+#   /* mpp-test: hetero-long */, /* mpp-test: hetero-refuse=VAR */
+#                                   for hetero_test.sh (see there)
 #
 # Environment:
 #   MPPCC                 translator command (default BUILD/bin/mppcc, where
@@ -57,7 +59,9 @@
 #                         (default: a new temporary directory)
 #   MPP_TEST_KEEP=1       keep the work directory even when the test passes
 #   MPP_TEST_EMIT=1       pass --mpp-emit=WORKDIR/emit to mppcc
-#   MPP_TEST_MAX_CAPTURES, MPP_TEST_STRESS_BYTES   see above
+#   MPP_TEST_MAX_CAPTURES, MPP_TEST_STRESS_BYTES, MPP_TEST_MAX_EXECS   see above
+#   MPP_TEST_STACK_KB     stack limit of both builds' runs (ulimit -s), for
+#                         builds with larger frames (ASan's redzones)
 # Every other MPP_ variable except MPP_LOG is removed from the environment of
 # the runs, so that mode a really runs with no MPP_ variable.
 #
@@ -91,7 +95,10 @@ timeout_s=${MPP_TEST_TIMEOUT:-150}
 keep=${MPP_TEST_KEEP:-0}
 emit=${MPP_TEST_EMIT:-0}
 max_captures=${MPP_TEST_MAX_CAPTURES:-200000}
-max_execs=2000
+max_execs=${MPP_TEST_MAX_EXECS:-2000}
+if [[ -n ${MPP_TEST_STACK_KB-} ]]; then
+	ulimit -s "$MPP_TEST_STACK_KB"
+fi
 stress_bytes=${MPP_TEST_STRESS_BYTES:-2147483648}
 exec_bytes=$((stress_bytes / 8))
 mpp_cc=${MPP_CC-}
@@ -130,6 +137,7 @@ while IFS= read -r tag; do
 		;;
 	stress-only) stress_only=1 ;;
 	pragma-only) ;; # read by tests/e2e/CMakeLists.txt: no auto variant
+	hetero-long | hetero-refuse=*) ;; # read by hetero_test.sh
 	*)
 		echo "$0: $src: unknown tag 'mpp-test: $tag'" >&2
 		exit 2

@@ -73,6 +73,30 @@ static void test_seed_and_damage(void **state)
 	assert_true(mpp_hash_mix(1) != mpp_hash_mix(2));
 }
 
+/* Pieces of any sizes give the one-shot value. */
+static void test_pieces(void **state)
+{
+	static unsigned char buf[5000];
+	struct mpp_hash_state hs;
+	unsigned seed = 7, i;
+	size_t n, at, k;
+
+	(void)state;
+	for (i = 0; i < sizeof buf; i++)
+		buf[i] = (unsigned char)(i * 131 + 7);
+	for (i = 0; i < 300; i++) {
+		n = (size_t)rand_r(&seed) % sizeof buf;
+		mpp_hash_init(&hs, i);
+		for (at = 0; at < n; at += k) {
+			k = (size_t)rand_r(&seed) % (i % 3 ? 70 : 4000) + (i & 1);
+			if (k > n - at)
+				k = n - at;
+			mpp_hash_update(&hs, buf + at, k);
+		}
+		assert_int_equal(mpp_hash_final(&hs), mpp_hash64(buf, n, i));
+	}
+}
+
 static void test_speed(void **state)
 {
 	size_t n = 64 << 20;
@@ -99,6 +123,7 @@ int main(void)
 		cmocka_unit_test(test_reference_vectors),
 		cmocka_unit_test(test_lengths_and_alignment),
 		cmocka_unit_test(test_seed_and_damage),
+		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

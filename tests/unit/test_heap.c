@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -41,8 +42,7 @@ static void test_many_blocks(void **state)
 			assert_non_null(p[i]);
 			assert_int_equal(((int *)p[i])[49], 0); /* new bytes zeroed */
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	for (i = 0; i < N; i++) {
@@ -86,6 +86,109 @@ static void test_bytes_and_argv(void **state)
 	assert_int_equal(mpp_heap_find(v)->count, 4);
 	assert_int_equal(mpp_heap_find(v[2])->size, 5);
 	mpp_heap_drop();
+}
+
+/* Aligned blocks keep their alignment; realloc drops it, as realloc does. */
+static void test_aligned(void **state)
+{
+	static const size_t aligns[] = {0, 16, 64, 256, 4096, 65536};
+	void *p[6];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		p[i] = mpp_heap_alloc_aligned(&mpp_t_double, 3, aligns[i]);
+		assert_non_null(p[i]);
+		if (aligns[i])
+			assert_int_equal((uintptr_t)p[i] % aligns[i], 0);
+		assert_int_equal(((double *)p[i])[2], 0.0);
+	}
+	assert_int_equal(mpp_heap_find(p[0])->align, 0);
+	assert_int_equal(mpp_heap_align_log2(mpp_heap_find(p[0])), 0);
+	assert_int_equal(mpp_heap_find(p[1])->align, 0); /* malloc's own */
+	assert_int_equal(mpp_heap_find(p[2])->align, 64);
+	assert_int_equal(mpp_heap_align_log2(mpp_heap_find(p[2])), 6);
+	assert_int_equal(mpp_heap_align_log2(mpp_heap_find(p[5])), 16);
+	p[4] = mpp_heap_realloc(p[4], 100000);
+	assert_non_null(p[4]);
+	assert_int_equal(mpp_heap_find(p[4])->align, 0);
+	assert_null(mpp_heap_alloc_aligned(&mpp_t_double, 1, 24)); /* not a power of two */
+	mpp_heap_drop();
+}
+
+/* Blocks that start a page are found without reading the page before
+ * them (a set of their addresses), also after frees, reallocs and reuse;
+ * an untracked address that starts a page is no block, and is not read
+ * behind (its page before is unmapped here). */
+static void test_page_starts(void **state)
+{
+	enum { M = 200 };
+	void *p[M];
+	size_t i;
+	unsigned char *map;
+
+	(void)state;
+	for (i = 0; i < M; i++) {
+		p[i] = mpp_heap_alloc_aligned(&mpp_t_uchar, 100 + i, 4096);
+		assert_non_null(p[i]);
+		assert_int_equal((uintptr_t)p[i] % 4096, 0);
+	}
+	for (i = 0; i < M; i++)
+		assert_ptr_equal(mpp_heap_find(p[i])->addr, p[i]);
+	for (i = 0; i < M; i += 2)
+		assert_int_equal(mpp_heap_free(p[i]), 1);
+	for (i = 0; i < M; i++) {
+		if (i % 2)
+			assert_ptr_equal(mpp_heap_find(p[i])->addr, p[i]);
+		else
+			assert_null(mpp_heap_find(p[i]));
+	}
+	for (i = 1; i < M; i += 2) {
+		void *q = mpp_heap_realloc(p[i], 200000);
+		assert_non_null(q);
+		if (q != p[i])
+			assert_null(mpp_heap_find(p[i]));
+		p[i] = q;
+		assert_non_null(mpp_heap_find(q));
+	}
+	/* a mapping whose first page is readable and whose page before is not */
+	map = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map, 4096, PROT_NONE), 0);
+	assert_null(mpp_heap_find(map + 4096));
+	assert_int_equal(mpp_heap_free(map + 4096), 0);
+	munmap(map, 3 * 4096);
+	mpp_heap_drop();
+}
+
+/* Freed ranges are remembered (dangling pointers) but merged, so a program
+ * that allocates and frees forever does not grow the list without end. */
+static void test_freed_bounded(void **state)
+{
+	void *keep[64];
+	size_t i;
+	unsigned char *p, *q;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		keep[i] = mpp_heap_alloc(&mpp_t_int, 10);
+	p = mpp_heap_alloc(&mpp_t_int, 10);
+	mpp_heap_free(p);
+	assert_true(mpp_heap_was_freed(p));
+	assert_true(mpp_heap_was_freed(p + 39));
+	assert_false(mpp_heap_was_freed(keep[3]));
+	for (i = 0; i < 2000000; i++) {
+		q = mpp_heap_alloc(&mpp_t_int, 1 + i % 7);
+		mpp_heap_free(q);
+	}
+#ifndef __SANITIZE_ADDRESS__ /* ASan's allocator does not hand freed places out again soon */
+	assert_true(mpp_heap_nfreed() < 10000);
+#endif
+	for (i = 0; i < 64; i++)
+		mpp_heap_free(keep[i]);
+	assert_true(mpp_heap_was_freed(keep[7]));
+	mpp_heap_drop();
+	assert_false(mpp_heap_was_freed(keep[7]));
 }
 
 static void test_index(void **state)
@@ -153,10 +256,9 @@ static void test_index_large(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_many_blocks),
-		cmocka_unit_test(test_bytes_and_argv),
-		cmocka_unit_test(test_index),
-		cmocka_unit_test(test_index_large),
+	    cmocka_unit_test(test_many_blocks), cmocka_unit_test(test_bytes_and_argv), cmocka_unit_test(test_aligned),
+	    cmocka_unit_test(test_page_starts), cmocka_unit_test(test_freed_bounded),  cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_index_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

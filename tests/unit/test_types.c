@@ -34,18 +34,22 @@ struct outer {
 
 static const struct mpp_type ty_intp = {MPP_K_PTR, sizeof(int *), _Alignof(int *), "int *", &mpp_t_int, 0, 0};
 static const struct mpp_field fl_inner[] = {{"c", offsetof(struct inner, c), &mpp_t_char},
-					    {"p", offsetof(struct inner, p), &ty_intp},
-					    {"f", offsetof(struct inner, f), &mpp_t_fnptr}};
-static const struct mpp_type ty_inner = {MPP_K_STRUCT, sizeof(struct inner), _Alignof(struct inner), "struct inner", 0, 3, fl_inner};
-static const struct mpp_type ty_inner2 = {MPP_K_ARRAY, sizeof(struct inner[2]), _Alignof(struct inner[2]), "struct inner[2]", &ty_inner, 2, 0};
+                                            {"p", offsetof(struct inner, p), &ty_intp},
+                                            {"f", offsetof(struct inner, f), &mpp_t_fnptr}};
+static const struct mpp_type ty_inner = {
+    MPP_K_STRUCT, sizeof(struct inner), _Alignof(struct inner), "struct inner", 0, 3, fl_inner};
+static const struct mpp_type ty_inner2 = {
+    MPP_K_ARRAY, sizeof(struct inner[2]), _Alignof(struct inner[2]), "struct inner[2]", &ty_inner, 2, 0};
 static const struct mpp_field fl_u[] = {{"l", 0, &mpp_t_long}, {"p", 0, &ty_intp}};
 static const struct mpp_type ty_u = {MPP_K_UNION, sizeof(union u), _Alignof(union u), "union u", 0, 2, fl_u};
 static const struct mpp_field fl_outer[] = {{"n", offsetof(struct outer, n), &mpp_t_int},
-					    {"in", offsetof(struct outer, in), &ty_inner2},
-					    {"un", offsetof(struct outer, un), &ty_u},
-					    {"d", offsetof(struct outer, d), &mpp_t_double}};
-static const struct mpp_type ty_outer = {MPP_K_STRUCT, sizeof(struct outer), _Alignof(struct outer), "struct outer", 0, 4, fl_outer};
-static const struct mpp_type ty_outer100 = {MPP_K_ARRAY, 100 * sizeof(struct outer), _Alignof(struct outer), "struct outer[100]", &ty_outer, 100, 0};
+                                            {"in", offsetof(struct outer, in), &ty_inner2},
+                                            {"un", offsetof(struct outer, un), &ty_u},
+                                            {"d", offsetof(struct outer, d), &mpp_t_double}};
+static const struct mpp_type ty_outer = {
+    MPP_K_STRUCT, sizeof(struct outer), _Alignof(struct outer), "struct outer", 0, 4, fl_outer};
+static const struct mpp_type ty_outer100 = {
+    MPP_K_ARRAY, 100 * sizeof(struct outer), _Alignof(struct outer), "struct outer[100]", &ty_outer, 100, 0};
 
 static void test_scalars(void **state)
 {
@@ -95,7 +99,8 @@ static void test_slots(void **state)
 	assert_int_equal(s.kind[0], MPP_SLOT_DATA);
 	assert_int_equal(s.off[1], 1000 + offsetof(struct outer, in) + offsetof(struct inner, f));
 	assert_int_equal(s.kind[1], MPP_SLOT_FN);
-	assert_int_equal(s.off[3], 1000 + offsetof(struct outer, in) + sizeof(struct inner) + offsetof(struct inner, f));
+	assert_int_equal(s.off[3],
+	                 1000 + offsetof(struct outer, in) + sizeof(struct inner) + offsetof(struct inner, f));
 	assert_int_equal(s.off[4], 1000 + offsetof(struct outer, un));
 	assert_int_equal(s.kind[4], MPP_SLOT_UNION);
 
@@ -117,9 +122,10 @@ static void test_path(void **state)
 	char buf[128] = "v";
 
 	(void)state;
-	mpp_types_path(&ty_outer100, 7 * sizeof(struct outer) + offsetof(struct outer, in) + sizeof(struct inner) +
-					     offsetof(struct inner, p),
-		       buf, sizeof buf);
+	mpp_types_path(&ty_outer100,
+	               7 * sizeof(struct outer) + offsetof(struct outer, in) + sizeof(struct inner) +
+	                   offsetof(struct inner, p),
+	               buf, sizeof buf);
 	assert_string_equal(buf, "v[7].in[1].p");
 }
 
@@ -145,14 +151,14 @@ static void test_bad_descriptors(void **state)
 		const struct mpp_type *t;
 		const char *msg;
 	} cases[] = {
-		{&bad_kind, "bad type descriptor 'weird': unknown kind"},
-		{&bad_int, "bad type descriptor 'int': size differs from the runtime's scalar of that kind"},
-		{&bad_ptr, "bad type descriptor 'short ptr': pointer size differs from the runtime's"},
-		{&bad_arr, "bad type descriptor 'int[3]': size is not count times the element's"},
-		{&no_elem, "bad type descriptor 'x[]': no element type"},
-		{&bad_field, "bad type descriptor 'struct s': field outside the struct"},
-		{&bad_union, "bad type descriptor 'union v': union member not at offset 0"},
-		{&cyc_s, "bad type descriptor 'struct cycle': types nested too deeply (or a type contains itself)"},
+	    {&bad_kind, "bad type descriptor 'weird': unknown kind"},
+	    {&bad_int, "bad type descriptor 'int': size differs from the runtime's scalar of that kind"},
+	    {&bad_ptr, "bad type descriptor 'short ptr': pointer size differs from the runtime's"},
+	    {&bad_arr, "bad type descriptor 'int[3]': size is not count times the element's"},
+	    {&no_elem, "bad type descriptor 'x[]': no element type"},
+	    {&bad_field, "bad type descriptor 'struct s': field outside the struct"},
+	    {&bad_union, "bad type descriptor 'union v': union member not at offset 0"},
+	    {&cyc_s, "bad type descriptor 'struct cycle': types nested too deeply (or a type contains itself)"},
 	};
 	struct mpp_tset set;
 	const struct mpp_tinfo *ti;
@@ -189,14 +195,59 @@ static void test_intern(void **state)
 	mpp_types_intern_free();
 }
 
+/* A pointer to a character type keeps that pointee when interned, from
+ * its descriptor or, for a type read from a state (no pointee), from its
+ * name: string literals it points to are saved by content after a
+ * restore too. Other pointers keep none. */
+static void test_intern_char_pointers(void **state)
+{
+	static const struct {
+		const char *name;
+		int kind; /* of the kept pointee, 0: none */
+	} cases[] = {
+	    {"char *", MPP_K_CHAR},
+	    {"const char *", MPP_K_CHAR},
+	    {"char const *", MPP_K_CHAR},
+	    {"const char *const", MPP_K_CHAR},
+	    {"unsigned char *", MPP_K_CHAR},
+	    {"char **", 0},
+	    {"int *", 0},
+	    {"charset *", 0},
+	    {"struct char_box *", 0},
+	    {"char *restrict", MPP_K_CHAR},
+	    {"char[4] *", 0},
+	};
+	struct mpp_type t = {MPP_K_PTR, sizeof(void *), _Alignof(void *), NULL, NULL, 0, 0};
+	const struct mpp_type *r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		t.name = cases[i].name;
+		r = mpp_types_intern(&t);
+		assert_non_null(r);
+		if (cases[i].kind) {
+			assert_non_null(r->elem);
+			assert_int_equal(r->elem->kind, cases[i].kind);
+		} else if (r->elem) {
+			fail_msg("'%s' kept a pointee", cases[i].name);
+		}
+	}
+	t.name = "text";
+	t.elem = &mpp_t_uchar;
+	r = mpp_types_intern(&t);
+	assert_int_equal(r->elem->kind, MPP_K_UCHAR);
+	t.elem = &mpp_t_int;
+	assert_null(mpp_types_intern(&t)->elem);
+	mpp_types_intern_free();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scalars),
-		cmocka_unit_test(test_slots),
-		cmocka_unit_test(test_path),
-		cmocka_unit_test(test_bad_descriptors),
-		cmocka_unit_test(test_intern),
+	    cmocka_unit_test(test_scalars), cmocka_unit_test(test_slots),
+	    cmocka_unit_test(test_path),    cmocka_unit_test(test_bad_descriptors),
+	    cmocka_unit_test(test_intern),  cmocka_unit_test(test_intern_char_pointers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 build=${MPP_TEST_BUILD_DIR:-$root/build}
 lib=$build/lib/libmpp.a
+# what a program linked with this libmpp.a needs (the sanitizer options of an
+# MPP_SANITIZE build, as mppcc adds them), written beside it by the build
+rtflags=()
+if [[ -f $build/lib/libmpp.flags ]]; then
+	read -r -a rtflags <"$build/lib/libmpp.flags" || true
+fi
 read -r -a cc <<<"${CC:-cc}"
 read -r -a emu <<<"${MPP_TEST_EMU:-}"
 while IFS= read -r v; do
@@ -54,7 +60,7 @@ check_prog() {
 	local prog=$1
 	shift
 	local bin=$work/$prog
-	if ! "${cc[@]}" -O2 -Wall -Wextra -Werror -I "$root/runtime" -o "$bin" "$here/$prog.c" "$lib" -lm \
+	if ! "${cc[@]}" "${rtflags[@]}" -O2 -Wall -Wextra -Werror -I "$root/runtime" -o "$bin" "$here/$prog.c" "$lib" -lm \
 		>"$work/$prog.cc" 2>&1; then
 		bad "$prog: build failed"
 		sed 's/^/  | /' "$work/$prog.cc"
