@@ -56,15 +56,20 @@ static double now(void)
 
 static void enroll(void)
 {
-	int saved = dup(2), null = open("/dev/null", O_WRONLY);
-	/* libpvm prints its own complaint when no pvmd runs: ours is enough */
-	if (null >= 0)
+	/* libpvm prints its own complaints when no pvmd runs: ours is enough */
+	fflush(stdout);
+	int out = dup(1), err = dup(2), null = open("/dev/null", O_WRONLY);
+	if (null >= 0) {
+		dup2(null, 1);
 		dup2(null, 2);
+	}
 	int me = pvm_mytid();
-	if (saved >= 0)
-		dup2(saved, 2);
-	if (saved >= 0)
-		close(saved);
+	if (out >= 0 && err >= 0) {
+		dup2(out, 1);
+		dup2(err, 2);
+		close(out);
+		close(err);
+	}
 	if (null >= 0)
 		close(null);
 	if (me < 0) {
@@ -594,6 +599,7 @@ static int cmd_plot(const char *png)
 	while (fgets(line, sizeof line, f)) {
 		double t;
 		char kind[32];
+		line[strcspn(line, "\n")] = 0;
 		if (sscanf(line, "%lf %31s", &t, kind) != 2)
 			continue;
 		if (t_first < 0)

@@ -540,6 +540,8 @@ static int request(int from, char *line)
 	}
 	if (strcmp(w[0], "hosts") == 0) {
 		size_t len = 0;
+		refresh_tasks(); /* what the hosts hold now, not at the last tick */
+		policies();
 		out[0] = 0;
 		for (int i = 0; i < nhosts; i++) {
 			struct host *h = &hosts[i];
@@ -574,7 +576,8 @@ static int request(int from, char *line)
 		}
 		o->owner = strcmp(w[2], "auto") == 0 ? -1 : strcmp(w[2], "active") == 0;
 		save_ovr();
-		policies(); /* at once: the reclaim bound starts now */
+		refresh_tasks(); /* at once: the reclaim bound starts now */
+		policies();
 		snprintf(out, sizeof out, "owner of %s: %s", h->name, w[2]);
 		reply(from, 0, out);
 		return 0;
@@ -597,6 +600,7 @@ static int request(int from, char *line)
 		return 0;
 	}
 	if (strcmp(w[0], "vacate") == 0 && n == 2) {
+		refresh_tasks();
 		int k = ntasks_on(h->tid);
 		if (!k) {
 			snprintf(out, sizeof out, "%s has no mpp task", h->name);
@@ -610,7 +614,7 @@ static int request(int from, char *line)
 		h->vacating = 1;
 		slog("vacate host=%s tasks=%d", h->name, k);
 		policies();
-		snprintf(out, sizeof out, "vacating %s: %d tasks", h->name, k);
+		snprintf(out, sizeof out, "vacating %s: %d task%s", h->name, k, k == 1 ? "" : "s");
 		reply(from, 0, out);
 		return 0;
 	}
