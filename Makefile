@@ -57,7 +57,8 @@ test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j2
 
 demo: build
-	MPPCC=$(abspath $(BUILD))/bin/mppcc MPPRUN=$(abspath $(BUILD))/bin/mpprun samples/pvm_demo.sh
+	MPPCC=$(abspath $(BUILD))/bin/mppcc MPPRUN=$(abspath $(BUILD))/bin/mpprun MPPCTL=$(abspath $(BUILD))/bin/mppctl \
+		samples/pvm_demo.sh
 
 demo-seq: build
 	MPPCC=$(abspath $(BUILD))/bin/mppcc samples/demo.sh
