@@ -131,7 +131,11 @@ owner)
 	after=$(sed -n 's/.* empty host=h2 after_ms=\([0-9]*\).*/\1/p' "$log" | head -1)
 	moved=$(grep -c ' migrate .*host_from=h2' "$log")
 	if [ "${SCHED_MEASURE:-0}" = 1 ]; then
-		echo "measure: $n tasks: owner active -> h2 empty in ${after:-?} ms ($moved migrations)"
+		# the last task's own event: when it had handed over its state
+		last=$(awk '/ owner host=h2 state=active/ { t0 = $1 } / migrate .*host_from=h2/ { t = $1 }
+			END { if (t0 && t) printf "%.0f", (t - t0) * 1000 }' "$log")
+		echo "measure: $n tasks: owner active -> h2 empty in ${after:-?} ms as the scheduler saw it, last" \
+			"migration done after ${last:-?} ms ($moved migrations)"
 		exit 0
 	fi
 	same "$work/ref.out" "$work/out" "owner reclaim"
