@@ -238,6 +238,8 @@ static void spawn_agent(struct host *h)
 	pvm_notify(PvmTaskExit, MPPJ_TAG_GONE, 1, &t);
 }
 
+static int ntasks_on(int host);
+
 static void refresh_hosts(void)
 {
 	struct pvmhostinfo *hi;
@@ -249,8 +251,14 @@ static void refresh_hosts(void)
 		for (int k = 0; k < nh; k++)
 			found |= hi[k].hi_tid == hosts[i].tid && strcmp(hi[k].hi_name, hosts[i].name) == 0;
 		if (hosts[i].present && !found) {
-			slog("host-gone host=%s", hosts[i].name);
+			/* its tasks are lost with it: their jobs may wait for them */
+			slog("host-gone host=%s tasks=%d", hosts[i].name, ntasks_on(hosts[i].tid));
+			for (int k = 0; k < ntasks; k++)
+				if (tasks[k].host == hosts[i].tid)
+					slog("lost job=%x vtid=t%x host=%s: the job may wait for it forever",
+					     tasks[k].job, tasks[k].vtid, hosts[i].name);
 			hosts[i].present = 0;
+			hosts[i].agent = 0;
 		}
 	}
 	for (int k = 0; k < nh; k++) {
@@ -392,8 +400,15 @@ static void refresh_tasks(void)
 		if (!o || o->host != t->host)
 			slog("seen job=%x vtid=t%x rtid=t%x host=%s", t->job, t->vtid, t->rtid, hname(t->host));
 	}
+	/* a task of a running job that vanished: did its host leave? (PVM
+	 * drops the mailbox entries of a host's tasks when the host goes) */
 	for (int i = 0; i < ntasks; i++)
-		if (!find_task(nts, k, tasks[i].job, tasks[i].vtid))
+		if (!find_task(nts, k, tasks[i].job, tasks[i].vtid) && job_of(tasks[i].job)) {
+			refresh_hosts(); /* logs host-gone, and the tasks lost with it */
+			break;
+		}
+	for (int i = 0; i < ntasks; i++)
+		if (!find_task(nts, k, tasks[i].job, tasks[i].vtid) && host_by_tid(tasks[i].host))
 			slog("gone job=%x vtid=t%x host=%s", tasks[i].job, tasks[i].vtid, hname(tasks[i].host));
 	free(jt);
 	free(tasks);

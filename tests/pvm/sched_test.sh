@@ -14,6 +14,9 @@
 #             and --json, log and --plot.
 #   restart   the scheduler stopped and started again while the job runs:
 #             the new one finds the tasks, keeps the overrides and acts.
+#   hostgone  h3 (no task) leaves the virtual machine while a job runs: the
+#             scheduler notices, the job ends as usual; then h2 leaves with
+#             2 tasks of a job: the scheduler reports both lost.
 #   errors    unknown task, unknown host, no scheduler, no job, no virtual
 #             machine, bad configuration: exit status 1 and a clear message.
 # Needs MPPCC, MPPRUN and MPPCTL (mppsched and mppagent beside it); exit
@@ -247,6 +250,40 @@ restart)
 	after=$(awk -v s="start tid=$sched2" 'index($0, s) { on = 1 } on && / empty host=h2 /' "$log" | sed 's/.*after_ms=//')
 	[ -n "$after" ] || bad "the new scheduler did not empty h2"
 	[ $fail = 0 ] && echo "ok: restarted scheduler $sched2 found 3 tasks on h2 and emptied it in $after ms, same output"
+	;;
+hostgone)
+	job "$work/ref.out" 2 5000
+	job_wait "$work/ref.out" || die "spread failed without scheduler"
+	conf overload=off
+	ctl_ok h1 start -c "$work/sched.conf"
+	job "$work/out" 2 5000
+	wait_tasks 2 h2 || die "the workers did not show up on h2"
+	"$VM_SH" kill-host "$work/vm" h3 >"$work/kill.log" 2>&1 || die "cannot kill h3: $(cat "$work/kill.log")"
+	for ((i = 0; i < 50; i++)); do
+		grep -q ' host-gone host=h3 ' "$log" && break
+		sleep 0.1
+	done
+	grep -q ' host-gone host=h3 tasks=0$' "$log" || bad "the scheduler did not notice h3 leaving: $(tail -3 "$log")"
+	job_wait "$work/out" || bad "the job failed after h3 left: $(tail -3 "$work/out.err")"
+	same "$work/ref.out" "$work/out" "h3 gone, no task there"
+	ctl_ok h1 status
+	[ "$(grep -c '^h[0-9] ' "$work/ctl.out")" = 2 ] || bad "status after h3 left: $(cat "$work/ctl.out")"
+	# now a host with tasks of a job: the loss is reported
+	job "$work/out2" 2 20000
+	wait_tasks 2 h2 || die "the workers did not show up on h2"
+	"$VM_SH" kill-host "$work/vm" h2 >"$work/kill.log" 2>&1 || die "cannot kill h2: $(cat "$work/kill.log")"
+	for ((i = 0; i < 50; i++)); do
+		grep -q ' host-gone host=h2 ' "$log" && break
+		sleep 0.1
+	done
+	grep -q ' host-gone host=h2 tasks=2$' "$log" || bad "h2 left with 2 tasks: $(grep host-gone "$log")"
+	[ "$(count ' lost job=[0-9a-f]* vtid=t[0-9a-f]* host=h2: the job may wait for it forever' "$log")" = 2 ] ||
+		bad "the 2 lost tasks are not reported: $(tail -4 "$log")"
+	ctl_ok h1 stop
+	vm_stop
+	wait $job_pid 2>/dev/null
+	vm_untrack_pid $job_pid
+	[ $fail = 0 ] && echo "ok: h3 left without tasks: noticed, job unchanged; h2 left with 2 tasks: both reported lost"
 	;;
 errors)
 	expect() { # expect PATTERN HOST ARGS...: mppctl fails (status 1) with PATTERN on stderr
