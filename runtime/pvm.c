@@ -53,7 +53,7 @@ MPP_PVM_WRAPPED(REAL)
 
 enum { K_MAP = 1, K_NOTICE, K_FLUSH, K_MOVED, K_MIGRATE, K_STATE, K_ACK, K_FWD, K_READY, K_WAKE };
 /* From outside the job (mppctl, the scheduler): the job's secret first. */
-enum { K_CTL_MIGRATE = 11, K_STATUS };
+enum { K_CTL_MIGRATE = 11, K_STATUS, K_CTL_PREPARE };
 enum { INFO_STATUS = 1, INFO_EVENT }; /* first int of a TAG_INFO message */
 
 struct ent {
@@ -96,6 +96,7 @@ static uint64_t arrived_at;       /* poll count when this process took over, plu
 static int spare;                 /* a destination started in advance... */
 static char spare_host[256];      /* ... on this host */
 static char req_host[256];        /* a migration asked by a control message */
+static char prep_host[256];       /* a destination to start in advance there (scheduler) */
 static double t_req, t_start, t_spawn, t_notify, t_flush;
 /* MPP_PVM_FAULT=kill-dest-before-state (tests): this process kills each
  * destination right before sending it the state. Read once and taken out
@@ -583,7 +584,9 @@ static void pack_status(void *arg)
 }
 
 /* A request from outside the job (mppctl, the scheduler): accepted only
- * with the job's secret. K_CTL_MIGRATE: secret, host; K_STATUS: secret;
+ * with the job's secret. K_CTL_MIGRATE: secret, host; K_CTL_PREPARE:
+ * secret, host (start a destination there now, for a later move there);
+ * K_STATUS: secret;
  * the reply goes to the sender on TAG_INFO (docs/PROTOCOL.md). */
 static int handle_outside(int src, int kind)
 {
@@ -593,8 +596,13 @@ static int handle_outside(int src, int kind)
 		         src);
 		return 0;
 	}
-	if (kind == K_CTL_MIGRATE) {
+	if (kind == K_CTL_MIGRATE || kind == K_CTL_PREPARE) {
 		char host[sizeof req_host];
+		if (kind == K_CTL_PREPARE) {
+			if (pvm_upkstr(host) >= 0 && host[0])
+				snprintf(prep_host, sizeof prep_host, "%s", host);
+			return 0;
+		}
 		if (pvm_upkstr(host) >= 0 && host[0]) {
 			snprintf(req_host, sizeof req_host, "%s", host);
 			t_req = now();
@@ -637,7 +645,7 @@ static int handle(int bufid)
 	if (msg_tag(bufid) == TAG_CTL) {
 		if (pvm_upkint(&kind, 1, 1) < 0)
 			return 0;
-		if (kind == K_CTL_MIGRATE || kind == K_STATUS)
+		if (kind == K_CTL_MIGRATE || kind == K_STATUS || kind == K_CTL_PREPARE)
 			return handle_outside(src, kind);
 	}
 	if (msg_tag(bufid) == TAG_EXIT ? src >= 0 : !job_member(src)) {
@@ -1050,6 +1058,28 @@ static void prespawn(void)
 	}
 }
 
+/* The scheduler names the host this task would go to next: start the
+ * destination there now (K_CTL_PREPARE), at a poll point or in a receive,
+ * so that a move there does not wait for a new process. */
+static void prepare_spare(void)
+{
+	char host[sizeof prep_host];
+	snprintf(host, sizeof host, "%s", prep_host);
+	prep_host[0] = 0;
+	if (spare > 0 && strcmp(spare_host, host) == 0 && __real_pvm_pstat(spare) == PvmOk)
+		return;
+	if (spare > 0)
+		__real_pvm_kill(spare);
+	spare = 0;
+	int d = start_dest(host);
+	if (d > 0) {
+		spare = d;
+		snprintf(spare_host, sizeof spare_host, "%s", host);
+	} else {
+		mpp_warn("cannot start a destination in advance for t%x on host '%s' (PVM error %d)", me_v, host, d);
+	}
+}
+
 /* Find the job's tasks in the mailbox (plus our children not registered
  * yet) and tell each new one where we go; watch every waiter's exit. Run
  * again when a peer ends during the flush: a task that left registered
@@ -1378,6 +1408,8 @@ static int hook_poll(uint64_t polls)
 		prespawn(); /* if none is ready: not on the way of an arrival */
 	arm_io();
 	drain_ctl();
+	if (prep_host[0] && !req_host[0])
+		prepare_spare();
 	if (req_host[0])
 		host = req_host;
 	else if (mpp_ctl.migrate_every && polls % mpp_ctl.migrate_every == 0 && polls != arrived_at)
@@ -1468,6 +1500,8 @@ static int app_recv(int vt, int tag, int how, struct timeval *tmo)
 			return 0;
 		/* a control message was handled: a migration may have been
 		 * asked for (notices and flushes are not poll points) */
+		if (prep_host[0] && !req_host[0])
+			prepare_spare();
 		if (how != 0 && req_host[0] && point())
 			return PvmSysErr;
 	}

@@ -13,6 +13,7 @@
 #define MPPJ_TAG_GONE 0x4d505013  /* pvm_notify: an agent or the scheduler ended */
 #define MPPJ_K_CTL_MIGRATE 11     /* secret[2], host */
 #define MPPJ_K_STATUS 12          /* secret[2] */
+#define MPPJ_K_CTL_PREPARE 13     /* secret[2], host */
 #define MPPJ_INFO_STATUS 1
 #define MPPJ_INFO_EVENT 2
 #define MPPJ_SCHED_MBOX "mpp.sched"

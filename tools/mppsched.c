@@ -22,10 +22,10 @@
 #include "mppjob.h"
 
 struct conf {
-	int tick_ms, agent_ms, owner_auto, overload;
+	int tick_ms, agent_ms, owner_auto, overload, prespawn;
 	double owner_idle, reclaim_bound, retry, threshold, over_secs, cooldown, hysteresis, min_stay;
 };
-static struct conf cf = {500, 1000, 1, 1, 300, 10, 2, 1.5, 5, 30, 0.5, 60};
+static struct conf cf = {500, 1000, 1, 1, 1, 300, 10, 2, 1.5, 5, 30, 0.5, 60};
 
 struct ovr { /* overrides by mppctl, kept across restarts in sched.overrides */
 	char name[64];
@@ -46,6 +46,8 @@ struct task {
 	int vtid, rtid, host;
 	int dest; /* host tid asked for, 0 none */
 	double req_t, pinned_until;
+	int prep; /* host tid where it has a destination started in advance */
+	double prep_t;
 };
 
 static struct ovr ovr[64];
@@ -131,10 +133,10 @@ static int load_conf(const char *path)
 			if (strcmp(val, "auto") && strcmp(val, "manual"))
 				goto bad;
 			cf.owner_auto = strcmp(val, "auto") == 0;
-		} else if (strcmp(key, "overload") == 0) {
+		} else if (strcmp(key, "overload") == 0 || strcmp(key, "prespawn") == 0) {
 			if (strcmp(val, "on") && strcmp(val, "off"))
 				goto bad;
-			cf.overload = strcmp(val, "on") == 0;
+			*(key[0] == 'o' ? &cf.overload : &cf.prespawn) = strcmp(val, "on") == 0;
 		} else {
 			fprintf(stderr, "mppsched: %s:%d: unknown key '%s'\n", path, ln, key);
 			fclose(f);
@@ -338,6 +340,13 @@ static struct host *place(int from, double limit)
 	return best;
 }
 
+/* A host where a task may go now: present, owner idle, not vacated. */
+static struct host *usable(int tid)
+{
+	struct host *h = tid ? host_by_tid(tid) : NULL;
+	return h && !h->active && !h->vacating && h->ncpu > 0 ? h : NULL;
+}
+
 /* ---- jobs and tasks ---- */
 
 static struct mppj_job *job_of(unsigned job)
@@ -389,9 +398,13 @@ static void refresh_tasks(void)
 		if (find_task(nts, k, jt[i].job, jt[i].vtid))
 			continue; /* two places for a moment, during a migration */
 		struct task *o = find_task(tasks, ntasks, jt[i].job, jt[i].vtid), *t = &nts[k++];
-		*t = (struct task){jt[i].job, jt[i].vtid, jt[i].rtid, jt[i].host, 0, 0, 0};
+		*t = (struct task){jt[i].job, jt[i].vtid, jt[i].rtid, jt[i].host, 0, 0, 0, 0, 0};
 		if (o) {
 			t->pinned_until = o->pinned_until;
+			if (o->rtid == t->rtid) {
+				t->prep = o->prep;
+				t->prep_t = o->prep_t;
+			}
 			if (o->host == t->host) {
 				t->dest = o->dest;
 				t->req_t = o->req_t;
@@ -427,6 +440,47 @@ static int ask_move(struct task *t, struct host *to, const char *reason)
 	t->dest = to->tid;
 	t->req_t = now();
 	return rc;
+}
+
+static int prepared_to(int host)
+{
+	int n = 0;
+	for (int i = 0; i < ntasks; i++)
+		n += tasks[i].prep == host;
+	return n;
+}
+
+/* prespawn: every task keeps a destination started in advance on the
+ * host it would go to (docs/PROTOCOL.md, CTL_PREPARE), chosen like a
+ * placement that counts the destinations already prepared there; chosen
+ * again only when that host can no longer take it. */
+static void prepare_all(void)
+{
+	double t = now();
+	for (int k = 0; k < ntasks; k++) {
+		struct task *tk = &tasks[k];
+		struct host *p = usable(tk->prep), *best = NULL;
+		if ((tk->dest && t - tk->req_t < cf.retry) ||
+		    (p && p->tid != tk->host && per_cpu(p, 0) <= cf.threshold))
+			continue;
+		if (p && t - tk->prep_t < 10) /* loaded: choose again, but not at every tick */
+			continue;
+		for (int i = 0; i < nhosts; i++) {
+			struct host *h = usable(hosts[i].tid);
+			if (!h || h->tid != hosts[i].tid || h->tid == tk->host)
+				continue;
+			if (!best || per_cpu(h, prepared_to(h->tid)) < per_cpu(best, prepared_to(best->tid)))
+				best = h;
+		}
+		struct mppj_job *j = job_of(tk->job);
+		if (!best || !j || best->tid == tk->prep)
+			continue;
+		if (mppj_ctl(j, tk->rtid, MPPJ_K_CTL_PREPARE, best->name) >= 0) {
+			slog("prepare job=%x vtid=t%x host=%s", tk->job, tk->vtid, best->name);
+			tk->prep = best->tid;
+			tk->prep_t = t;
+		}
+	}
 }
 
 /* ---- policies ---- */
@@ -468,7 +522,9 @@ static void policies(void)
 			struct task *tk = &tasks[k];
 			if (tk->host != h->tid || (tk->dest && t - tk->req_t < cf.retry))
 				continue;
-			struct host *d = place(h->tid, -1);
+			struct host *d = usable(tk->prep);
+			if (!d || d->tid == h->tid)
+				d = place(h->tid, -1);
 			if (!d) {
 				if (!h->late_logged)
 					slog("nowhere host=%s tasks=%d", h->name, n);
@@ -477,6 +533,8 @@ static void policies(void)
 			ask_move(tk, d, h->vacating ? "vacate" : "owner");
 		}
 	}
+	if (cf.prespawn)
+		prepare_all();
 	if (!cf.overload)
 		return;
 	for (int i = 0; i < nhosts; i++) {
@@ -493,18 +551,21 @@ static void policies(void)
 		}
 		if (t - h->over_since < cf.over_secs || t < h->cooldown_until)
 			continue;
-		for (int k = 0; k < ntasks; k++) {
+		struct host *d = place(h->tid, cf.threshold - cf.hysteresis);
+		struct task *pick = NULL;
+		for (int k = 0; d && k < ntasks; k++) {
 			struct task *tk = &tasks[k];
 			if (tk->host != h->tid || tk->pinned_until > t || (tk->dest && t - tk->req_t < cf.retry))
 				continue;
-			struct host *d = place(h->tid, cf.threshold - cf.hysteresis);
-			if (!d)
-				break;
+			if (!pick || (tk->prep == d->tid && pick->prep != d->tid))
+				pick = tk; /* one with a destination ready there, if any */
+		}
+		if (pick) {
+			struct task *tk = pick;
 			ask_move(tk, d, "overload");
 			tk->pinned_until = t + cf.min_stay;
 			h->cooldown_until = t + cf.cooldown;
 			h->over_since = 0;
-			break;
 		}
 	}
 }

@@ -5,7 +5,8 @@
 # pause per step). Cases:
 #   owner     `mppctl owner h2 active` while the job runs: h2 is empty within
 #             the configured bound (reclaim_bound_secs), no task is placed
-#             on h2, the output equals a run without scheduler.
+#             on h2, each goes where a destination was started in advance
+#             (prespawn), the output equals a run without scheduler.
 #             SCHED_NTASKS (default 4) workers; SCHED_MEASURE=1 prints the
 #             time from "owner active" to "host empty" only.
 #   overload  h2 declared loaded (`mppctl load h2 1.5` + 2 tasks = 1.75 per
@@ -128,6 +129,7 @@ owner)
 	for h in h1 h2 h3; do ctl_ok h1 load $h 0; done
 	job "$work/out" "$n" "$iters"
 	wait_tasks "$n" h2 || die "the $n workers did not show up on h2"
+	sleep 1 # two ticks: each task gets a destination started in advance
 	ctl_ok h3 owner h2 active
 	job_wait "$work/out" || bad "the job failed under the scheduler: $(tail -3 "$work/out.err")"
 	ctl_ok h1 stop
@@ -151,6 +153,10 @@ owner)
 	[ "$(count 'decide .* to=h2' "$log")" = 0 ] || bad "work was placed on h2 while its owner was active"
 	[ "$moved" = "$n" ] || bad "expected $n migrations off h2, saw $moved"
 	[ "$logged" -ge 1 ] || bad "the scheduler's log has no migration event from h2"
+	# prespawn: every decision goes where the task had its destination ready
+	unready=$(awk '/ prepare / { split($4, v, "="); split($5, h, "="); p[v[2]] = h[2] }
+		/ decide reason=owner / { split($5, v, "="); split($7, h, "="); if (p[v[2]] != h[2]) print v[2] }' "$log")
+	[ -z "$unready" ] || bad "moved without a destination prepared on the target host: $unready"
 	[ "$(count 'late host=' "$log")" = 0 ] || bad "the reclaim bound was exceeded"
 	[ $fail = 0 ] && echo "ok: owner of h2 active: $n tasks left h2 in $after ms (bound 10 s), same output"
 	;;
