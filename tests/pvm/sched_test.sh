@@ -7,7 +7,8 @@
 #             the configured bound (reclaim_bound_secs), no task is placed
 #             on h2, each goes where a destination was started in advance
 #             (prespawn), the output equals a run without scheduler.
-#             SCHED_NTASKS (default 4) workers; SCHED_MEASURE=1 prints the
+#             SCHED_NTASKS (default 4) workers, SCHED_PRESPAWN=off to turn
+#             prespawn off; SCHED_MEASURE=1 prints the
 #             time from "owner active" to "host empty" only.
 #   overload  h2 declared loaded (`mppctl load h2 1.5` + 2 tasks = 1.75 per
 #             CPU > 1.5): exactly one task moves, and not back.
@@ -124,7 +125,7 @@ owner)
 		job "$work/ref.out" "$n" "$iters"
 		job_wait "$work/ref.out" || die "spread failed without scheduler: $(tail -3 "$work/ref.out.err")"
 	fi
-	conf reclaim_bound_secs=10 overload=off
+	conf reclaim_bound_secs=10 overload=off prespawn=${SCHED_PRESPAWN:-on}
 	ctl_ok h1 start -c "$work/sched.conf"
 	for h in h1 h2 h3; do ctl_ok h1 load $h 0; done
 	job "$work/out" "$n" "$iters"
