@@ -20,9 +20,11 @@
 
 #include <pvm3.h>
 
+#include "mppctl.h"
 #include "mppjob.h"
 
-static int json;
+int mppctl_json;
+static int enrolled; /* pvm_exit only then: libpvm complains otherwise */
 
 static void usage(void)
 {
@@ -34,8 +36,7 @@ static void usage(void)
 	exit(2);
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
+void mppctl_die(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("mppctl: ", stderr);
@@ -43,7 +44,8 @@ static void die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	pvm_exit();
+	if (enrolled)
+		pvm_exit();
 	exit(1);
 }
 
@@ -76,6 +78,7 @@ static void enroll(void)
 		fprintf(stderr, "mppctl: no PVM virtual machine is running (start one with pvmd or the pvm console)\n");
 		exit(1);
 	}
+	enrolled = 1;
 	pvm_setopt(PvmRoute, PvmDontRoute);
 }
 
@@ -83,7 +86,7 @@ static int need_sched(void)
 {
 	int s = mppj_sched();
 	if (!s)
-		die("no scheduler is running (start one with 'mppctl start')");
+		mppctl_die("no scheduler is running (start one with 'mppctl start')");
 	return s;
 }
 
@@ -95,13 +98,13 @@ static int ask(int sched, const char *line, char **text)
 	pvm_initsend(PvmDataDefault);
 	pvm_pkstr((char *)line);
 	if (pvm_send(sched, MPPJ_TAG_REQ) < 0)
-		die("cannot reach the scheduler t%x", (unsigned)sched);
+		mppctl_die("cannot reach the scheduler t%x", (unsigned)sched);
 	struct timeval tmo = {10, 0};
 	int b = pvm_trecv(sched, MPPJ_TAG_REP, &tmo);
 	if (b <= 0)
-		die("the scheduler t%x did not answer within 10 s", (unsigned)sched);
+		mppctl_die("the scheduler t%x did not answer within 10 s", (unsigned)sched);
 	if (pvm_upkint(&st, 1, 1) < 0 || pvm_upkstr(buf) < 0)
-		die("bad reply from the scheduler");
+		mppctl_die("bad reply from the scheduler");
 	*text = buf;
 	return st;
 }
@@ -123,7 +126,7 @@ static void load_jobs(void)
 	const char *err = NULL;
 	njobs = mppj_jobs(&jobs, &err);
 	if (njobs < 0)
-		die("%s", err);
+		mppctl_die("%s", err);
 }
 
 static int all_tasks(struct mppj_task **t)
@@ -150,7 +153,7 @@ static int query(struct info **out)
 	int n = all_tasks(&t);
 	struct info *in = calloc((size_t)(n ? n : 1), sizeof *in);
 	if (!in)
-		die("out of memory");
+		mppctl_die("out of memory");
 	for (int i = 0; i < n; i++) {
 		in[i].t = t[i];
 		mppj_ctl(job_of(t[i].job), t[i].rtid, MPPJ_K_STATUS, NULL);
@@ -188,9 +191,9 @@ static struct mppj_task find_task(const char *arg)
 {
 	int v = mppj_parse_tid(arg);
 	if (v < 0)
-		die("'%s' is not a task id (a virtual tid such as t40002)", arg);
+		mppctl_die("'%s' is not a task id (a virtual tid such as t40002)", arg);
 	if (!njobs)
-		die("no mpp job is running (no job file of a running mpprun in %s)", mppj_dir());
+		mppctl_die("no mpp job is running (no job file of a running mpprun in %s)", mppj_dir());
 	struct mppj_task *t, r;
 	int n = all_tasks(&t);
 	for (int i = 0; i < n; i++)
@@ -200,13 +203,13 @@ static struct mppj_task find_task(const char *arg)
 			return r;
 		}
 	free(t);
-	die("unknown task t%x: no task of a running job has this virtual tid (see mppctl status)", (unsigned)v);
+	mppctl_die("unknown task t%x: no task of a running job has this virtual tid (see mppctl status)", (unsigned)v);
 }
 
 static void check_host(const char *name)
 {
 	if (!mppj_host_tid(name))
-		die("unknown host '%s': not in the virtual machine (see mppctl status)", name);
+		mppctl_die("unknown host '%s': not in the virtual machine (see mppctl status)", name);
 }
 
 /* ---- commands ---- */
@@ -219,24 +222,25 @@ static int cmd_start(int argc, char **argv)
 	else if (argc)
 		usage();
 	if (conf && access(conf, R_OK))
-		die("cannot read the configuration '%s': %s", conf, strerror(errno));
+		mppctl_die("cannot read the configuration '%s': %s", conf, strerror(errno));
 	enroll();
 	int s = mppj_sched();
 	if (s)
-		die("a scheduler already runs (t%x)", (unsigned)s);
+		mppctl_die("a scheduler already runs (t%x)", (unsigned)s);
 	pvm_exit();
+	enrolled = 0;
 	char exe[4096], out[4200];
 	ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (l <= 0)
-		die("cannot find the scheduler's path");
+		mppctl_die("cannot find the scheduler's path");
 	exe[l] = 0;
 	strcpy(strrchr(exe, '/') + 1, "mppsched");
 	if (mkdir(mppj_dir(), 0700) && errno != EEXIST)
-		die("cannot create '%s': %s", mppj_dir(), strerror(errno));
+		mppctl_die("cannot create '%s': %s", mppj_dir(), strerror(errno));
 	snprintf(out, sizeof out, "%s/sched.out", mppj_dir());
 	pid_t pid = fork();
 	if (pid < 0)
-		die("cannot fork: %s", strerror(errno));
+		mppctl_die("cannot fork: %s", strerror(errno));
 	if (pid == 0) {
 		int fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0600), nul = open("/dev/null", O_RDONLY);
 		setsid();
@@ -259,11 +263,11 @@ static int cmd_start(int argc, char **argv)
 			return 0;
 		}
 		if (waitpid(pid, &st, WNOHANG) == pid)
-			die("the scheduler did not start (status %d): see %s", WIFEXITED(st) ? WEXITSTATUS(st) : -1,
-			    out);
+			mppctl_die("the scheduler did not start (status %d): see %s",
+			           WIFEXITED(st) ? WEXITSTATUS(st) : -1, out);
 		usleep(100000);
 	}
-	die("the scheduler did not register within 10 s: see %s", out);
+	mppctl_die("the scheduler did not register within 10 s: see %s", out);
 }
 
 static int cmd_stop(void)
@@ -279,7 +283,7 @@ static int cmd_stop(void)
 	return 0;
 }
 
-static void json_str(const char *s)
+void mppctl_json_str(const char *s)
 {
 	putchar('"');
 	for (; *s; s++)
@@ -302,7 +306,7 @@ static int cmd_status(void)
 	load_jobs();
 	struct info *in;
 	int n = query(&in);
-	if (json) {
+	if (mppctl_json) {
 		printf("{\"scheduler\": ");
 		s ? printf("\"t%x\"", (unsigned)s) : printf("null");
 		printf(", \"hosts\": [");
@@ -321,11 +325,11 @@ static int cmd_status(void)
 			if (sscanf(l, "%63s %31s %lf %15s %d %d %d %d %15s %15s %d %15s", name, arch, &load, src, &ncpu,
 			           &mem, &idle, &users, owner, how, &nt, vac) != 12)
 				continue;
-			if (json) {
+			if (mppctl_json) {
 				printf("%s{\"name\": ", first ? "" : ", ");
-				json_str(name);
+				mppctl_json_str(name);
 				printf(", \"arch\": ");
-				json_str(arch);
+				mppctl_json_str(arch);
 				printf(", \"load\": %.2f, \"load_from\": \"%s\", \"cpus\": %d, \"free_mb\": %d, "
 				       "\"idle_s\": %d, "
 				       "\"users\": %d, \"owner\": \"%s\", \"owner_set\": \"%s\", \"tasks\": %d, "
@@ -344,17 +348,17 @@ static int cmd_status(void)
 		int nh = 0, na;
 		pvm_config(&nh, &na, &hi);
 		for (int i = 0; i < nh; i++) {
-			if (json) {
+			if (mppctl_json) {
 				printf("%s{\"name\": ", i ? ", " : "");
-				json_str(hi[i].hi_name);
+				mppctl_json_str(hi[i].hi_name);
 				printf(", \"arch\": ");
-				json_str(hi[i].hi_arch);
+				mppctl_json_str(hi[i].hi_arch);
 				printf("}");
 			} else
 				printf("%-12s %-10s\n", hi[i].hi_name, hi[i].hi_arch);
 		}
 	}
-	if (json)
+	if (mppctl_json)
 		printf("], \"tasks\": [");
 	else if (!n)
 		printf("\nno mpp job is running\n");
@@ -364,13 +368,13 @@ static int cmd_status(void)
 	for (int i = 0; i < n; i++) {
 		struct info *t = &in[i];
 		const char *host = mppj_host_name(t->t.host);
-		if (json) {
+		if (mppctl_json) {
 			printf("%s{\"job\": \"%x\", \"vtid\": \"t%x\", \"rtid\": \"t%x\", \"host\": ", i ? ", " : "",
 			       t->t.job, (unsigned)t->t.vtid, (unsigned)t->t.rtid);
-			json_str(host);
+			mppctl_json_str(host);
 			if (t->answered) {
 				printf(", \"program\": ");
-				json_str(t->program);
+				mppctl_json_str(t->program);
 				printf(", \"polls\": %llu, \"state_bytes\": %llu, \"migrations\": %d}", t->polls,
 				       t->bytes, t->moves);
 			} else
@@ -387,7 +391,7 @@ static int cmd_status(void)
 			printf("%-8x %-10s %-10s %-12s %-12s %12s %12s %10s\n", t->t.job, vt, rt, "?", host, "-", "-",
 			       "(no answer)");
 	}
-	if (json)
+	if (mppctl_json)
 		printf("]}\n");
 	pvm_exit();
 	return 0;
@@ -410,7 +414,7 @@ static int cmd_migrate(const char *task, const char *host)
 	}
 	double t0 = now();
 	if (mppj_ctl(job_of(t.job), t.rtid, MPPJ_K_CTL_MIGRATE, host) < 0)
-		die("cannot send the request to t%x", (unsigned)t.rtid);
+		mppctl_die("cannot send the request to t%x", (unsigned)t.rtid);
 	double tmo = getenv("MPPCTL_TIMEOUT") ? atof(getenv("MPPCTL_TIMEOUT")) : 30;
 	while (now() - t0 < tmo) {
 		struct mppj_task *all;
@@ -428,11 +432,11 @@ static int cmd_migrate(const char *task, const char *host)
 			}
 		free(all);
 		if (gone && pvm_pstat((int)t.job) != PvmOk)
-			die("the job of t%x ended before the task moved", (unsigned)t.vtid);
+			mppctl_die("the job of t%x ended before the task moved", (unsigned)t.vtid);
 		usleep(20000);
 	}
-	die("t%x did not reach %s within %.0f s (it stays on %s, or cannot start there: see the job's warnings)",
-	    (unsigned)t.vtid, host, tmo, fromname);
+	mppctl_die("t%x did not reach %s within %.0f s (it stays on %s, or cannot start there: see the job's warnings)",
+	           (unsigned)t.vtid, host, tmo, fromname);
 }
 
 static int cmd_vacate(const char *host)
@@ -445,7 +449,7 @@ static int cmd_vacate(const char *host)
 	char line[300];
 	snprintf(line, sizeof line, "vacate %s", host);
 	if (ask(s, line, &text))
-		die("%s", text);
+		mppctl_die("%s", text);
 	printf("%s\n", text);
 	load_jobs();
 	double tmo = getenv("MPPCTL_TIMEOUT") ? atof(getenv("MPPCTL_TIMEOUT")) : 30;
@@ -462,7 +466,7 @@ static int cmd_vacate(const char *host)
 		}
 		usleep(20000);
 	}
-	die("%s still has mpp tasks after %.0f s (see mppctl log)", host, tmo);
+	mppctl_die("%s still has mpp tasks after %.0f s (see mppctl log)", host, tmo);
 }
 
 static int cmd_set(const char *what, const char *host, const char *val)
@@ -472,217 +476,9 @@ static int cmd_set(const char *what, const char *host, const char *val)
 	char line[300], *text;
 	snprintf(line, sizeof line, "%s %s %s", what, host, val);
 	if (ask(s, line, &text))
-		die("%s", text);
+		mppctl_die("%s", text);
 	printf("%s\n", text);
 	pvm_exit();
-	return 0;
-}
-
-/* ---- the log ---- */
-
-static FILE *open_log(void)
-{
-	char path[4200];
-	snprintf(path, sizeof path, "%s/sched.log", mppj_dir());
-	FILE *f = fopen(path, "r");
-	if (!f)
-		die("no scheduler log at %s (start a scheduler with mppctl start)", path);
-	return f;
-}
-
-static int cmd_log(void)
-{
-	FILE *f = open_log();
-	char line[2048];
-	int first = 1;
-	if (json)
-		printf("[");
-	while (fgets(line, sizeof line, f)) {
-		double t;
-		int off = 0;
-		char kind[32];
-		line[strcspn(line, "\n")] = 0;
-		if (sscanf(line, "%lf %31s %n", &t, kind, &off) < 2)
-			continue;
-		if (json) {
-			printf("%s\n{\"time\": %.3f, \"kind\": ", first ? "" : ",", t);
-			json_str(kind);
-			char *rest = line + off, *save;
-			for (char *w = strtok_r(rest, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-				char *eq = strchr(w, '=');
-				if (!eq) { /* an event's own kind: migrate, arrive */
-					printf(", \"what\": ");
-					json_str(w);
-					continue;
-				}
-				*eq = 0;
-				printf(", ");
-				json_str(w);
-				printf(": ");
-				json_str(eq + 1);
-			}
-			printf("}");
-		} else {
-			time_t s = (time_t)t;
-			struct tm tm;
-			localtime_r(&s, &tm);
-			printf("%02d:%02d:%02d.%03d %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
-			       (int)((t - (double)s) * 1e3),
-			       line + (strchr(line, ' ') ? strchr(line, ' ') - line + 1 : 0));
-		}
-		first = 0;
-	}
-	if (json)
-		printf("\n]\n");
-	fclose(f);
-	return 0;
-}
-
-static const char *field(const char *line, const char *key, char *out, size_t n)
-{
-	char pat[64];
-	snprintf(pat, sizeof pat, " %s=", key);
-	const char *p = strstr(line, pat);
-	if (!p)
-		return NULL;
-	p += strlen(pat);
-	snprintf(out, n, "%.*s", (int)strcspn(p, " "), p);
-	return out;
-}
-
-static int nhost, ntask;
-static char hostn[32][64], taskn[256][32];
-
-static int hostidx(const char *name)
-{
-	int i = 0;
-	while (i < nhost && strcmp(hostn[i], name))
-		i++;
-	if (i == nhost && nhost < 32)
-		snprintf(hostn[nhost++], sizeof hostn[0], "%.63s", name);
-	return i;
-}
-
-static int taskidx(const char *name)
-{
-	int i = 0;
-	while (i < ntask && strcmp(taskn[i], name))
-		i++;
-	if (i == ntask && ntask < 256)
-		snprintf(taskn[ntask++], sizeof taskn[0], "%.31s", name);
-	return i;
-}
-
-/* Per host over time: a bar for each task while it ran there, a mark for
- * each migration (at its destination) and for each owner activation. */
-static int cmd_plot(const char *png)
-{
-	FILE *f = open_log();
-	char dir[] = "/tmp/mppctl-plot.XXXXXX", line[2048], v[128], h[128], path[300];
-	if (!mkdtemp(dir))
-		die("cannot create a temporary directory: %s", strerror(errno));
-	struct seg {
-		char task[32], host[64];
-		double t0;
-	} open_[256];
-	int nopen = 0;
-	double t_first = -1, t_last = 0;
-	snprintf(path, sizeof path, "%s/segs", dir);
-	FILE *segs = fopen(path, "w");
-	snprintf(path, sizeof path, "%s/marks", dir);
-	FILE *marks = fopen(path, "w");
-	snprintf(path, sizeof path, "%s/owner", dir);
-	FILE *owner = fopen(path, "w");
-	if (!segs || !marks || !owner)
-		die("cannot write in %s", dir);
-	/* first pass: names, so that every task has its lane */
-	while (fgets(line, sizeof line, f)) {
-		double t;
-		char kind[32];
-		line[strcspn(line, "\n")] = 0;
-		if (sscanf(line, "%lf %31s", &t, kind) != 2)
-			continue;
-		if (t_first < 0)
-			t_first = t;
-		t_last = t;
-		if (field(line, "host", h, sizeof h))
-			hostidx(h);
-		if (strcmp(kind, "seen") == 0 && field(line, "vtid", v, sizeof v))
-			taskidx(v);
-	}
-	rewind(f);
-	while (fgets(line, sizeof line, f)) {
-		double t;
-		char kind[32];
-		line[strcspn(line, "\n")] = 0;
-		if (sscanf(line, "%lf %31s", &t, kind) != 2)
-			continue;
-		t -= t_first;
-		if ((strcmp(kind, "seen") == 0 || strcmp(kind, "gone") == 0 || strcmp(kind, "stop") == 0)) {
-			int have = field(line, "vtid", v, sizeof v) != NULL;
-			for (int i = 0; i < nopen; i++)
-				if (kind[0] == 's' && kind[1] == 't' ? 1 : have && strcmp(open_[i].task, v) == 0) {
-					int ti = taskidx(open_[i].task), hi = hostidx(open_[i].host);
-					double y = hi + 0.8 * (ti + 0.5) / (ntask ? ntask : 1) - 0.4;
-					fprintf(segs, "%.3f %.3f %.3f %d\n", open_[i].t0, y, t - open_[i].t0, ti + 1);
-					open_[i--] = open_[--nopen];
-				}
-			if (kind[0] == 's' && kind[1] == 'e' && field(line, "host", h, sizeof h) && nopen < 256) {
-				snprintf(open_[nopen].task, 32, "%.31s", v);
-				snprintf(open_[nopen].host, 64, "%.63s", h);
-				open_[nopen++].t0 = t;
-			}
-		} else if (strcmp(kind, "event") == 0 && strstr(line, " migrate ") &&
-		           field(line, "host_to", h, sizeof h) && field(line, "vtid", v, sizeof v)) {
-			int ti = taskidx(v), hi = hostidx(h);
-			fprintf(marks, "%.3f %.3f\n", t, hi + 0.8 * (ti + 0.5) / (ntask ? ntask : 1) - 0.4);
-		} else if (strcmp(kind, "owner") == 0 && strstr(line, "state=active") &&
-		           field(line, "host", h, sizeof h)) {
-			fprintf(owner, "%.3f %d\n", t, hostidx(h));
-		}
-	}
-	for (int i = 0; i < nopen; i++) {
-		int ti = taskidx(open_[i].task), hi = hostidx(open_[i].host);
-		fprintf(segs, "%.3f %.3f %.3f %d\n", open_[i].t0, hi + 0.8 * (ti + 0.5) / (ntask ? ntask : 1) - 0.4,
-		        t_last - t_first - open_[i].t0, ti + 1);
-	}
-	fclose(f);
-	fprintf(marks, "\n");
-	fprintf(owner, "\n");
-	fclose(segs);
-	fclose(marks);
-	fclose(owner);
-	if (!nhost)
-		die("the scheduler log has no host yet");
-	snprintf(path, sizeof path, "%s/plot.gp", dir);
-	FILE *gp = fopen(path, "w");
-	if (!gp)
-		die("cannot write %s", path);
-	fprintf(gp, "set terminal pngcairo size 1000,%d\nset output '%s'\n", 220 + 90 * nhost, png);
-	fprintf(gp, "set title 'mpp tasks per host over time (bars: a task running there; dots: migrations)'\n");
-	fprintf(gp, "set xlabel 'seconds since the log began'\nset yrange [-0.6:%d.6]\nset ytics (", nhost - 1);
-	for (int i = 0; i < nhost; i++)
-		fprintf(gp, "%s'%s' %d", i ? ", " : "", hostn[i], i);
-	fprintf(gp, ")\nset grid xtics\nset key outside right\n");
-	fprintf(gp,
-	        "plot '%s/segs' using 1:2:3:(0):4 with vectors nohead lw 6 lc variable title 'task on host', \\\n"
-	        "     '%s/marks' using 1:2 with points pt 7 ps 1.2 lc rgb 'black' title 'migration', \\\n"
-	        "     '%s/owner' using 1:2 with points pt 9 ps 2 lc rgb 'red' title 'owner active'\n",
-	        dir, dir, dir);
-	fclose(gp);
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "gnuplot '%s/plot.gp' 2>'%s/gnuplot.err'", dir, dir);
-	int rc = system(cmd);
-	if (rc != 0) {
-		snprintf(cmd, sizeof cmd, "cat '%s/gnuplot.err' >&2", dir);
-		if (system(cmd)) {
-		}
-		die("gnuplot failed (status %d; is the gnuplot package installed?)", rc);
-	}
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd)) {
-	}
-	printf("wrote %s (%d hosts, %d tasks)\n", png, nhost, ntask);
 	return 0;
 }
 
@@ -692,7 +488,7 @@ int main(int argc, char **argv)
 	char *plot = NULL;
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--json") == 0) {
-			json = 1;
+			mppctl_json = 1;
 			memmove(argv + i, argv + i + 1, sizeof *argv * (size_t)(argc - i));
 			argc--;
 			i--;
@@ -719,7 +515,7 @@ int main(int argc, char **argv)
 			plot = v[1];
 		else if (n)
 			usage();
-		return plot ? cmd_plot(plot) : cmd_log();
+		return plot ? mppctl_plot(plot) : mppctl_log();
 	}
 	usage();
 }

@@ -304,6 +304,7 @@ errors)
 			echo "ok: mppctl ${*:2}: $(cat "$work/ctl.out")"
 		fi
 	}
+	expect "^mppctl: no scheduler log at $work/jobs/sched.log" h1 log
 	expect '^mppctl: no scheduler is running (start one with .mppctl start.)$' h1 vacate h2
 	expect '^mppctl: no scheduler is running' h1 owner h2 active
 	expect '^mppctl: no scheduler is running' h1 stop
