@@ -107,16 +107,46 @@ static void remove_job_file(void)
 
 /* pvm_exit waits until the output of every task of the job has closed;
  * a task on a host that left the virtual machine (a dormant migration
- * destination, say) never closes it: give up after a while. */
+ * destination, say) never closes it: when a host left during the job,
+ * mpprun gives up after a while. */
 static void on_drain_timeout(int sig)
 {
 	(void)sig;
-	static const char msg[] = "mpprun: the output of some tasks did not close within 5 s after the job "
-	                          "ended (a host left the virtual machine?): not waiting\n";
+	static const char msg[] = "mpprun: the output of some tasks did not close within 10 s after the job "
+	                          "ended, and a host left the virtual machine: not waiting\n";
 	fflush(stdout); /* the main flow is blocked in select(): stdio is idle */
 	if (write(2, msg, sizeof msg - 1) < 0) {
 	}
 	_exit(0);
+}
+
+/* The daemons' tids of the virtual machine now (*n of them, malloc'd). */
+static int *host_tids(int *n)
+{
+	struct pvmhostinfo *hi;
+	int na, *t = NULL;
+	*n = 0;
+	if (pvm_config(n, &na, &hi) < 0 || *n <= 0 || !(t = malloc(sizeof *t * (size_t)*n))) {
+		*n = 0;
+		return NULL;
+	}
+	for (int k = 0; k < *n; k++)
+		t[k] = hi[k].hi_tid;
+	return t;
+}
+
+/* Has a host of the list left the virtual machine? */
+static int hosts_left(const int *was, int n)
+{
+	int now_n, *now = host_tids(&now_n), left = 0;
+	for (int k = 0; k < n; k++) {
+		int found = 0;
+		for (int j = 0; j < now_n; j++)
+			found |= now[j] == was[k];
+		left |= !found;
+	}
+	free(now);
+	return left;
 }
 
 static void on_signal(int sig)
@@ -232,6 +262,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pvm_setopt(PvmShowTids, 0);
+	int nhosts0, *hosts0 = host_tids(&nhosts0);
 	pvm_catchout(stdout);
 	char secret[17];
 	if (make_secret(secret)) {
@@ -286,8 +317,11 @@ int main(int argc, char **argv)
 	remove_job_file();
 	free(vt);
 	free(cur);
-	signal(SIGALRM, on_drain_timeout);
-	alarm(5);
+	if (hosts_left(hosts0, nhosts0)) {
+		signal(SIGALRM, on_drain_timeout);
+		alarm(10);
+	}
+	free(hosts0);
 	pvm_exit();
 	return 0;
 }
