@@ -123,7 +123,7 @@ mkdir -m 700 "$MPP_JOBDIR"
 printf 'owner_detect = manual\noverload = off\nreclaim_bound_secs = 10\n' >"$work/sched.conf"
 ctl() { vm_run "$work/vm" h1 "$mppctl" "$@"; }
 sched_demo() {
-	local sargs=(4 4000 8000) i n
+	local sargs=(4 4000 16000) i n
 	ctl start -c "$work/sched.conf" || return 1
 	# the machine's load average is the same on every namespace host:
 	# declare the loads instead (see README, "Scheduler and mppctl")
@@ -145,7 +145,7 @@ sched_demo() {
 	busy=${busy:-h2}
 	echo "-- mppctl owner $busy active"
 	ctl owner "$busy" active
-	sleep 1
+	sleep 0.5
 	echo "-- after:"
 	ctl status
 	wait $job

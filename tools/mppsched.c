@@ -522,9 +522,11 @@ static void policies(void)
 			struct task *tk = &tasks[k];
 			if (tk->host != h->tid || (tk->dest && t - tk->req_t < cf.retry))
 				continue;
-			struct host *d = usable(tk->prep);
-			if (!d || d->tid == h->tid)
-				d = place(h->tid, -1);
+			/* where its destination is ready, unless the placement
+			 * knows a less loaded host now */
+			struct host *d = place(h->tid, -1), *p = usable(tk->prep);
+			if (d && p && p->tid != h->tid && per_cpu(p, 1) <= per_cpu(d, 1))
+				d = p;
 			if (!d) {
 				if (!h->late_logged)
 					slog("nowhere host=%s tasks=%d", h->name, n);
