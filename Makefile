@@ -82,7 +82,8 @@ test-sanitize: deps
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j2 $(SAN_CTEST_ARGS)
 
 demo: build
-	MPPCC=$(abspath $(BUILD))/bin/mppcc MPPRUN=$(abspath $(BUILD))/bin/mpprun samples/pvm_demo.sh
+	MPPCC=$(abspath $(BUILD))/bin/mppcc MPPRUN=$(abspath $(BUILD))/bin/mpprun MPPCTL=$(abspath $(BUILD))/bin/mppctl \
+		samples/pvm_demo.sh
 
 demo-seq: build
 	MPPCC=$(abspath $(BUILD))/bin/mppcc samples/demo.sh

@@ -41,14 +41,20 @@
 MPP_PVM_WRAPPED(REAL)
 #undef REAL
 
-#define TAG_CTL 0x4d505001        /* control messages between mpp tasks */
-#define TAG_EXIT 0x4d505002       /* pvm_notify(PvmTaskExit) of peers during a migration */
-#define JOB_VAR "MPP_PVM_JOB"     /* the job: mpprun's tid, or else the root task's vtid */
-#define ROLE_VAR "MPP_PVM_ROLE"   /* "dest": started to receive a state */
-#define CHILD_VAR "MPP_PVM_CHILD" /* spawned by an mpp task: a map follows */
+#define TAG_CTL 0x4d505001          /* control messages between mpp tasks */
+#define TAG_EXIT 0x4d505002         /* pvm_notify(PvmTaskExit) of peers during a migration */
+#define TAG_INFO 0x4d505004         /* to mppctl and the scheduler: status replies, events */
+#define SECRET_VAR "MPP_PVM_SECRET" /* the job's secret (mpprun): steering from outside */
+#define SCHED_MBOX "mpp.sched"      /* the scheduler's tid, if one runs (tools/mppsched.c) */
+#define JOB_VAR "MPP_PVM_JOB"       /* the job: mpprun's tid, or else the root task's vtid */
+#define ROLE_VAR "MPP_PVM_ROLE"     /* "dest": started to receive a state */
+#define CHILD_VAR "MPP_PVM_CHILD"   /* spawned by an mpp task: a map follows */
 #define CHUNK (1 << 30)
 
 enum { K_MAP = 1, K_NOTICE, K_FLUSH, K_MOVED, K_MIGRATE, K_STATE, K_ACK, K_FWD, K_READY, K_WAKE };
+/* From outside the job (mppctl, the scheduler): the job's secret first. */
+enum { K_CTL_MIGRATE = 11, K_STATUS, K_CTL_PREPARE };
+enum { INFO_STATUS = 1, INFO_EVENT }; /* first int of a TAG_INFO message */
 
 struct ent {
 	int vtid, rtid, epoch;
@@ -90,6 +96,7 @@ static uint64_t arrived_at;       /* poll count when this process took over, plu
 static int spare;                 /* a destination started in advance... */
 static char spare_host[256];      /* ... on this host */
 static char req_host[256];        /* a migration asked by a control message */
+static char prep_host[256];       /* a destination to start in advance there (scheduler) */
 static double t_req, t_start, t_spawn, t_notify, t_flush;
 /* MPP_PVM_FAULT=kill-dest-before-state (tests): this process kills each
  * destination right before sending it the state. Read once and taken out
@@ -97,6 +104,8 @@ static double t_req, t_start, t_spawn, t_notify, t_flush;
 static int fault_kill_dest;
 static int *members; /* real tids seen in the job's mailbox: senders we trust */
 static int nmembers;
+static int moves;            /* migrations of this task so far (travels with the state) */
+static uint64_t state_bytes; /* size of the state this process arrived with */
 
 /* What the matcher accepts: outside our own receives it behaves like
  * PVM's default matcher, minus control messages. */
@@ -550,6 +559,80 @@ static int job_member(int rtid)
 	return in_list(members, nmembers, rtid);
 }
 
+static const char *exe_name(void);
+
+/* The job's secret (MPP_PVM_SECRET, set by mpprun): 0 when it has none. */
+static int job_secret(int v[2])
+{
+	const char *s = getenv(SECRET_VAR);
+	char *end;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 16);
+	if (errno || *end)
+		return 0;
+	v[0] = (int)(unsigned)(x >> 32);
+	v[1] = (int)(unsigned)(x & 0xffffffffu);
+	return 1;
+}
+
+static void pack_status(void *arg)
+{
+	(void)arg;
+	pvm_pkstr((char *)exe_name());
+}
+
+/* A request from outside the job (mppctl, the scheduler): accepted only
+ * with the job's secret. K_CTL_MIGRATE: secret, host; K_CTL_PREPARE:
+ * secret, host (start a destination there now, for a later move there);
+ * K_STATUS: secret;
+ * the reply goes to the sender on TAG_INFO (docs/PROTOCOL.md). */
+static int handle_outside(int src, int kind)
+{
+	int v[2], want[2];
+	if (pvm_upkint(v, 2, 1) < 0 || !job_secret(want) || v[0] != want[0] || v[1] != want[1]) {
+		mpp_warn("control message (tag 0x%x, kind %d) from t%x with a wrong secret, ignored", TAG_CTL, kind,
+		         src);
+		return 0;
+	}
+	if (kind == K_CTL_MIGRATE || kind == K_CTL_PREPARE) {
+		char host[sizeof req_host];
+		if (kind == K_CTL_PREPARE) {
+			if (pvm_upkstr(host) >= 0 && host[0])
+				snprintf(prep_host, sizeof prep_host, "%s", host);
+			return 0;
+		}
+		if (pvm_upkstr(host) >= 0 && host[0]) {
+			snprintf(req_host, sizeof req_host, "%s", host);
+			t_req = now();
+			mpp_pvm_kick = 1;
+			__mpp_req = 1;
+		}
+		return 0;
+	}
+	uint64_t polls = mpp_poll_count();
+	unsigned job = 0;
+	sscanf(job_name, "%x", &job);
+	int r[10] = {INFO_STATUS,
+	             (int)job,
+	             me_v,
+	             me_r,
+	             __real_pvm_tidtohost(me_r),
+	             (int)(unsigned)(polls >> 32),
+	             (int)(unsigned)(polls & 0xffffffffu),
+	             (int)(unsigned)(state_bytes >> 32),
+	             (int)(unsigned)(state_bytes & 0xffffffffu),
+	             moves};
+	int buf = pvm_mkbuf(PvmDataDefault), old = pvm_setsbuf(buf);
+	pvm_pkint(r, 10, 1);
+	pack_status(NULL);
+	__real_pvm_send(src, TAG_INFO);
+	pvm_setsbuf(old);
+	pvm_freebuf(buf);
+	return 0;
+}
+
 /* A control message, now the active receive buffer. Returns 1 when the
  * buffer is kept (our state), 0 when it may be freed. */
 static int handle(int bufid)
@@ -557,7 +640,14 @@ static int handle(int bufid)
 	int src = msg_src(bufid), kind = 0, v[4];
 
 	/* exit notifications come from a daemon (its tid has the top bit
-	 * set), other control messages from a task of the job */
+	 * set), requests from outside the job carry its secret, other control
+	 * messages come from a task of the job */
+	if (msg_tag(bufid) == TAG_CTL) {
+		if (pvm_upkint(&kind, 1, 1) < 0)
+			return 0;
+		if (kind == K_CTL_MIGRATE || kind == K_STATUS || kind == K_CTL_PREPARE)
+			return handle_outside(src, kind);
+	}
 	if (msg_tag(bufid) == TAG_EXIT ? src >= 0 : !job_member(src)) {
 		mpp_warn("control message (tag 0x%x) from t%x, not %s, ignored", msg_tag(bufid), src,
 		         msg_tag(bufid) == TAG_EXIT ? "a PVM daemon" : "a task of this job");
@@ -575,8 +665,6 @@ static int handle(int bufid)
 		}
 		return 0;
 	}
-	if (pvm_upkint(&kind, 1, 1) < 0)
-		return 0;
 	switch (kind) {
 	case K_MAP:
 		unpack_map();
@@ -886,6 +974,38 @@ static const char *next_host(void)
 	return name;
 }
 
+/* Events also go to the scheduler when one runs (its tid is in the
+ * "mpp.sched" mailbox entry): INFO_EVENT, the job, the line. Looked up once
+ * per process, after the timings were taken. */
+static void send_event(const char *line, int n)
+{
+	static int sched = 0; /* 0: not looked up yet, -1: none */
+	if (!sched) {
+		int b = pvm_recvinfo(SCHED_MBOX, 0, PvmMboxDefault);
+		sched = -1;
+		if (b > 0) {
+			int old = pvm_setrbuf(b), t = 0;
+			if (pvm_upkint(&t, 1, 1) >= 0 && t > 0)
+				sched = t;
+			pvm_setrbuf(old);
+			pvm_freebuf(b);
+		}
+	}
+	if (sched <= 0)
+		return;
+	unsigned job = 0;
+	sscanf(job_name, "%x", &job);
+	int v[2] = {INFO_EVENT, (int)job};
+	char text[1024];
+	snprintf(text, sizeof text, "%.*s", n, line);
+	int buf = pvm_mkbuf(PvmDataDefault), old = pvm_setsbuf(buf);
+	pvm_pkint(v, 2, 1);
+	pvm_pkstr(text);
+	__real_pvm_send(sched, TAG_INFO);
+	pvm_setsbuf(old);
+	pvm_freebuf(buf);
+}
+
 static void event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void event(const char *fmt, ...)
 {
@@ -903,6 +1023,7 @@ static void event(const char *fmt, ...)
 		n = sizeof line - 2;
 	line[n++] = '\n';
 	mpp_info("%.*s", n - 1, line);
+	send_event(line, n - 1);
 	if (path) {
 		int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
 		if (fd >= 0) {
@@ -934,6 +1055,28 @@ static void prespawn(void)
 	if (d > 0) {
 		spare = d;
 		snprintf(spare_host, sizeof spare_host, "%s", h);
+	}
+}
+
+/* The scheduler names the host this task would go to next: start the
+ * destination there now (K_CTL_PREPARE), at a poll point or in a receive,
+ * so that a move there does not wait for a new process. */
+static void prepare_spare(void)
+{
+	char host[sizeof prep_host];
+	snprintf(host, sizeof host, "%s", prep_host);
+	prep_host[0] = 0;
+	if (spare > 0 && strcmp(spare_host, host) == 0 && __real_pvm_pstat(spare) == PvmOk)
+		return;
+	if (spare > 0)
+		__real_pvm_kill(spare);
+	spare = 0;
+	int d = start_dest(host);
+	if (d > 0) {
+		spare = d;
+		snprintf(spare_host, sizeof spare_host, "%s", host);
+	} else {
+		mpp_warn("cannot start a destination in advance for t%x on host '%s' (PVM error %d)", me_v, host, d);
 	}
 }
 
@@ -1037,8 +1180,8 @@ static int prepare(const char *host)
 static void pack_state(void *arg)
 {
 	const struct mpp_buf *st = arg;
-	int hdr[3] = {me_v, parent_v, epoch};
-	pvm_pkint(hdr, 3, 1);
+	int hdr[4] = {me_v, parent_v, epoch, moves + 1};
+	pvm_pkint(hdr, 4, 1);
 	pack_map(NULL);
 	pack_kids(NULL);
 	pack_unotes();
@@ -1193,13 +1336,14 @@ static int hook_arrive(void)
 	b = state_buf;
 	pvm_setrbuf(b);
 	double t_got = now();
-	int hdr[3], n, lh[2];
-	pvm_upkint(hdr, 3, 1);
+	int hdr[4], n, lh[2];
+	pvm_upkint(hdr, 4, 1);
 	if (hdr[0] != me_v)
 		mpp_warn("state of t%x received where t%x was expected", hdr[0], me_v);
 	me_v = hdr[0];
 	parent_v = hdr[1];
 	epoch = hdr[2];
+	moves = hdr[3];
 	unpack_map();
 	unpack_kids();
 	unpack_unotes();
@@ -1223,6 +1367,7 @@ static int hook_arrive(void)
 	pvm_upkint(lh, 2, 1);
 	uint64_t len = ((uint64_t)(unsigned)lh[0] << 32) | (unsigned)lh[1];
 	trace("statelen", has[0] * 2 + has[1], n, (int)len);
+	state_bytes = len;
 	unsigned char *buf = malloc(len ? len : 1);
 	if (!buf) {
 		mpp_err_set(MPP_ENOMEM, "no memory for a migrated state of %" PRIu64 " bytes", len);
@@ -1263,6 +1408,8 @@ static int hook_poll(uint64_t polls)
 	             * the spare has started by the next move */
 	arm_io();
 	drain_ctl();
+	if (prep_host[0] && !req_host[0])
+		prepare_spare();
 	if (req_host[0])
 		host = req_host;
 	else if (mpp_ctl.migrate_every && polls % mpp_ctl.migrate_every == 0 && polls != arrived_at)
@@ -1353,6 +1500,8 @@ static int app_recv(int vt, int tag, int how, struct timeval *tmo)
 			return 0;
 		/* a control message was handled: a migration may have been
 		 * asked for (notices and flushes are not poll points) */
+		if (prep_host[0] && !req_host[0])
+			prepare_spare();
 		if (how != 0 && req_host[0] && point())
 			return PvmSysErr;
 	}

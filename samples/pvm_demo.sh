@@ -9,7 +9,12 @@
 # translated one with every task moving to the next host every 40 poll
 # points (MPP_MIGRATE_EVERY), shows the moves as they happen, checks that
 # the results are the same and prints a summary with the frozen times.
-# Run by `make demo` (as root); MPPCC and MPPRUN override the tools.
+# Then the scheduler (mppctl start): the same job runs again with no
+# forced moves, one host's owner is declared active midway (mppctl owner),
+# the tasks leave that host as it happens, the result is checked again and
+# the scheduler's log is printed (and drawn with gnuplot when installed:
+# DEMO_PLOT, default build/pvm_demo_moves.png).
+# Run by `make demo` (as root); MPPCC, MPPRUN and MPPCTL override the tools.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,6 +22,8 @@ root=$(cd "$here/.." && pwd)
 build=${MPP_TEST_BUILD_DIR:-$root/build}
 mppcc=${MPPCC:-$build/bin/mppcc}
 mpprun=${MPPRUN:-$build/bin/mpprun}
+mppctl=${MPPCTL:-$(dirname "$mpprun")/mppctl}
+plot=${DEMO_PLOT:-$build/pvm_demo_moves.png}
 every=${DEMO_EVERY:-40}
 args=(4 4000 600) # 4 tasks x 4000 cells, 600 steps
 work=$(mktemp -d "${TMPDIR:-/tmp}/mpp-pvmdemo.XXXXXX")
@@ -105,3 +112,59 @@ printf '%d migrations onto %d hosts, %d bytes of state each on average\n' $n ${#
 printf 'frozen time per migration (request seen -> state taken over): median %d us, max %d us\n' \
 	"${sorted[$(((n - 1) / 2))]}" "${sorted[$((n - 1))]}"
 echo "(MPP_EVENTS=FILE records these moves for any job; docs/PROTOCOL.md explains them)"
+
+step "the scheduler: owner of a host becomes active while the job runs"
+if [[ ! -x $mppctl ]]; then
+	echo "(no mppctl at $mppctl: skipping the scheduler part)"
+	exit 0
+fi
+export MPP_JOBDIR=$work/jobs
+mkdir -m 700 "$MPP_JOBDIR"
+printf 'owner_detect = manual\noverload = off\nreclaim_bound_secs = 10\n' >"$work/sched.conf"
+ctl() { vm_run "$work/vm" h1 "$mppctl" "$@"; }
+sched_demo() {
+	local sargs=(4 4000 16000) i n
+	ctl start -c "$work/sched.conf" || return 1
+	# the machine's load average is the same on every namespace host:
+	# declare the loads instead (see README, "Scheduler and mppctl")
+	for h in $VM_HOSTS; do ctl load "$h" 0 >/dev/null || return 1; done
+	vm_run "$work/vm" h1 "$work/bin/plain_stencil" "${sargs[@]}" >"$work/plain2.out" || return 1
+	vm_run "$work/vm" h1 "$mpprun" -h h1 stencil "${sargs[@]}" >"$work/sched.out" 2>"$work/sched.err" &
+	local job=$!
+	vm_track_pid $job
+	for ((i = 0; i < 100; i++)); do
+		ctl --json status >"$work/st.json" 2>/dev/null
+		n=$(grep -o '"program": "stencil"' "$work/st.json" | wc -l)
+		((n >= 4)) && break
+		sleep 0.1
+	done
+	sleep 1
+	echo "-- before:"
+	ctl status
+	busy=$(grep -o '"host": "h[23]"' "$work/st.json" | head -1 | cut -d'"' -f4)
+	busy=${busy:-h2}
+	echo "-- mppctl owner $busy active"
+	ctl owner "$busy" active
+	sleep 0.5
+	echo "-- after:"
+	ctl status
+	wait $job
+	local rc=$?
+	vm_untrack_pid $job
+	((rc == 0)) || { cat "$work/sched.err"; return 1; }
+	ctl stop >/dev/null
+	echo "-- the scheduler's log (mppctl log):"
+	ctl log | grep -E ' (owner|decide|empty|late) |event .* migrate ' | cut -c1-200
+	if cmp -s "$work/plain2.out" "$work/sched.out"; then
+		echo "same results as the plain program"
+	else
+		diff "$work/plain2.out" "$work/sched.out" || true
+		echo "the results differ"
+		return 1
+	fi
+	if command -v gnuplot >/dev/null; then
+		ctl log --plot "$plot" && echo "(open $plot to see the tasks move)"
+	fi
+	return 0
+}
+sched_demo || die "the scheduler part failed"

@@ -5,13 +5,25 @@
  * Usage: mpprun [-h HOST] [-n N] PROGRAM [ARG...]; needs a running
  * virtual machine (pvmd). The root tasks (N of them, for SPMD programs
  * that find each other with pvm_siblings) see pvm_parent() ==
- * PvmNoParent; the job is named after mpprun's own tid. */
+ * PvmNoParent; the job is named after mpprun's own tid.
+ * It also gives the job a random 64-bit secret (MPP_PVM_SECRET, exported
+ * to every task) and writes it in a job file readable by the user only
+ * (MPP_JOBDIR, default /tmp/mpp-<uid>, file <job>.job), so that mppctl and
+ * the scheduler can steer the job; the file goes when mpprun ends. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <pvm3.h>
 
@@ -28,12 +40,129 @@ static void usage(void)
 	exit(2);
 }
 
+static char job_path[4096];
+
+/* The job's secret: 64 random bits, as 16 hex digits. */
+static int make_secret(char out[17])
+{
+	uint64_t x;
+	if (getrandom(&x, sizeof x, 0) != (ssize_t)sizeof x) {
+		fprintf(stderr, "mpprun: cannot draw the job's secret: %s\n", strerror(errno));
+		return -1;
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)x);
+	return 0;
+}
+
+/* MPP_JOBDIR/<job>.job, mode 0600 in a directory of mode 0700 that the
+ * user owns: job, secret, root tasks, program, start time. */
+static int write_job_file(int job, const char *secret, const int *roots, int n, const char *prog)
+{
+	char dir[4000];
+	const char *d = getenv("MPP_JOBDIR");
+	struct stat st;
+	if (d && *d)
+		snprintf(dir, sizeof dir, "%s", d);
+	else
+		snprintf(dir, sizeof dir, "/tmp/mpp-%u", (unsigned)getuid());
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		fprintf(stderr, "mpprun: cannot create the job directory '%s': %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
+		fprintf(stderr, "mpprun: the job directory '%s' must be a directory of this user, mode 0700\n", dir);
+		return -1;
+	}
+	snprintf(job_path, sizeof job_path, "%s/%x.job", dir, (unsigned)job);
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp", job_path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		fprintf(stderr, "mpprun: cannot write the job file '%s': %s\n", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		job_path[0] = 0;
+		return -1;
+	}
+	fprintf(f, "job=%x\nsecret=%s\nroot=", (unsigned)job, secret);
+	for (int k = 0; k < n; k++)
+		fprintf(f, "%st%x", k ? "," : "", (unsigned)roots[k]);
+	fprintf(f, "\nprogram=%s\nstarted=%lld\n", prog, (long long)time(NULL));
+	if (fclose(f) || rename(tmp, job_path)) {
+		fprintf(stderr, "mpprun: cannot write the job file '%s': %s\n", job_path, strerror(errno));
+		unlink(tmp);
+		job_path[0] = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static void remove_job_file(void)
+{
+	if (job_path[0])
+		unlink(job_path);
+	job_path[0] = 0;
+}
+
+/* pvm_exit waits until the output of every task of the job has closed;
+ * a task on a host that left the virtual machine (a dormant migration
+ * destination, say) never closes it: when a host left during the job,
+ * mpprun gives up after a while. */
+static void on_drain_timeout(int sig)
+{
+	(void)sig;
+	static const char msg[] = "mpprun: the output of some tasks did not close within 10 s after the job "
+	                          "ended, and a host left the virtual machine: not waiting\n";
+	fflush(stdout); /* the main flow is blocked in select(): stdio is idle */
+	if (write(2, msg, sizeof msg - 1) < 0) {
+	}
+	_exit(0);
+}
+
+/* The daemons' tids of the virtual machine now (*n of them, malloc'd). */
+static int *host_tids(int *n)
+{
+	struct pvmhostinfo *hi;
+	int na, *t = NULL;
+	*n = 0;
+	if (pvm_config(n, &na, &hi) < 0 || *n <= 0 || !(t = malloc(sizeof *t * (size_t)*n))) {
+		*n = 0;
+		return NULL;
+	}
+	for (int k = 0; k < *n; k++)
+		t[k] = hi[k].hi_tid;
+	return t;
+}
+
+/* Has a host of the list left the virtual machine? */
+static int hosts_left(const int *was, int n)
+{
+	int now_n, *now = host_tids(&now_n), left = 0;
+	for (int k = 0; k < n; k++) {
+		int found = 0;
+		for (int j = 0; j < now_n; j++)
+			found |= now[j] == was[k];
+		left |= !found;
+	}
+	free(now);
+	return left;
+}
+
+static void on_signal(int sig)
+{
+	remove_job_file();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* Export MPP_*, the root marker and the job's name to the spawned tasks. */
-static void export_controls(int job, int n)
+static void export_controls(int job, int n, const char *secret)
 {
 	char j[16];
 	snprintf(j, sizeof j, "%x", (unsigned)job);
 	setenv("MPP_PVM_JOB", j, 1);
+	setenv("MPP_PVM_SECRET", secret, 1);
 	size_t len = 64;
 	const char *old = getenv("PVM_EXPORT");
 	if (old)
@@ -133,8 +262,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pvm_setopt(PvmShowTids, 0);
+	int nhosts0, *hosts0 = host_tids(&nhosts0);
 	pvm_catchout(stdout);
-	export_controls(me, n);
+	char secret[17];
+	if (make_secret(secret)) {
+		pvm_exit();
+		return 1;
+	}
+	export_controls(me, n, secret);
 	int *vt = calloc((size_t)n, sizeof(int)), *cur = calloc((size_t)n, sizeof(int));
 	if (!vt || !cur) {
 		fprintf(stderr, "mpprun: out of memory\n");
@@ -149,6 +284,11 @@ int main(int argc, char **argv)
 		pvm_exit();
 		return 1;
 	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	if (write_job_file(me, secret, vt, n, argv[i]))
+		fprintf(stderr, "mpprun: the job runs, but mppctl and the scheduler cannot steer it\n");
 	if (n > 1)
 		release_roots(me, vt, n);
 	memcpy(cur, vt, sizeof(int) * (size_t)n);
@@ -174,8 +314,14 @@ int main(int argc, char **argv)
 			left--;
 	}
 	fflush(stdout);
+	remove_job_file();
 	free(vt);
 	free(cur);
+	if (hosts_left(hosts0, nhosts0)) {
+		signal(SIGALRM, on_drain_timeout);
+		alarm(10);
+	}
+	free(hosts0);
 	pvm_exit();
 	return 0;
 }

@@ -10,8 +10,9 @@
 #   peer-exits         programs/staggered.c: workers end at different times
 #                      while tasks move (MPP_MIGRATE_EVERY small): no hang
 #   forged             programs/forger.c (plain PVM, not in the job) sends
-#                      every kind of control message to the job's tasks:
-#                      each is ignored with a warning naming the forger
+#                      every kind of control message to the job's tasks,
+#                      and mppctl's requests with a wrong secret: each is
+#                      ignored with a warning naming the forger
 # Needs MPPCC and MPPRUN; exit status 77 when PVM is missing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -192,10 +193,14 @@ forged)
 	forger=$(sed -n 's/^forger \(t[0-9a-f]*\)$/\1/p' "$work/forger.out")
 	sent=$(sed -n 's/^forger: \([0-9]*\) forged.*/\1/p' "$work/forger.out")
 	warned=$(count "control message (tag 0x4d50500[12]) from $forger, not a .*, ignored" "$out.err")
+	secret=$(count "control message (tag 0x4d505001, kind 1[12]) from $forger with a wrong secret, ignored" "$out.err")
+	warned=$((warned + secret))
 	moves=$(count '^migrate ' "$out.events")
 	[ -n "$forger" ] || bad "the forger did not print its tid"
 	[ "$moves" = 0 ] || bad "a forged MIGRATE moved a task ($moves migrations)"
-	if [ "${sent:-0}" -lt 12 ] || [ "$warned" != "$sent" ]; then
+	tasks=$(sed -n 's/^forger: [0-9]* forged control messages to \([0-9]*\) tasks$/\1/p' "$work/forger.out")
+	[ "$secret" = $((2 * ${tasks:-0})) ] || bad "expected 2 wrong-secret warnings per task (${tasks:-0} tasks), saw $secret"
+	if [ "${sent:-0}" -lt 14 ] || [ "$warned" != "$sent" ]; then
 		bad "the forger sent ${sent:-0} control messages, the job warned about $warned"
 	else
 		echo "ok: $sent forged control messages from $forger, $warned warnings, no migration, same output"

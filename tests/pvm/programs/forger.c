@@ -1,7 +1,9 @@
 /* forger.c: a plain PVM program, not part of any mpp job, that sends
  * messages with mpp's reserved control tags to every task of a running
  * job: one of each control kind, one of an unknown kind and a forged exit
- * notification, each built as a real one would be. Then it sends each task
+ * notification, each built as a real one would be, and the requests that
+ * mppctl sends from outside a job (K_CTL_MIGRATE, K_STATUS) with a wrong
+ * secret. Then it sends each task
  * the RELEASE message rounds.c waits for. Built with cc, not mppcc.
  * Run: forger NTASKS (waits up to 60 s for NTASKS tasks in an mpp.job.*
  * mailbox class); prints its own tid and what it sent. */
@@ -60,6 +62,8 @@ int main(int argc, char **argv)
 		int ready[] = {9};                            /* K_READY */
 		int wake[] = {10, t};                         /* K_WAKE */
 		int unknown[] = {99};
+		int cmig[] = {11, 0x12345678, 0x9abcdef0};  /* K_CTL_MIGRATE, wrong secret, host follows */
+		int cstat[] = {12, 0x12345678, 0x9abcdef0}; /* K_STATUS, wrong secret */
 		ctl(t, TAG_CTL, map, 8, NULL);
 		ctl(t, TAG_CTL, notice, 5, NULL);
 		ctl(t, TAG_CTL, flush, 3, NULL);
@@ -83,7 +87,9 @@ int main(int argc, char **argv)
 		ctl(t, TAG_CTL, wake, 2, NULL);
 		ctl(t, TAG_CTL, unknown, 1, NULL);
 		ctl(t, TAG_EXIT, &owners[(i + 1) % n], 1, NULL); /* a forged exit notification */
-		sent += 12;
+		ctl(t, TAG_CTL, cmig, 3, "h2");
+		ctl(t, TAG_CTL, cstat, 3, NULL);
+		sent += 14;
 	}
 	for (int i = 0; i < n; i++) {
 		pvm_initsend(PvmDataDefault);
