@@ -33,6 +33,13 @@ static void av_add(struct argv_buf *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
+/* Append every entry of b to a. */
+static void av_add_all(struct argv_buf *a, const struct argv_buf *b)
+{
+	for (int i = 0; i < b->n; i++)
+		av_add(a, b->v[i]);
+}
+
 static void av_free(struct argv_buf *a)
 {
 	for (int i = 0; i < a->n; i++)
@@ -423,8 +430,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i < ccw.n; i++)
 		if (!strcmp(ccw.v[i], "-m32") || !strncmp(ccw.v[i], "-D", 2) || !strncmp(ccw.v[i], "-I", 2))
 			av_add(&clang, ccw.v[i]);
-	for (int i = 0; i < cc_extra.n; i++)
-		av_add(&clang, cc_extra.v[i]);
+	av_add_all(&clang, &cc_extra);
 	{
 		const char *base = strrchr(ccw.v[0], '/');
 		base = base ? base + 1 : ccw.v[0];
@@ -446,14 +452,10 @@ int main(int argc, char **argv)
 
 	if (mode_E) { /* preprocessing only: nothing to translate */
 		struct argv_buf a = {0};
-		for (int i = 0; i < ccw.n; i++)
-			av_add(&a, ccw.v[i]);
-		for (int i = 0; i < cc_extra.n; i++)
-			av_add(&a, cc_extra.v[i]);
-		for (int i = 0; i < flags.n; i++)
-			av_add(&a, flags.v[i]);
-		for (int i = 0; i < inputs.n; i++)
-			av_add(&a, inputs.v[i]);
+		av_add_all(&a, &ccw);
+		av_add_all(&a, &cc_extra);
+		av_add_all(&a, &flags);
+		av_add_all(&a, &inputs);
 		if (out) {
 			av_add(&a, "-o");
 			av_add(&a, out);
@@ -505,14 +507,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mppcc: translated %s in %.1f ms\n", src,
 			        (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 		struct argv_buf a = {0};
-		for (int k = 0; k < ccw.n; k++)
-			av_add(&a, ccw.v[k]);
-		for (int k = 0; k < cc_extra.n; k++)
-			av_add(&a, cc_extra.v[k]);
-		for (int k = 0; k < rtflags.n; k++)
-			av_add(&a, rtflags.v[k]);
-		for (int k = 0; k < flags.n; k++)
-			av_add(&a, flags.v[k]);
+		av_add_all(&a, &ccw);
+		av_add_all(&a, &cc_extra);
+		av_add_all(&a, &rtflags);
+		av_add_all(&a, &flags);
 		char *obj;
 		if (mode_c || mode_S)
 			obj = out ? xstrdup(out) : xasprintf("%s.%s", b, mode_S ? "s" : "o");
@@ -551,16 +549,11 @@ int main(int argc, char **argv)
 	}
 	if (rc == 0 && !mode_c && !mode_S) {
 		struct argv_buf a = {0};
-		for (int k = 0; k < ccw.n; k++)
-			av_add(&a, ccw.v[k]);
-		for (int k = 0; k < cc_extra.n; k++)
-			av_add(&a, cc_extra.v[k]);
-		for (int k = 0; k < rtflags.n; k++)
-			av_add(&a, rtflags.v[k]);
-		for (int k = 0; k < objs.n; k++)
-			av_add(&a, objs.v[k]);
-		for (int k = 0; k < flags.n; k++)
-			av_add(&a, flags.v[k]);
+		av_add_all(&a, &ccw);
+		av_add_all(&a, &cc_extra);
+		av_add_all(&a, &rtflags);
+		av_add_all(&a, &objs);
+		av_add_all(&a, &flags);
 		if (runtime_for(dir, cc, &cc_extra, is_default_cc, &a) != 0)
 			rc = 1;
 		/* PVM calls go through libmpp's PVM layer (a no-op without PVM) */
