@@ -393,6 +393,7 @@ static int cmd_status(void)
 	}
 	if (mppctl_json)
 		printf("]}\n");
+	free(in);
 	pvm_exit();
 	return 0;
 }
