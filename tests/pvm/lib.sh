@@ -2,6 +2,7 @@
 # of several hosts (vm.sh beside this file does the work). Source it:
 #
 #   . tests/pvm/lib.sh
+#   vm_require_pvm                              exit 77 (skip) without PVM
 #   vm_start DIR BINDIR [vm.sh start options]   start a VM, print its `vm:` line,
 #                                               set VM_MODE and VM_HOSTS
 #   vm_run DIR HOST CMD...                      run CMD on HOST, its status returned
@@ -28,6 +29,15 @@
 # redirections, not inside $(...) or a pipeline, where this does not hold.
 
 VM_SH=${VM_SH:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/vm.sh}
+
+# A test that needs PVM (pvm, pvm-dev) ends here with status 77 (a skip)
+# when it is not installed.
+vm_require_pvm() {
+	if [ ! -f /usr/include/pvm3.h ] || ! command -v pvmd >/dev/null 2>&1 && [ ! -x /usr/lib/pvm3/lib/pvmd ]; then
+		echo "SKIP: PVM (pvm, pvm-dev) is not installed"
+		exit 77
+	fi
+}
 VM_STARTED=()
 VM_AT_EXIT=()
 VM_CHILD=

@@ -18,11 +18,8 @@ case=${1:?usage: migrate_pvm_test.sh CASE WORKDIR}
 work=${2:?usage: migrate_pvm_test.sh CASE WORKDIR}
 : "${MPPCC:?MPPCC must name mppcc}" "${MPPRUN:?MPPRUN must name mpprun}"
 
-if [ ! -f /usr/include/pvm3.h ] || ! command -v pvmd >/dev/null 2>&1 && [ ! -x /usr/lib/pvm3/lib/pvmd ]; then
-	echo "SKIP: PVM (pvm, pvm-dev) is not installed"
-	exit 77
-fi
 . "$here/lib.sh"
+vm_require_pvm
 
 rm -rf "$work"
 mkdir -p "$work/bin" "$work/src"
@@ -171,8 +168,8 @@ done
 if [ "$case" = watch ] && [ "$nhosts" -gt 1 ]; then
 	out=$work/delhost.out
 	rm -f "$out.events"
-	if ! vm_run "$work/vm" h1 env MPP_MIGRATE_EVERY=3 MPP_EVENTS="$out.events" timeout $runtime "$MPPRUN" watch delhost \
-		>"$out" 2>"$out.err"; then
+	pargs=delhost
+	if ! run "$out" MPP_MIGRATE_EVERY=3; then
 		if tail -1 "$out" | grep -q 'round 15'; then
 			echo "SKIP: watch delhost timed out at the end: $hang_known"
 			skipped=1

@@ -29,11 +29,8 @@ case=${1:?usage: sched_test.sh CASE WORKDIR}
 work=${2:?usage: sched_test.sh CASE WORKDIR}
 : "${MPPCC:?MPPCC must name mppcc}" "${MPPRUN:?MPPRUN must name mpprun}" "${MPPCTL:?MPPCTL must name mppctl}"
 
-if [ ! -f /usr/include/pvm3.h ] || ! command -v pvmd >/dev/null 2>&1 && [ ! -x /usr/lib/pvm3/lib/pvmd ]; then
-	echo "SKIP: PVM (pvm, pvm-dev) is not installed"
-	exit 77
-fi
 . "$here/lib.sh"
+vm_require_pvm
 
 rm -rf "$work"
 mkdir -p "$work/bin" "$work/jobs"
