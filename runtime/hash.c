@@ -31,6 +31,27 @@ static inline uint64_t merge(uint64_t h, uint64_t v)
 	return h * P1 + P4;
 }
 
+/* The bytes after the last whole 32-byte stripe, and the final mix:
+ * shared by the one-shot and the streaming hash. */
+static uint64_t finish(uint64_t h, const unsigned char *p, const unsigned char *end)
+{
+	while (p + 8 <= end) {
+		h ^= round1(0, mpp_load_le64(p));
+		h = rotl(h, 27) * P1 + P4;
+		p += 8;
+	}
+	if (p + 4 <= end) {
+		h ^= (uint64_t)mpp_get_u32(p) * P1;
+		h = rotl(h, 23) * P2 + P3;
+		p += 4;
+	}
+	while (p < end) {
+		h ^= *p++ * P5;
+		h = rotl(h, 11) * P1;
+	}
+	return mpp_hash_mix(h);
+}
+
 uint64_t mpp_hash64(const void *data, size_t n, uint64_t seed)
 {
 	const unsigned char *p = data;
@@ -56,21 +77,7 @@ uint64_t mpp_hash64(const void *data, size_t n, uint64_t seed)
 		h = seed + P5;
 	}
 	h += (uint64_t)n;
-	while (p + 8 <= end) {
-		h ^= round1(0, mpp_load_le64(p));
-		h = rotl(h, 27) * P1 + P4;
-		p += 8;
-	}
-	if (p + 4 <= end) {
-		h ^= (uint64_t)mpp_get_u32(p) * P1;
-		h = rotl(h, 23) * P2 + P3;
-		p += 4;
-	}
-	while (p < end) {
-		h ^= *p++ * P5;
-		h = rotl(h, 11) * P1;
-	}
-	return mpp_hash_mix(h);
+	return finish(h, p, end);
 }
 
 /* ---- The same hash over pieces ---------------------------------------- */
@@ -141,21 +148,7 @@ uint64_t mpp_hash_final(const struct mpp_hash_state *s)
 		h = s->seed + P5;
 	}
 	h += s->total;
-	while (p + 8 <= end) {
-		h ^= round1(0, mpp_load_le64(p));
-		h = rotl(h, 27) * P1 + P4;
-		p += 8;
-	}
-	if (p + 4 <= end) {
-		h ^= (uint64_t)mpp_get_u32(p) * P1;
-		h = rotl(h, 23) * P2 + P3;
-		p += 4;
-	}
-	while (p < end) {
-		h ^= *p++ * P5;
-		h = rotl(h, 11) * P1;
-	}
-	return mpp_hash_mix(h);
+	return finish(h, p, end);
 }
 
 uint64_t mpp_hash_mix(uint64_t h)
