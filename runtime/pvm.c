@@ -70,6 +70,12 @@ static int enrolled, me_v, me_r, parent_v = PvmNoParent, epoch;
 static char mbox[64];     /* "mpp.job.<job>": a class of one entry per task */
 static char job_name[16]; /* <job>, exported to the tasks we spawn */
 static int mbox_index = -1;
+/* "mpp.vt.<job>.<vtid>": a class of its own naming the task, whose owner
+ * is the process serving it (mpprun and mppctl read owners only: libpvm3's
+ * pvm_recvinfo was seen to answer PvmNotFound for entries that
+ * pvm_getmboxinfo lists, losing a moving root task) */
+static char vtbox[64];
+static int vtbox_index = -1;
 static struct ent *map; /* tasks that moved: virtual -> current real */
 static int nmap;
 static struct ent *rev; /* every real tid of a task that moved -> virtual */
@@ -857,6 +863,10 @@ static void join_mbox(void)
 	mbox_index = pvm_putinfo(mbox, buf, PvmMboxMultiInstance);
 	if (mbox_index < 0)
 		mpp_warn("cannot register in the '%s' mailbox: migrations will not notify this task", mbox);
+	snprintf(vtbox, sizeof vtbox, "mpp.vt.%x.%x", j, (unsigned)me_v);
+	vtbox_index = pvm_putinfo(vtbox, buf, PvmMboxMultiInstance);
+	if (vtbox_index < 0)
+		mpp_warn("cannot register in the '%s' mailbox: mpprun and mppctl will not find this task", vtbox);
 	pvm_setsbuf(old);
 	pvm_freebuf(buf);
 }
@@ -866,6 +876,9 @@ static void leave_mbox(void)
 	if (mbox_index >= 0)
 		pvm_delinfo(mbox, mbox_index, 0);
 	mbox_index = -1;
+	if (vtbox_index >= 0)
+		pvm_delinfo(vtbox, vtbox_index, 0);
+	vtbox_index = -1;
 }
 
 static void wait_for(int *flag)

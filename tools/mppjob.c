@@ -84,29 +84,43 @@ int mppj_jobs(struct mppj_job **out, const char **err)
 int mppj_tasks(const struct mppj_job *j, struct mppj_task **t, int *n)
 {
 	struct pvmmboxinfo *cl;
-	char mbox[64];
-	int ncl = 0;
-	snprintf(mbox, sizeof mbox, "mpp.job.%x", j->job);
-	if (pvm_getmboxinfo(mbox, &ncl, &cl) < 0)
+	char pat[64];
+	int ncl = 0, len = snprintf(pat, sizeof pat, "mpp.vt.%x.", j->job);
+	unsigned v;
+	char end;
+	strcat(pat, "*");
+	if (pvm_getmboxinfo(pat, &ncl, &cl) < 0)
 		return 0;
-	for (int c = 0; c < ncl; c++)
+	for (int c = 0; c < ncl; c++) {
+		/* the pattern may be a glob or a regular expression: check */
+		if (strncmp(cl[c].mi_name, pat, (size_t)len) != 0 || sscanf(cl[c].mi_name + len, "%x%c", &v, &end) != 1)
+			continue;
 		for (int i = 0; i < cl[c].mi_nentries; i++) {
-			int b = pvm_recvinfo(mbox, cl[c].mi_indices[i], PvmMboxDefault), v = 0;
-			if (b <= 0)
-				continue;
-			int old = pvm_setrbuf(b);
-			int ok = pvm_upkint(&v, 1, 1) >= 0;
-			pvm_setrbuf(old);
-			pvm_freebuf(b);
-			if (!ok)
-				continue;
 			struct mppj_task *g = realloc(*t, sizeof *g * (size_t)(*n + 1));
 			if (!g)
 				return -1;
 			*t = g;
-			g[*n] = (struct mppj_task){j->job, v, cl[c].mi_owners[i], pvm_tidtohost(cl[c].mi_owners[i])};
+			g[*n] =
+			    (struct mppj_task){j->job, (int)v, cl[c].mi_owners[i], pvm_tidtohost(cl[c].mi_owners[i])};
 			(*n)++;
 		}
+	}
+	return 0;
+}
+
+int mppj_find(unsigned job, int vtid, int skip)
+{
+	struct pvmmboxinfo *cl;
+	char name[64];
+	int ncl = 0;
+	snprintf(name, sizeof name, "mpp.vt.%x.%x", job, (unsigned)vtid);
+	if (pvm_getmboxinfo(name, &ncl, &cl) < 0)
+		return 0;
+	for (int c = 0; c < ncl; c++)
+		if (strcmp(cl[c].mi_name, name) == 0)
+			for (int i = 0; i < cl[c].mi_nentries; i++)
+				if (cl[c].mi_owners[i] > 0 && cl[c].mi_owners[i] != skip)
+					return cl[c].mi_owners[i];
 	return 0;
 }
 

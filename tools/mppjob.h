@@ -35,8 +35,12 @@ const char *mppj_dir(void);
  * Returns the count, or -1 (message in *err) when the directory is not
  * readable. Files of ended jobs are skipped. */
 int mppj_jobs(struct mppj_job **out, const char **err);
-/* Tasks of job j (entries of mpp.job.<job>): appended to *t (count *n). */
+/* Tasks of job j: appended to *t (count *n). Each mpp task owns an entry
+ * in the mailbox class "mpp.vt.<job>.<vtid>" (read by owner, not value). */
 int mppj_tasks(const struct mppj_job *j, struct mppj_task **t, int *n);
+/* The real tid serving virtual task vtid of job, other than skip (a
+ * process known to have ended); 0 when none. */
+int mppj_find(unsigned job, int vtid, int skip);
 /* The scheduler's tid from its mailbox entry, 0 when none runs. */
 int mppj_sched(void);
 /* Send one control message with the job's secret to rtid. */

@@ -27,6 +27,8 @@
 
 #include <pvm3.h>
 
+#include "mppjob.h"
+
 #define TAG_EXIT 0x4d505003
 #define TAG_CTL 0x4d505001 /* libmpp's control messages (runtime/pvm.c) */
 #define K_MAP 1            /* a map of moved tasks: here an empty one, "go" */
@@ -181,34 +183,6 @@ static void export_controls(int job, int n, const char *secret)
 	free(s);
 }
 
-/* The real tid now serving virtual task vtid, or 0 when none: each mpp
- * task of the job keeps an entry with its virtual tid in the mailbox class
- * "mpp.job.<job>". */
-static int find_task(int job, int vtid)
-{
-	struct pvmmboxinfo *cl;
-	char mbox[64];
-	int ncl = 0;
-	snprintf(mbox, sizeof mbox, "mpp.job.%x", (unsigned)job);
-	if (pvm_getmboxinfo(mbox, &ncl, &cl) < 0)
-		return 0;
-	for (int c = 0; c < ncl; c++)
-		for (int i = 0; i < cl[c].mi_nentries; i++) {
-			int b = pvm_recvinfo(mbox, cl[c].mi_indices[i], PvmMboxDefault), v = 0;
-			if (b <= 0)
-				continue;
-			int old = pvm_setrbuf(b);
-			if (pvm_upkint(&v, 1, 1) >= 0 && v == vtid) {
-				pvm_setrbuf(old);
-				pvm_freebuf(b);
-				return cl[c].mi_owners[i];
-			}
-			pvm_setrbuf(old);
-			pvm_freebuf(b);
-		}
-	return 0;
-}
-
 /* Several roots: each waits (MPP_PVM_ROOT=wait) until all of them are in
  * the job's mailbox, since a root that migrated before another registered
  * could not tell it where it went. Then each gets an empty map: go. A
@@ -219,7 +193,7 @@ static void release_roots(int job, const int *vt, int n)
 	struct timeval t0, t;
 	gettimeofday(&t0, NULL);
 	for (int k = 0; k < n;) {
-		if (find_task(job, vt[k]) || pvm_pstat(vt[k]) != PvmOk) {
+		if (mppj_find((unsigned)job, vt[k], 0) || pvm_pstat(vt[k]) != PvmOk) {
 			k++;
 			continue;
 		}
@@ -307,7 +281,7 @@ int main(int argc, char **argv)
 		if (k == n)
 			continue;
 		/* ended, or moved: its destination is registered before it leaves */
-		cur[k] = find_task(me, vt[k]);
+		cur[k] = mppj_find((unsigned)me, vt[k], gone);
 		if (cur[k])
 			pvm_notify(PvmTaskExit, TAG_EXIT, 1, &cur[k]);
 		else
