@@ -34,6 +34,7 @@
 #include "mpp_heap.h"
 #include "mpp_log.h"
 #include "mpp_poll.h"
+#include "mpp_pvm_int.h"
 #include "mpp_pvm_wrap.h"
 #include "mpp_restore.h"
 
@@ -43,6 +44,7 @@ MPP_PVM_WRAPPED(REAL)
 
 #define TAG_CTL 0x4d505001          /* control messages between mpp tasks */
 #define TAG_EXIT 0x4d505002         /* pvm_notify(PvmTaskExit) of peers during a migration */
+#define TAG_GRP 0x4d505006          /* group messages (pvm_group.c), hidden from the program */
 #define TAG_INFO 0x4d505004         /* to mppctl and the scheduler: status replies, events */
 #define SECRET_VAR "MPP_PVM_SECRET" /* the job's secret (mpprun): steering from outside */
 #define SCHED_MBOX "mpp.sched"      /* the scheduler's tid, if one runs (tools/mppsched.c) */
@@ -116,7 +118,7 @@ static uint64_t state_bytes; /* size of the state this process arrived with */
 /* What the matcher accepts: outside our own receives it behaves like
  * PVM's default matcher, minus control messages. */
 static struct {
-	int active, ctl, app, vt, tag;
+	int active, ctl, app, vt, tag, hide; /* hide: group messages (a receive of the program) */
 } m;
 
 /* MPP_PVM_TRACE=FILE: one line per message event (debugging aid). */
@@ -241,10 +243,11 @@ static int match(int bufid, int tid, int tag)
 	if (is_ctl_tag(mi.tag))
 		return m.active && m.ctl;
 	if (!m.active)
-		return (tid == -1 || tid == mi.src) && (tag == -1 || tag == mi.tag) && mi.ctx == pvm_getcontext();
+		return (tid == -1 || tid == mi.src) && (tag == -1 ? mi.tag != TAG_GRP : tag == mi.tag) &&
+		       mi.ctx == pvm_getcontext();
 	if (!m.app || mi.ctx != pvm_getcontext())
 		return 0;
-	if (m.tag != -1 && mi.tag != m.tag)
+	if (m.tag == -1 ? m.hide && mi.tag == TAG_GRP : mi.tag != m.tag)
 		return 0;
 	return m.vt == -1 || to_v(mi.src) == m.vt;
 }
@@ -769,6 +772,8 @@ static void keep(int bufid)
  * 1 recv, 2 trecv). Returns <0 on error, 0 when nothing came, 1 when
  * something did: a control message (handled), or an application message,
  * kept in the queue when keep_app, else left active and put in *got. */
+static int prog_recv; /* recv_step works for a receive of the program */
+
 static int recv_step(int ctl, int app, int vt, int tag, int how, struct timeval *tmo, int keep_app, int *got)
 {
 	__typeof__(m) saved = m;
@@ -781,6 +786,7 @@ static int recv_step(int ctl, int app, int vt, int tag, int how, struct timeval 
 	m.app = app;
 	m.vt = vt;
 	m.tag = tag;
+	m.hide = prog_recv;
 	b = how == 1 ? __real_pvm_recv(-1, -1) : how == 2 ? __real_pvm_trecv(-1, -1, tmo) : __real_pvm_nrecv(-1, -1);
 	m = saved;
 	if (b <= 0)
@@ -1199,6 +1205,7 @@ static void pack_state(void *arg)
 	pack_kids(NULL);
 	pack_unotes();
 	pack_opts();
+	mpp_pvm_grp_pack();
 	pvm_pkint(&nq, 1, 1);
 	for (int i = 0; i < nq; i++) {
 		trace("carry", q[i].rsrc, dest, q[i].tag);
@@ -1361,6 +1368,8 @@ static int hook_arrive(void)
 	unpack_kids();
 	unpack_unotes();
 	unpack_opts();
+	if (mpp_pvm_grp_unpack() < 0)
+		mpp_warn("the group memberships of t%x did not arrive whole", me_v);
 	set_map(me_v, me_r, epoch);
 	pvm_upkint(&n, 1, 1);
 	for (int i = 0; i < n; i++) {
@@ -1452,7 +1461,7 @@ __attribute__((constructor)) static void pvm_layer_init(void)
 
 static int bad_tag(int tag)
 {
-	if (!is_ctl_tag(tag))
+	if (!is_ctl_tag(tag) && tag != TAG_GRP)
 		return 0;
 	mpp_warn("message tag %d is reserved by mpp: not sent", tag);
 	return 1;
@@ -1481,7 +1490,7 @@ static int deliver(int i)
 static int find_held(int vt, int tag)
 {
 	for (int i = 0; i < nq; i++)
-		if ((vt == -1 || to_v(q[i].rsrc) == vt) && (tag == -1 || q[i].tag == tag))
+		if ((vt == -1 || to_v(q[i].rsrc) == vt) && (tag == -1 ? q[i].tag != TAG_GRP : q[i].tag == tag))
 			return i;
 	return -1;
 }
@@ -1504,7 +1513,9 @@ static int app_recv(int vt, int tag, int how, struct timeval *tmo)
 			left.tv_sec = (time_t)d;
 			left.tv_usec = (suseconds_t)((d - (double)left.tv_sec) * 1e6);
 		}
+		prog_recv = 1;
 		int got, rc = recv_step(1, 1, vt, tag, how, how == 2 ? &left : NULL, 0, &got);
+		prog_recv = 0;
 		if (rc < 0)
 			return rc;
 		if (got > 0)
@@ -1518,6 +1529,64 @@ static int app_recv(int vt, int tag, int how, struct timeval *tmo)
 		if (how != 0 && req_host[0] && point())
 			return PvmSysErr;
 	}
+}
+
+/* ---- for pvm_group.c ---- */
+
+int mpp_pvm_enroll(void)
+{
+	return enroll();
+}
+
+int mpp_pvm_me(void)
+{
+	return me_v;
+}
+
+const char *mpp_pvm_job(void)
+{
+	return job_name;
+}
+
+int mpp_pvm_grp_send(int vt)
+{
+	trace("grpsend", me_r, to_r(vt), TAG_GRP);
+	return __real_pvm_send(to_r(vt), TAG_GRP);
+}
+
+int mpp_pvm_grp_next(int *src, int wait_ms)
+{
+	int saved = pvm_setrbuf(0), b;
+	for (;;) {
+		int i = find_held(-1, TAG_GRP), got;
+		if (i >= 0) {
+			b = q[i].bufid;
+			*src = to_v(q[i].rsrc);
+			memmove(q + i, q + i + 1, sizeof *q * (size_t)(nq - i - 1));
+			nq--;
+			break;
+		}
+		struct timeval tmo = {wait_ms / 1000, (wait_ms % 1000) * 1000};
+		int rc = recv_step(1, 1, -1, TAG_GRP, wait_ms < 0 ? 1 : 2, &tmo, 0, &got);
+		if (rc < 0 || got > 0 || rc == 0) {
+			b = got > 0 ? got : rc;
+			if (got > 0)
+				*src = to_v(msg_src(got));
+			break;
+		}
+	}
+	pvm_setrbuf(saved);
+	return b;
+}
+
+int mpp_pvm_pack_msg(int b, int src)
+{
+	return pack_msg(b, src);
+}
+
+int mpp_pvm_unpack_msg(int *src)
+{
+	return unpack_msg(src);
 }
 
 int __wrap_pvm_mytid(void)

@@ -6,7 +6,7 @@
 #   ring mworker stencil     samples/ (also compared with the plain cc build)
 #   alltypes                 tests/pvm/programs/alltypes.c
 #   watch                    tests/pvm/programs/watch.c (exit notifications)
-#   master1 spmd             Debian pvm-examples, unmodified
+#   master1 spmd timing hello gexample   Debian pvm-examples, unmodified
 # Each is run for N in MPP_PVM_EVERY (default "3 17 101", fewer points for
 # the short pvm-examples); a run must show
 # migrations (MPP_EVENTS) and, with several hosts, moves between hosts.
@@ -31,9 +31,11 @@ die() {
 }
 
 # build NAME SRC: the translated program as bin/NAME, linked like any PVM task
-build() {
-	"$MPPCC" -O2 -w -DHASSTDLIB -o "$bin/$1" "$2" -lpvm3 >"$work/build.$1.log" 2>&1 ||
-		die "mppcc cannot build $1: $(cat "$work/build.$1.log")"
+build() { # build NAME SRC [LIB...]
+	local name=$1 src=$2
+	shift 2
+	"$MPPCC" -O2 -w -DHASSTDLIB -o "$bin/$name" "$src" "$@" -lpvm3 >"$work/build.$name.log" 2>&1 ||
+		die "mppcc cannot build $name: $(cat "$work/build.$name.log")"
 }
 
 args=
@@ -60,14 +62,23 @@ watch)
 	everies="1 2 3 7"
 	runtime=60
 	;;
-master1 | spmd | timing | hello)
+master1 | spmd | timing | hello | gexample)
 	ex=/usr/share/doc/pvm-examples/examples.tar.gz
 	[ -f "$ex" ] || {
 		echo "SKIP: the pvm-examples package is not installed ($ex missing)"
 		exit 77
 	}
 	tar -C "$work/src" -xzf "$ex" || die "cannot unpack $ex"
-	build "$case" "$work/src/examples/$case.c"
+	if [ "$case" = gexample ]; then
+		build gexample "$work/src/examples/gexample.c" --mpp-auto -lgpvm3
+		# 4 roots (spmd style: it reads no input), a group of 4 with a
+		# barrier and two reductions (pvm_sum and its own product);
+		# --mpp-auto: its loops are points too (2600 per task)
+		args="-n 4"
+		everies="211 701 1999"
+	else
+		build "$case" "$work/src/examples/$case.c"
+	fi
 	if [ "$case" = master1 ]; then
 		build slave1 "$work/src/examples/slave1.c"
 		sortout=1 # results come in any order
@@ -80,7 +91,7 @@ master1 | spmd | timing | hello)
 		build hello_other "$work/src/examples/hello_other.c"
 		everies="1 1 1"
 		masknums=1 # it prints tids and the host name of the other task
-	else
+	elif [ "$case" = spmd ]; then
 		args="-n 4"
 		everies="1 1 1 1 1" # one receive per task: each run moves all 4 at once
 		sortout=1

@@ -1,0 +1,27 @@
+/* mpp_pvm_int.h: what pvm.c (the PVM layer) offers pvm_group.c (the group
+ * functions built on it). */
+#ifndef MPP_PVM_INT_H
+#define MPP_PVM_INT_H
+
+/* Enrolls in PVM if not yet done; <0 on error. */
+int mpp_pvm_enroll(void);
+/* This task's virtual tid. */
+int mpp_pvm_me(void);
+/* The job's name ("<job>" in the mailbox class names). */
+const char *mpp_pvm_job(void);
+/* The virtual tid of a real one (itself when unknown). */
+int mpp_pvm_to_v(int r);
+/* Sends the active send buffer to virtual task vt as a group message. */
+int mpp_pvm_grp_send(int vt);
+/* The next group message, from the held queue or PVM, without touching
+ * the program's buffers and without being a migration point; *src is its
+ * virtual source. Waits wait_ms (forever when < 0); 0 when none came. */
+int mpp_pvm_grp_next(int *src, int wait_ms);
+/* One message in a STATE message, with src; and back (<= 0 on error). */
+int mpp_pvm_pack_msg(int b, int src);
+int mpp_pvm_unpack_msg(int *src);
+/* The group memberships and pending group messages in a STATE message. */
+void mpp_pvm_grp_pack(void);
+int mpp_pvm_grp_unpack(void);
+
+#endif
