@@ -3,22 +3,25 @@
 # time, restart time and image size at the same program point.
 #
 # The program is bench/footprint.c, built plain (cc -O2, run under DMTCP)
-# and with mppcc -O2 (checkpointed by mpp), in two scenarios:
+# and with mppcc -O2 (checkpointed by mpp), in three scenarios:
 #   small: 1 MiB of live state in a process that filled 1 GiB of scratch
 #          blocks and freed them (the memory stays mapped and resident, as
 #          after any big temporary structure; no variable refers to it);
-#   large: 256 MiB of live arrays and nothing else.
+#   large: 256 MiB of live arrays and nothing else;
+#   sparse: 1 MiB of live state and a live 1 GiB array from calloc of which
+#          the program sets one double per MiB (mostly zero, never touched).
 # Per repetition and scenario, taking turns:
 #   mpp    MPP_CHECKPOINT_AT=1 run (the program's single point): checkpoint
 #          time = from the point (the time the program writes in its READY
-#          file just before it) to the process's exit, which includes
-#          writing the state file with fsync. Restart = MPP_RESTART run,
-#          start to exit.
+#          file just before it) until the state file is renamed into place
+#          (capture, write, fsync; seen with inotify by bench/filetime.c);
+#          the process's exit after it is shown apart. Restart =
+#          MPP_RESTART run, start to exit.
 #   DMTCP  dmtcp_launch --no-gzip (mpp does not compress either) under a
 #          coordinator started by this script; when the program is at the
 #          point (it waits there for a GO file), dmtcp_command --bcheckpoint
 #          (blocks until the image is written), then `sync FILE` on the
-#          image so that it is as durable as mpp's (the table gives both);
+#          image so that it is as durable as mpp's (included, and shown);
 #          the process is killed; restart = dmtcp_restart of the image, start
 #          to exit.
 # Both restarted runs do the same rest of the program: one pass over the
@@ -32,9 +35,11 @@
 # (or its bin directory), or put dmtcp_launch on PATH.
 #
 # Environment: MPP_BENCH_DMTCP (see above), MPP_BENCH_DMTCP_REPS (5),
-# MPP_BENCH_DMTCP_SMALL ("LIVE_MIB SCRATCH_MIB", "1 1024"),
-# MPP_BENCH_DMTCP_LARGE ("256 0"), MPP_BENCH_DMTCP_GZIP=1 (also DMTCP with
-# its default gzip compression, slow on these incompressible numbers),
+# MPP_BENCH_DMTCP_SMALL ("LIVE_MIB SCRATCH_MIB SPARSE_MIB", "1 1024 0"),
+# MPP_BENCH_DMTCP_LARGE ("256 0 0"), MPP_BENCH_DMTCP_SPARSE ("1 0 1024"),
+# MPP_BENCH_DMTCP_SCENARIOS ("small large sparse"), MPP_BENCH_DMTCP_GZIP=1
+# (also DMTCP with its default gzip compression, slow on these
+# incompressible numbers),
 # MPP_BENCH_TIMEOUT (seconds per step, 600).
 # Writes BUILD/bench/dmtcp.txt and dmtcp.png; work files (logs, no images)
 # in BUILD/bench/dmtcp.work/.
@@ -47,8 +52,9 @@ set -u
 bench_clean_env
 
 reps=${MPP_BENCH_DMTCP_REPS:-5}
-small=${MPP_BENCH_DMTCP_SMALL:-1 1024}
-large=${MPP_BENCH_DMTCP_LARGE:-256 0}
+declare -A spec=([small]=${MPP_BENCH_DMTCP_SMALL:-1 1024 0} [large]=${MPP_BENCH_DMTCP_LARGE:-256 0 0}
+	[sparse]=${MPP_BENCH_DMTCP_SPARSE:-1 0 1024})
+read -ra names <<<"${MPP_BENCH_DMTCP_SCENARIOS:-small large sparse}"
 gzip=${MPP_BENCH_DMTCP_GZIP:-0}
 tmo=${MPP_BENCH_TIMEOUT:-600}
 work=$out_dir/dmtcp.work
@@ -62,8 +68,10 @@ skip() {
 }
 
 [[ $reps =~ ^[1-9][0-9]*$ ]] || bench_die "MPP_BENCH_DMTCP_REPS must be a positive integer, not '$reps'"
-for s in "$small" "$large"; do
-	[[ $s =~ ^[1-9][0-9]*\ [0-9]+$ ]] || bench_die "a scenario must be \"LIVE_MIB SCRATCH_MIB\" (LIVE_MIB >= 1), not '$s'"
+for name in "${names[@]}"; do
+	[ -n "${spec[$name]+set}" ] || bench_die "unknown scenario '$name' in MPP_BENCH_DMTCP_SCENARIOS (small, large, sparse)"
+	[[ ${spec[$name]} =~ ^[1-9][0-9]*\ [0-9]+\ [0-9]+$ ]] ||
+		bench_die "scenario $name must be \"LIVE_MIB SCRATCH_MIB SPARSE_MIB\" (LIVE_MIB >= 1), not '${spec[$name]}'"
 done
 bench_need_mppcc
 
@@ -131,12 +139,12 @@ wait_ready() { # READY
 	done
 }
 
-# mpp LIVE SCRATCH: one checkpoint and restart with mpp.
+# run_mpp LIVE SCRATCH SPARSE: one checkpoint and restart with mpp.
 run_mpp() {
 	local st=$work/img/mpp.state ready=$work/ready t_appear t_end rc t_point
 	rm -f "$st" "$ready"
 	"$work/filetime" "$work/img" mpp.state env MPP_CHECKPOINT="$st" MPP_CHECKPOINT_AT=1 timeout "$tmo" \
-		"$work/footprint.mpp" "$1" "$2" "$ready" >"$work/mpp.out" 2>"$work/mpp.err"
+		"$work/footprint.mpp" "$1" "$2" "$3" "$ready" >"$work/mpp.out" 2>"$work/mpp.err"
 	read -r t_appear t_end rc < <(tail -n 1 "$work/mpp.out")
 	if [ "${rc:-}" != 75 ] || [ "$t_appear" = - ] || [ ! -s "$st" ] || [ ! -s "$ready" ]; then
 		fail="mpp checkpoint run: status ${rc:-?} (75 expected): $(last_lines "$work/mpp.err")"
@@ -149,21 +157,21 @@ run_mpp() {
 	sync_us=0
 	local t0
 	t0=$(now_us)
-	MPP_RESTART=$st timeout "$tmo" "$work/footprint.mpp" "$1" "$2" "$ready" >"$work/mpp.rout" 2>"$work/mpp.rerr"
+	MPP_RESTART=$st timeout "$tmo" "$work/footprint.mpp" "$1" "$2" "$3" "$ready" >"$work/mpp.rout" 2>"$work/mpp.rerr"
 	rc=$?
 	rs_us=$(($(now_us) - t0))
-	if [ $rc -ne 0 ] || ! cmp -s "$work/mpp.rout" "$work/expected.$1.$2"; then
-		fail="mpp restart: status $rc, output '$(head -c 200 "$work/mpp.rout")', expected '$(cat "$work/expected.$1.$2")': $(last_lines "$work/mpp.rerr")"
+	if [ $rc -ne 0 ] || ! cmp -s "$work/mpp.rout" "$work/expected.$1.$2.$3"; then
+		fail="mpp restart: status $rc, output '$(head -c 200 "$work/mpp.rout")', expected '$(cat "$work/expected.$1.$2.$3")': $(last_lines "$work/mpp.rerr")"
 	fi
 }
 
-# dmtcp LIVE SCRATCH GZIP(0|1): one checkpoint and restart with DMTCP.
+# run_dmtcp LIVE SCRATCH SPARSE GZIP(0|1): one checkpoint and restart with DMTCP.
 run_dmtcp() {
 	local ready=$work/ready go=$work/go t0 rc img z=--no-gzip
-	[ "$3" = 1 ] && z=--gzip
+	[ "$4" = 1 ] && z=--gzip
 	rm -f "$ready" "$go" "$work"/img/ckpt_* "$work"/img/dmtcp_restart_script*
 	"$dmtcp_bin/dmtcp_launch" --join-coordinator --coord-port "$port" "$z" --ckptdir "$work/img" \
-		"$work/footprint.plain" "$1" "$2" "$ready" "$go" >"$work/dmtcp.out" 2>"$work/dmtcp.err" &
+		"$work/footprint.plain" "$1" "$2" "$3" "$ready" "$go" >"$work/dmtcp.out" 2>"$work/dmtcp.err" &
 	run_pid=$!
 	if ! wait_ready "$ready"; then
 		kill -KILL "$run_pid" 2>/dev/null
@@ -197,23 +205,23 @@ run_dmtcp() {
 		>"$work/dmtcp.rout" 2>"$work/dmtcp.rerr"
 	rc=$?
 	rs_us=$(($(now_us) - t0))
-	if [ $rc -ne 0 ] || ! cmp -s "$work/dmtcp.rout" "$work/expected.$1.$2"; then
-		fail="dmtcp_restart: status $rc, output '$(head -c 200 "$work/dmtcp.rout")', expected '$(cat "$work/expected.$1.$2")': $(last_lines "$work/dmtcp.rerr")"
+	if [ $rc -ne 0 ] || ! cmp -s "$work/dmtcp.rout" "$work/expected.$1.$2.$3"; then
+		fail="dmtcp_restart: status $rc, output '$(head -c 200 "$work/dmtcp.rout")', expected '$(cat "$work/expected.$1.$2.$3")': $(last_lines "$work/dmtcp.rerr")"
 	fi
 	rm -f "$work"/img/ckpt_*
 }
 
 # ---- the expected outputs, and whether DMTCP runs here at all ---------------------------
-for s in "$small" "$large"; do
-	read -r l sc <<<"$s"
-	if ! "$work/footprint.plain" "$l" "$sc" "$work/ready" >"$work/expected.$l.$sc" 2>"$work/plain.err"; then
+for name in "${names[@]}"; do
+	read -r l sc sp <<<"${spec[$name]}"
+	if ! "$work/footprint.plain" "$l" "$sc" "$sp" "$work/ready" >"$work/expected.$l.$sc.$sp" 2>"$work/plain.err"; then
 		echo "dmtcp.sh: the plain program failed: $(last_lines "$work/plain.err")" >&2
 		exit 1
 	fi
 done
 # A first small run: a DMTCP that cannot work here stops the benchmark with its error.
-"$work/footprint.plain" 1 0 "$work/ready" >"$work/expected.1.0" 2>/dev/null
-run_dmtcp 1 0 0
+"$work/footprint.plain" 1 0 0 "$work/ready" >"$work/expected.1.0.0" 2>/dev/null
+run_dmtcp 1 0 0 0
 [ -z "$fail" ] || skip "DMTCP ($dmtcp_version, $dmtcp_bin) cannot checkpoint and restart a small program here: $fail"
 
 # ---- the measurements -----------------------------------------------------------------
@@ -222,15 +230,14 @@ status=0
 tools="mpp dmtcp"
 [ "$gzip" = 1 ] && tools="$tools dmtcp-gzip"
 for rep in $(seq "$reps"); do
-	for name in small large; do
-		if [ $name = small ]; then s=$small; else s=$large; fi
-		read -r l sc <<<"$s"
+	for name in "${names[@]}"; do
+		read -r l sc sp <<<"${spec[$name]}"
 		for tool in $tools; do
 			fail=
 			case "$tool" in
-			mpp) run_mpp "$l" "$sc" ;;
-			dmtcp) run_dmtcp "$l" "$sc" 0 ;;
-			dmtcp-gzip) run_dmtcp "$l" "$sc" 1 ;;
+			mpp) run_mpp "$l" "$sc" "$sp" ;;
+			dmtcp) run_dmtcp "$l" "$sc" "$sp" 0 ;;
+			dmtcp-gzip) run_dmtcp "$l" "$sc" "$sp" 1 ;;
 			esac
 			if [ -n "$fail" ]; then
 				echo "FAIL $name $tool rep $rep: $fail" | tee -a "$work/failures" >&2
@@ -267,21 +274,21 @@ row_fmt='%-8s %-10s %8s %10s %9s %8s %8s %10s %9s %7s\n'
 	echo
 	# shellcheck disable=SC2059
 	printf "$row_fmt" scenario tool "RSS MiB" "image MiB" "ckpt ms" "sync ms" "exit ms" "restart ms" "total ms" "vs mpp"
-	for name in small large; do
+	for name in "${names[@]}"; do
 		for tool in $tools; do
-			ck=$(med $name "$tool" 4)
+			ck=$(med "$name" "$tool" 4)
 			[ "$ck" = - ] && continue
-			sy=$(med $name "$tool" 6)
-			rs=$(med $name "$tool" 5)
-			img=$(med $name "$tool" 7)
-			rss=$(med $name "$tool" 8)
-			ex=$(med $name "$tool" 9)
+			sy=$(med "$name" "$tool" 6)
+			rs=$(med "$name" "$tool" 5)
+			img=$(med "$name" "$tool" 7)
+			rss=$(med "$name" "$tool" 8)
+			ex=$(med "$name" "$tool" 9)
 			ckt=$(awk -v a="$ck" -v b="$sy" 'BEGIN { print a + b }')
 			tot=$(awk -v a="$ckt" -v b="$rs" 'BEGIN { print a + b }')
 			if [ "$tool" = mpp ]; then
 				vs=1.0x sy=- ex=$(ms "$ex")
 			else
-				vs=$(x "$(ratio_med $name "$tool" tot)") sy=$(ms "$sy") ex=-
+				vs=$(x "$(ratio_med "$name" "$tool" tot)") sy=$(ms "$sy") ex=-
 			fi
 			# shellcheck disable=SC2059
 			printf "$row_fmt" "$name" "$tool" "$(awk -v v="$rss" 'BEGIN { printf "%.0f\n", v / 1024 }')" \
@@ -292,17 +299,22 @@ row_fmt='%-8s %-10s %8s %10s %9s %8s %8s %10s %9s %7s\n'
 	echo
 	echo "ratios DMTCP / mpp (median over the runs of the ratio within each run)"
 	printf '%-8s %-10s %10s %10s %10s %10s\n' scenario tool image ckpt restart total
-	for name in small large; do
+	for name in "${names[@]}"; do
 		for tool in $tools; do
 			[ "$tool" = mpp ] && continue
-			printf '%-8s %-10s %10s %10s %10s %10s\n' "$name" "$tool" "$(x "$(ratio_med $name "$tool" img)")" \
-				"$(x "$(ratio_med $name "$tool" ck)")" "$(x "$(ratio_med $name "$tool" rs)")" "$(x "$(ratio_med $name "$tool" tot)")"
+			printf '%-8s %-10s %10s %10s %10s %10s\n' "$name" "$tool" "$(x "$(ratio_med "$name" "$tool" img)")" \
+				"$(x "$(ratio_med "$name" "$tool" ck)")" "$(x "$(ratio_med "$name" "$tool" rs)")" "$(x "$(ratio_med "$name" "$tool" tot)")"
 		done
 	done
 	echo
-	read -r l sc <<<"$small"
-	echo "small: $l MiB live after $sc MiB of scratch blocks filled and freed (still resident); large:"
-	echo "${large%% *} MiB live$([ "${large##* }" != 0 ] && echo " after ${large##* } MiB of scratch"). RSS: resident size of the process at the point."
+	for name in "${names[@]}"; do
+		read -r l sc sp <<<"${spec[$name]}"
+		printf '%s: %s MiB live' "$name" "$l"
+		[ "$sc" != 0 ] && printf ', after %s MiB of scratch blocks filled and freed (still resident)' "$sc"
+		[ "$sp" != 0 ] && printf ', plus a live %s MiB calloc array with one double set per MiB' "$sp"
+		echo .
+	done
+	echo "RSS: resident size of the process at the point."
 	echo "ckpt: mpp from the point until the state file is in place (capture, encode, write, fsync,"
 	echo "rename); DMTCP dmtcp_command --bcheckpoint, then 'sync IMAGE' (sync ms, included). exit: mpp's"
 	echo "process exit after the file is in place (not included; a DMTCP checkpoint leaves the process"

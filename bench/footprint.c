@@ -1,7 +1,7 @@
 /* footprint.c: a program whose live state and address space are chosen,
  * for comparing mpp with a whole-process checkpointer (bench/dmtcp.sh).
  *
- * Usage: footprint LIVE_MIB SCRATCH_MIB READY [GO]
+ * Usage: footprint LIVE_MIB SCRATCH_MIB SPARSE_MIB READY [GO]
  *
  * First a scratch phase: SCRATCH_MIB of 64 KiB blocks are allocated and
  * filled with pseudo-random numbers. Then LIVE_MIB of 64 KiB blocks of
@@ -9,7 +9,9 @@
  * blocks and the generator. Then every scratch block is freed: the live
  * blocks sit above them in the heap, so the C library keeps the freed
  * memory mapped and resident (as after any big temporary structure), but
- * no variable refers to it any more.
+ * no variable refers to it any more. Last, with SPARSE_MIB > 0, one array
+ * of SPARSE_MIB is allocated with calloc and one double of every MiB of it
+ * is set: live, mostly zero, mostly never touched by the program.
  *
  * At the program point that both checkpointers stop at, the program writes
  * READY (atomically, by rename) with one line: "US RSS_KIB SIZE_KIB", the
@@ -18,7 +20,8 @@
  * checkpointer), it then waits until the file GO exists, checking every
  * 0.2 ms; the checkpointer takes its image during that wait. Then comes
  * the migration point (mpp checkpoints there), then the rest of the run:
- * one pass over the live state that prints "checksum HEX blocks N", so a
+ * one pass over the live state (the set doubles of the sparse array) that
+ * prints "checksum HEX blocks N", so a
  * restarted run must read back every live byte and can be compared with
  * an uninterrupted one. */
 #define _POSIX_C_SOURCE 200809L
@@ -97,19 +100,28 @@ static double *new_block(void)
 	return b;
 }
 
+/* Folds the bytes of one double into the hash H. */
+static unsigned long long fold(unsigned long long h, double v)
+{
+	unsigned long long bits;
+	memcpy(&bits, &v, sizeof bits);
+	return (h ^ bits) * 1099511628211ULL;
+}
+
 int main(int argc, char **argv)
 {
-	long live_n, scratch_n;
-	double **live, **scratch;
+	long live_n, scratch_n, sparse_mib;
+	double **live, **scratch, *sparse = NULL;
 	unsigned long long h = 1469598103934665603ULL;
-	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: footprint LIVE_MIB SCRATCH_MIB READY [GO]\n");
+	if (argc < 5 || argc > 6) {
+		fprintf(stderr, "usage: footprint LIVE_MIB SCRATCH_MIB SPARSE_MIB READY [GO]\n");
 		return 2;
 	}
 	live_n = atol(argv[1]) * 16;
 	scratch_n = atol(argv[2]) * 16;
-	if (live_n < 1 || scratch_n < 0) {
-		fprintf(stderr, "footprint: LIVE_MIB must be >= 1 and SCRATCH_MIB >= 0\n");
+	sparse_mib = atol(argv[3]);
+	if (live_n < 1 || scratch_n < 0 || sparse_mib < 0) {
+		fprintf(stderr, "footprint: LIVE_MIB must be >= 1, SCRATCH_MIB and SPARSE_MIB >= 0\n");
 		return 2;
 	}
 
@@ -134,20 +146,29 @@ int main(int argc, char **argv)
 	for (long b = 0; b < scratch_n; b++)
 		free(scratch[b]);
 	free(scratch);
+	if (sparse_mib) {
+		sparse = calloc(sparse_mib * 131072, sizeof *sparse);
+		if (!sparse) {
+			fprintf(stderr, "footprint: out of memory\n");
+			return 1;
+		}
+		for (long m = 0; m < sparse_mib; m++)
+			sparse[m * 131072] = (double)(rng_next() >> 11) * 0x1p-53;
+	}
 
-	write_ready(argv[3]);
-	if (argc == 5)
-		wait_for(argv[4]);
+	write_ready(argv[4]);
+	if (argc == 6)
+		wait_for(argv[5]);
 #pragma mpp point
 	for (long b = 0; b < live_n; b++) {
-		for (long i = 0; i < BLOCK_DOUBLES; i++) {
-			unsigned long long bits;
-			memcpy(&bits, &live[b][i], sizeof bits);
-			h = (h ^ bits) * 1099511628211ULL;
-		}
+		for (long i = 0; i < BLOCK_DOUBLES; i++)
+			h = fold(h, live[b][i]);
 		free(live[b]);
 	}
 	free(live);
+	for (long m = 0; m < sparse_mib; m++)
+		h = fold(h, sparse[m * 131072]);
+	free(sparse);
 	printf("checksum %016llx blocks %ld\n", h, live_n);
 	return 0;
 }
