@@ -264,7 +264,10 @@ ratio_med() { # SCENARIO TOOL EXPR: the median over repetitions of EXPR(tool) / 
 }
 ms() { awk -v v="$1" 'BEGIN { if (v == "" || v == "-") print "-"; else printf "%.1f\n", v / 1000 }'; }
 mib() { awk -v v="$1" 'BEGIN { if (v == "" || v == "-") print "-"; else printf "%.2f\n", v / 1048576 }'; }
-x() { awk -v v="$1" 'BEGIN { if (v == "" || v == "-") print "-"; else printf "%.1fx\n", v }'; }
+x() { # a ratio, with two significant digits below 1
+	awk -v v="$1" 'BEGIN { if (v == "" || v == "-") print "-"; else if (v >= 100) printf "%.0fx\n", v;
+		else if (v >= 1) printf "%.1fx\n", v; else printf "%.2gx\n", v }'
+}
 
 : >"$work/plot.dat"
 row_fmt='%-8s %-10s %8s %10s %9s %8s %8s %10s %9s %7s\n'
@@ -341,7 +344,7 @@ set logscale y
 set yrange [0.1:*]
 set grid ytics
 set xtics rotate by 30 right
-set key top left
+set key outside right top vertical
 set ylabel "ms"
 set title "checkpoint and restart time (log scale)"
 plot "$work/plot.dat" using 2:xtic(1) title "checkpoint" lc rgb "#1f77b4", "" using 3 title "restart" lc rgb "#ff7f0e"
