@@ -110,6 +110,7 @@ cleanup() {
 	rm -rf "$work/img"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 "$dmtcp_bin/dmtcp_coordinator" --quiet --quiet --coord-port 0 --port-file "$work/port" \
 	--ckptdir "$work/img" --timeout $((tmo * 8 * reps)) >"$work/coordinator.log" 2>&1 &
@@ -141,7 +142,7 @@ wait_ready() { # READY
 
 # run_mpp LIVE SCRATCH SPARSE: one checkpoint and restart with mpp.
 run_mpp() {
-	local st=$work/img/mpp.state ready=$work/ready t_appear t_end rc t_point
+	local st=$work/img/mpp.state ready=$work/ready t_appear=- t_end="" rc="" t_point
 	rm -f "$st" "$ready"
 	"$work/filetime" "$work/img" mpp.state env MPP_CHECKPOINT="$st" MPP_CHECKPOINT_AT=1 timeout "$tmo" \
 		"$work/footprint.mpp" "$1" "$2" "$3" "$ready" >"$work/mpp.out" 2>"$work/mpp.err"
