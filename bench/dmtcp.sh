@@ -350,6 +350,7 @@ set ylabel "ms"
 set title "checkpoint and restart time (log scale)"
 plot "$work/plot.dat" using 2:xtic(1) title "checkpoint" lc rgb "#1f77b4", "" using 3 title "restart" lc rgb "#ff7f0e"
 set ylabel "MiB"
+set key off
 set title "image size (log scale)"
 plot "$work/plot.dat" using 4:xtic(1) title "image" lc rgb "#2ca02c"
 unset multiplot
