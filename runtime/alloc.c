@@ -25,6 +25,8 @@ static size_t elems(const struct mpp_type *elem, size_t n)
 
 	if (n == esz) /* malloc(sizeof *p): no division */
 		return 1;
+	if (esz == 1)
+		return n ? n : 1;
 	c = n / esz + (n % esz != 0);
 	return c ? c : 1;
 }
@@ -41,7 +43,10 @@ static void *alloc(const struct mpp_type *elem, size_t n, size_t align)
 		errno = EINVAL;
 		return NULL;
 	}
-	p = mpp_heap_alloc_aligned(typed ? elem : NULL, typed ? elems(elem, n) : (n ? n : 1), align);
+	if (!align) /* malloc's own alignment: the common case */
+		p = mpp_heap_alloc(typed ? elem : NULL, typed ? elems(elem, n) : (n ? n : 1));
+	else
+		p = mpp_heap_alloc_aligned(typed ? elem : NULL, typed ? elems(elem, n) : (n ? n : 1), align);
 	if (!p)
 		errno = ENOMEM;
 	return p;

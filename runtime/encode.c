@@ -233,6 +233,8 @@ static int collect(void)
 	b->size = mpp_image_span();
 	b->count = 1;
 	enc.image = (uint32_t)(b - enc.b);
+	if ((rc = mpp_heap_walk()))
+		return rc;
 	for (i = 0; i < mpp_heap_count(); i++) {
 		const struct mpp_hblock *h = mpp_heap_at(i);
 		if ((rc = new_block(&b)))

@@ -1,11 +1,12 @@
 /* grave.c: dead memory, so that a capture can tell a dangling pointer (a
  * correct program never uses it again) from one into memory nobody knows:
  * places of freed heap blocks, and the stack of functions that returned.
- * Freed places are bits in bitmaps (one bit per 16 bytes, one bitmap per
- * MiB of address space that held blocks), so freeing costs a few bit sets
- * and the memory stays a fixed fraction of the heap however long the
- * program runs; blocks of a MiB and more are kept as ranges. A place that
- * holds a live block again is found as that block first. */
+ * The chunks of the small blocks know their own dead places (heap.c); the
+ * places of big blocks freed or moved are bits in bitmaps here (one bit per
+ * 16 bytes, one bitmap per MiB of address space that held blocks), so
+ * the memory stays a fixed fraction of the heap however long the program
+ * runs; blocks of a MiB and more are kept as ranges. A place that holds a
+ * live block again is found as that block first. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,7 +147,6 @@ size_t mpp_grave_count(void)
 {
 	size_t i, k, n = grave.nbig;
 
-	mpp_heap_count(); /* the heap hands over the blocks it freed */
 	for (i = 0; i < grave.cap; i++)
 		if (grave.tab[i].key)
 			for (k = 0; k < PAGE_WORDS; k++)
@@ -228,8 +228,7 @@ int mpp_heap_was_freed(const void *p)
 {
 	uintptr_t v = (uintptr_t)p;
 
-	if (p == &dangling_target || dead_local(v))
+	if (p == &dangling_target || dead_local(v) || mpp_heap_chunk_dead(p))
 		return 1;
-	mpp_heap_count(); /* the heap hands over the blocks it freed */
 	return freed(v);
 }

@@ -1,4 +1,4 @@
-/* mpp_grave.h: dead memory (grave.c): ranges of freed heap blocks, for
+/* mpp_grave.h: dead memory (grave.c): ranges of freed big heap blocks, for
  * heap.c; what a capture asks (mpp_heap_was_freed) is in mpp_heap.h. */
 #ifndef MPP_GRAVE_H
 #define MPP_GRAVE_H

@@ -24,26 +24,36 @@ void *mpp_heap_alloc(const struct mpp_type *elem, size_t count);
  * alignment: as mpp_heap_alloc). The block remembers it for a restore. */
 void *mpp_heap_alloc_aligned(const struct mpp_type *elem, size_t count, size_t align);
 /* Untrack and free a block from mpp_heap_alloc: 1; 0 when p is NULL or
- * was not allocated here. Blocks have a header before them, so only this
- * frees them (not free). */
+ * was not allocated here. Blocks have a header before them and most are
+ * not the C library's, so only this frees them (not free). */
 int mpp_heap_free(void *p);
 /* Resize to count elements of the block's type (new bytes zeroed). As with
  * realloc, only malloc's own alignment is kept. */
 void *mpp_heap_realloc(void *p, size_t count);
 
+/* Lists the live blocks for mpp_heap_count and mpp_heap_at (nothing is
+ * kept while the program runs: this walks the heap when it has changed).
+ * 0, or MPP_ENOMEM. */
+int mpp_heap_walk(void);
+/* Live blocks (0 when mpp_heap_walk fails). */
 size_t mpp_heap_count(void);
 /* log2 of b's alignment for the state (0: malloc's own). */
 unsigned mpp_heap_align_log2(const struct mpp_hblock *b);
+/* The i-th live block, valid until the heap changes. */
 const struct mpp_hblock *mpp_heap_at(size_t i);
-/* The block that starts at p, or NULL (p: NULL or any readable address). */
+/* The block that starts at p, or NULL (p: NULL or any readable address).
+ * The answer is valid until the next call. */
 const struct mpp_hblock *mpp_heap_find(const void *p);
+/* Is p in the memory of the small blocks but in none that is live (a
+ * freed place, or one not handed out yet)? For mpp_heap_was_freed. */
+int mpp_heap_chunk_dead(const void *p);
 
 /* Is p dangling: inside a block freed since the heap was last rebuilt, in
  * the stack below main's frame (a saved variable is found before this is
  * asked: what is left belongs to functions that returned), or the target
  * of a restored dangling pointer? */
 int mpp_heap_was_freed(const void *p);
-/* Ranges of freed memory remembered (after merging; for tests). */
+/* 16-byte places and ranges of freed big blocks remembered (for tests). */
 size_t mpp_heap_nfreed(void);
 /* Where a restored dangling pointer points: not NULL, inside no block. */
 void *mpp_heap_dangling(void);

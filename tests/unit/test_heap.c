@@ -1,5 +1,6 @@
 /* test_heap.c: runtime/heap.c (tracked blocks: many allocations, frees and
- * reallocations with address lookups, the argv copy) and runtime/blocks.c
+ * reallocations with address lookups, the size classes, the walk a capture
+ * makes, dead places, the argv copy) and runtime/blocks.c
  * (the sorted address index used to translate pointers). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -191,6 +192,127 @@ static void test_freed_bounded(void **state)
 	assert_false(mpp_heap_was_freed(keep[7]));
 }
 
+/* Every size of the small classes and past them: the block says its
+ * count and size, starts zeroed, and grows in its place while its class has
+ * room (new bytes zeroed), else moves with its bytes. */
+static void test_sizes(void **state)
+{
+	enum { MAX = 1100 };
+	unsigned char *p[MAX + 1];
+	size_t n, i;
+
+	(void)state;
+	for (n = 1; n <= MAX; n++) {
+		p[n] = mpp_heap_alloc(NULL, n);
+		assert_non_null(p[n]);
+		assert_int_equal((uintptr_t)p[n] % 16, 0);
+		for (i = 0; i < n; i++)
+			assert_int_equal(p[n][i], 0);
+		memset(p[n], (int)(n & 0xff), n);
+		assert_int_equal(mpp_heap_find(p[n])->size, n);
+		assert_int_equal(mpp_heap_find(p[n])->count, n);
+		assert_ptr_equal(mpp_heap_find(p[n])->elem, &mpp_t_uchar);
+	}
+	for (n = 1; n <= MAX; n++) /* neighbours untouched */
+		for (i = 0; i < n; i++)
+			assert_int_equal(p[n][i], n & 0xff);
+	/* 20 bytes live in the class of 32: growing to 32 stays, to 33 moves */
+	p[0] = mpp_heap_realloc(p[20], 32);
+	assert_ptr_equal(p[0], p[20]);
+	assert_int_equal(mpp_heap_find(p[0])->size, 32);
+	assert_int_equal(p[0][19], 20);
+	assert_int_equal(p[0][20], 0);
+	assert_int_equal(p[0][31], 0);
+	p[0] = mpp_heap_realloc(p[0], 10); /* shrinks in place */
+	assert_ptr_equal(p[0], p[20]);
+	p[0] = mpp_heap_realloc(p[0], 33);
+	assert_ptr_not_equal(p[0], p[20]);
+	assert_null(mpp_heap_find(p[20]));
+	assert_true(mpp_heap_was_freed(p[20]));
+	assert_int_equal(p[0][9], 20);
+	assert_int_equal(p[0][10], 0); /* past the shrunk size: zero again */
+	assert_int_equal(p[0][32], 0);
+	p[20] = p[0];
+	p[0] = mpp_heap_realloc(p[1000], 5000); /* small to big */
+	assert_non_null(p[0]);
+	assert_int_equal(p[0][999], 1000 & 0xff);
+	assert_int_equal(p[0][4999], 0);
+	p[1000] = mpp_heap_realloc(p[0], 7); /* big stays big */
+	assert_non_null(p[1000]);
+	assert_int_equal(mpp_heap_find(p[1000])->size, 7);
+	assert_int_equal(mpp_heap_count(), MAX);
+	mpp_heap_drop();
+}
+
+/* A capture lists each live block once, small and big, as the heap is now;
+ * a block freed twice is freed once; memory of the C library's is not a
+ * block. */
+static void test_walk(void **state)
+{
+	enum { M = 3000 };
+	void *p[M];
+	size_t i, k, seen = 0;
+	unsigned char *mine;
+
+	(void)state;
+	for (i = 0; i < M; i++)
+		p[i] = mpp_heap_alloc(&mpp_t_int, i % 7 ? 1 + i % 40 : 300 + i);
+	for (i = 0; i < M; i += 3) {
+		assert_int_equal(mpp_heap_free(p[i]), 1);
+		assert_int_equal(mpp_heap_free(p[i]), 0);
+		p[i] = NULL;
+	}
+	assert_int_equal(mpp_heap_count(), M - (M + 2) / 3);
+	for (k = 0; k < mpp_heap_count(); k++) {
+		const struct mpp_hblock *b = mpp_heap_at(k);
+		for (i = 0; i < M && p[i] != b->addr; i++)
+			;
+		assert_true(i < M);
+		assert_int_equal(b->count, i % 7 ? 1 + i % 40 : 300 + i);
+		assert_int_equal(b->size, b->count * sizeof(int));
+		p[i] = NULL; /* seen */
+		seen++;
+	}
+	assert_null(mpp_heap_at(k));
+	assert_int_equal(seen, M - (M + 2) / 3);
+	mine = malloc(24);
+	assert_null(mpp_heap_find(mine));
+	assert_int_equal(mpp_heap_free(mine), 0);
+	free(mine);
+	mpp_heap_drop();
+	assert_int_equal(mpp_heap_count(), 0);
+}
+
+/* No small block starts a page (its header could not be told from an
+ * unmapped page before an untracked address), and places of the small
+ * blocks that hold no live block are dead, also those never handed out. */
+static void test_small_places(void **state)
+{
+	enum { M = 20000 };
+	char **p = calloc(M, sizeof *p);
+	size_t i;
+
+	(void)state;
+	assert_non_null(p);
+	for (i = 0; i < M; i++) {
+		p[i] = mpp_heap_alloc(&mpp_t_char, 1 + i % 100);
+		assert_non_null(p[i]);
+		assert_int_not_equal((uintptr_t)p[i] % 4096, 0);
+	}
+	for (i = 0; i < M; i += 2)
+		mpp_heap_free(p[i]);
+	for (i = 0; i < M; i++) {
+		assert_int_equal(mpp_heap_was_freed(p[i] + i % 100), i % 2 == 0);
+		assert_int_equal(mpp_heap_find(p[i]) != NULL, i % 2 == 1);
+	}
+	assert_true(mpp_heap_was_freed(p[M - 1] + 2000));      /* not handed out yet */
+	p[0] = mpp_heap_alloc(&mpp_t_char, 1 + (M - 2) % 100); /* the place freed last */
+	assert_ptr_equal(p[0], p[M - 2]);
+	assert_false(mpp_heap_was_freed(p[0]));
+	mpp_heap_drop();
+	free(p);
+}
+
 static void test_index(void **state)
 {
 	struct mpp_bindex ix = {0};
@@ -256,9 +378,10 @@ static void test_index_large(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_many_blocks), cmocka_unit_test(test_bytes_and_argv), cmocka_unit_test(test_aligned),
-	    cmocka_unit_test(test_page_starts), cmocka_unit_test(test_freed_bounded),  cmocka_unit_test(test_index),
-	    cmocka_unit_test(test_index_large),
+	    cmocka_unit_test(test_many_blocks),  cmocka_unit_test(test_bytes_and_argv), cmocka_unit_test(test_aligned),
+	    cmocka_unit_test(test_page_starts),  cmocka_unit_test(test_freed_bounded),  cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_index_large),  cmocka_unit_test(test_sizes),          cmocka_unit_test(test_walk),
+	    cmocka_unit_test(test_small_places),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
