@@ -2,8 +2,10 @@
  * (runtime/ctlmsg.c, the parser runtime/pvm.c runs on the bytes of every
  * message on its control tag before it acts on one). Each input is the
  * bytes of one message, cut as pvm.c cuts them (mpp_ctlmsg_head), parsed
- * with and without a job secret; an accepted message must hold exactly what
- * its kind says, and every list and host name must lie inside the input.
+ * with and without a job secret (and once more with a host name that fits
+ * the input, see parse_fixed_host); an accepted message must hold exactly
+ * what its kind says, and every list and host name must lie inside the
+ * input.
  * Built and run by fuzz.sh with clang -fsanitize=fuzzer,address,undefined. */
 #include <stddef.h>
 #include <stdint.h>
@@ -66,12 +68,65 @@ static void check(const struct mpp_ctlmsg *m, const unsigned char *p, size_t n)
 	}
 }
 
+/* Parses copy (head bytes) with and without the secret, checking every
+ * answer. */
+static void parse_both(const unsigned char *copy, size_t head)
+{
+	struct mpp_ctlmsg m;
+	for (int with = 0; with < 2; with++) {
+		int rc = mpp_ctlmsg_parse(&m, copy, head, with ? secret : NULL);
+		if (rc == 0)
+			check(&m, copy, head);
+		else if (rc == 1) {
+			if (!mpp_ctlmsg_outside(m.kind))
+				abort(); /* only requests from outside carry a secret */
+		} else if (rc != MPP_EFORMAT || !mpp_err_msg()[0]) {
+			abort();
+		}
+		if (rc == 0 && mpp_ctlmsg_outside(m.kind) && !with)
+			abort(); /* a request accepted without a secret */
+		mpp_err_clear();
+	}
+}
+
+static void put_be(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16), p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+/* Random bytes rarely make a host name whose length field matches the
+ * bytes that follow (the bound that guards the host buffer): for the kinds
+ * with a host, a second copy gets the job's secret, a length field that
+ * covers the rest of the input and a final NUL. */
+static void parse_fixed_host(const unsigned char *data, size_t size)
+{
+	int kind = mpp_ctlmsg_int(data, 0);
+	size_t off = kind == MPP_CM_MIGRATE ? 8 : 16;
+	if (kind != MPP_CM_MIGRATE && kind != MPP_CM_CTL_MIGRATE && kind != MPP_CM_CTL_PREPARE)
+		return;
+	if (size < off + 4)
+		return;
+	size_t n = off + ((size - off) & ~(size_t)3);
+	unsigned char *copy = malloc(n);
+	if (!copy)
+		return;
+	memcpy(copy, data, n);
+	if (off == 16) {
+		put_be(copy + 4, secret[0]);
+		put_be(copy + 8, secret[1]);
+	}
+	put_be(copy + off - 4, (uint32_t)(n - off));
+	copy[n - 1] = '\0';
+	parse_both(copy, n);
+	free(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mpp_ctlmsg m;
 	unsigned char *copy;
 	size_t head;
-	int rc;
 
 	if (size < 4) {
 		/* pvm.c refuses these before it parses; the parser must too */
@@ -91,20 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data, head);
-	for (int with = 0; with < 2; with++) {
-		rc = mpp_ctlmsg_parse(&m, copy, head, with ? secret : NULL);
-		if (rc == 0)
-			check(&m, copy, head);
-		else if (rc == 1) {
-			if (!mpp_ctlmsg_outside(m.kind))
-				abort(); /* only requests from outside carry a secret */
-		} else if (rc != MPP_EFORMAT || !mpp_err_msg()[0]) {
-			abort();
-		}
-		if (rc == 0 && mpp_ctlmsg_outside(m.kind) && !with)
-			abort(); /* a request accepted without a secret */
-		mpp_err_clear();
-	}
+	parse_both(copy, head);
 	free(copy);
+	parse_fixed_host(data, size);
 	return 0;
 }
