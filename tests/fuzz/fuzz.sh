@@ -42,7 +42,7 @@ usage() {
 
 # Is clang there, and can it link a libFuzzer target? Else skip (77).
 check_clang() {
-	local obj=$out/obj
+	local obj=$out/obj/probe.$$ # the ctest runs of the targets may overlap
 	if ! command -v "${clang[0]}" >/dev/null; then
 		echo "SKIP: no ${clang[0]} (Debian: clang, libclang-rt-14-dev): the fuzzers are not built"
 		exit 77
@@ -55,8 +55,10 @@ check_clang() {
 	printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return d && n > 9; }\n' >"$obj/probe.c"
 	if ! "${clang[@]}" -fsanitize=fuzzer -o "$obj/probe" "$obj/probe.c" >"$obj/probe.log" 2>&1; then
 		echo "SKIP: ${clang[0]} cannot link -fsanitize=fuzzer (Debian: libclang-rt-14-dev): $(head -n 1 "$obj/probe.log")"
+		rm -rf "$obj"
 		exit 77
 	fi
+	rm -rf "$obj"
 }
 
 flags=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined)
