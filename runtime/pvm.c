@@ -28,6 +28,7 @@
 #define MPP_LOG_PREFIX "pvm"
 #include "mpp.h"
 #include "mpp_ctl.h"
+#include "mpp_ctlmsg.h"
 #include "mpp_decode.h"
 #include "mpp_encode.h"
 #include "mpp_err.h"
@@ -53,9 +54,24 @@ MPP_PVM_WRAPPED(REAL)
 #define CHILD_VAR "MPP_PVM_CHILD"   /* spawned by an mpp task: a map follows */
 #define CHUNK (1 << 30)
 
-enum { K_MAP = 1, K_NOTICE, K_FLUSH, K_MOVED, K_MIGRATE, K_STATE, K_ACK, K_FWD, K_READY, K_WAKE };
-/* From outside the job (mppctl, the scheduler): the job's secret first. */
-enum { K_CTL_MIGRATE = 11, K_STATUS, K_CTL_PREPARE };
+/* The kinds of control messages (mpp_ctlmsg.h, which parses them). From
+ * outside the job (mppctl, the scheduler): K_CTL_MIGRATE, K_STATUS,
+ * K_CTL_PREPARE, with the job's secret first. */
+enum {
+	K_MAP = MPP_CM_MAP,
+	K_NOTICE = MPP_CM_NOTICE,
+	K_FLUSH = MPP_CM_FLUSH,
+	K_MOVED = MPP_CM_MOVED,
+	K_MIGRATE = MPP_CM_MIGRATE,
+	K_STATE = MPP_CM_STATE,
+	K_ACK = MPP_CM_ACK,
+	K_FWD = MPP_CM_FWD,
+	K_READY = MPP_CM_READY,
+	K_WAKE = MPP_CM_WAKE,
+	K_CTL_MIGRATE = MPP_CM_CTL_MIGRATE,
+	K_STATUS = MPP_CM_STATUS,
+	K_CTL_PREPARE = MPP_CM_CTL_PREPARE
+};
 enum { INFO_STATUS = 1, INFO_EVENT }; /* first int of a TAG_INFO message */
 
 struct ent {
@@ -506,13 +522,11 @@ static int pack_msg(int b, int src)
 	return h[4] ? pvm_pkmesg(b) : 0;
 }
 
-/* The buffer packed by pack_msg, with its real source in *src; <= 0 on
+/* The buffer packed by pack_msg whose 5 header ints h were read (a
+ * forwarded one: by ctl_parse), with its real source in *src; <= 0 on
  * error. */
-static int unpack_msg(int *src)
+static int fwd_msg(const int *h, int *src)
 {
-	int h[5];
-	if (pvm_upkint(h, 5, 1) < 0)
-		return -1;
 	*src = h[0];
 	if (h[4])
 		return pvm_upkmesg();
@@ -521,6 +535,16 @@ static int unpack_msg(int *src)
 	if (b > 0)
 		pvm_setminfo(b, &mi);
 	return b;
+}
+
+/* The buffer packed by pack_msg, with its real source in *src; <= 0 on
+ * error. */
+static int unpack_msg(int *src)
+{
+	int h[5];
+	if (pvm_upkint(h, 5, 1) < 0)
+		return -1;
+	return fwd_msg(h, src);
 }
 
 static void pack_fwd(void *arg)
@@ -597,27 +621,28 @@ static void pack_status(void *arg)
  * secret, host (start a destination there now, for a later move there);
  * K_STATUS: secret;
  * the reply goes to the sender on TAG_INFO (docs/PROTOCOL.md). */
-static int handle_outside(int src, int kind)
+static int handle_outside(int src, const struct mpp_ctlmsg *cm, int parsed)
 {
-	int v[2], want[2];
-	if (pvm_upkint(v, 2, 1) < 0 || !job_secret(want) || v[0] != want[0] || v[1] != want[1]) {
+	int kind = cm->kind;
+	if (parsed == 1) {
 		mpp_warn("control message (tag 0x%x, kind %d) from t%x with a wrong secret, ignored", TAG_CTL, kind,
 		         src);
 		return 0;
 	}
+	if (parsed < 0) {
+		mpp_warn("control message (tag 0x%x) from t%x ignored: %s", TAG_CTL, src, mpp_err_msg());
+		mpp_err_clear();
+		return 0;
+	}
 	if (kind == K_CTL_MIGRATE || kind == K_CTL_PREPARE) {
-		char host[sizeof req_host];
 		if (kind == K_CTL_PREPARE) {
-			if (pvm_upkstr(host) >= 0 && host[0])
-				snprintf(prep_host, sizeof prep_host, "%s", host);
+			snprintf(prep_host, sizeof prep_host, "%s", cm->host);
 			return 0;
 		}
-		if (pvm_upkstr(host) >= 0 && host[0]) {
-			snprintf(req_host, sizeof req_host, "%s", host);
-			t_req = now();
-			mpp_pvm_kick = 1;
-			__mpp_req = 1;
-		}
+		snprintf(req_host, sizeof req_host, "%s", cm->host);
+		t_req = now();
+		mpp_pvm_kick = 1;
+		__mpp_req = 1;
 		return 0;
 	}
 	uint64_t polls = mpp_poll_count();
@@ -642,20 +667,72 @@ static int handle_outside(int src, int kind)
 	return 0;
 }
 
+/* MPP_PVM_CTLDUMP=DIR (tests, fuzzing corpus): each control message's
+ * bytes as parsed, in DIR/kK-PID-N. */
+static void ctl_dump(const unsigned char *p, size_t n)
+{
+	static int count;
+	const char *dir = getenv("MPP_PVM_CTLDUMP");
+	char name[4096];
+	if (!dir || !*dir || n < 4)
+		return;
+	snprintf(name, sizeof name, "%s/k%d-%d-%d", dir, mpp_ctlmsg_int(p, 0), (int)getpid(), count++);
+	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0 && write(fd, p, n) != (ssize_t)n)
+		mpp_warn("MPP_PVM_CTLDUMP: cannot write %s", name);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Control message bufid (the active receive buffer, read from its start)
+ * checked by mpp_ctlmsg_parse: the bytes it needs are copied out of the
+ * buffer (all but the body of a STATE or FWD, which stays there). Returns
+ * what the parser does; cm's lists point into a buffer kept until the
+ * next call. */
+static int ctl_parse(int bufid, struct mpp_ctlmsg *cm)
+{
+	static unsigned char *bytes;
+	static size_t cap;
+	unsigned char k[4];
+	int len = 0, tag, src, s[2] = {0, 0};
+	size_t head;
+
+	memset(cm, 0, sizeof *cm);
+	if (pvm_bufinfo(bufid, &len, &tag, &src) < 0 || len < 4 || pvm_upkbyte((char *)k, 4, 1) < 0)
+		return mpp_err_set(MPP_EFORMAT, "control message of %d bytes, without a kind", len);
+	if (!(head = mpp_ctlmsg_head(k, (size_t)len)))
+		return mpp_err_set(MPP_EFORMAT, "control message of %d bytes, longer than %u", len, MPP_CM_MAX);
+	if (head > cap) {
+		unsigned char *b = realloc(bytes, head);
+		if (!b)
+			return mpp_err_set(MPP_ENOMEM, "no memory for a control message of %d bytes", len);
+		bytes = b;
+		cap = head;
+	}
+	memcpy(bytes, k, 4);
+	if (head > 4 && pvm_upkbyte((char *)bytes + 4, (int)(head - 4), 1) < 0)
+		return mpp_err_set(MPP_EFORMAT, "control message of %d bytes cannot be read", len);
+	ctl_dump(bytes, head);
+	int has = job_secret(s);
+	uint32_t want[2] = {(uint32_t)s[0], (uint32_t)s[1]};
+	return mpp_ctlmsg_parse(cm, bytes, head, has ? want : NULL);
+}
+
 /* A control message, now the active receive buffer. Returns 1 when the
  * buffer is kept (our state), 0 when it may be freed. */
 static int handle(int bufid)
 {
-	int src = msg_src(bufid), kind = 0, v[4];
+	struct mpp_ctlmsg cm = {0};
+	int src = msg_src(bufid), kind = 0, *v = cm.v, parsed = 0;
 
 	/* exit notifications come from a daemon (its tid has the top bit
 	 * set), requests from outside the job carry its secret, other control
 	 * messages come from a task of the job */
 	if (msg_tag(bufid) == TAG_CTL) {
-		if (pvm_upkint(&kind, 1, 1) < 0)
-			return 0;
-		if (kind == K_CTL_MIGRATE || kind == K_STATUS || kind == K_CTL_PREPARE)
-			return handle_outside(src, kind);
+		parsed = ctl_parse(bufid, &cm);
+		kind = cm.kind;
+		if (mpp_ctlmsg_outside(kind))
+			return handle_outside(src, &cm, parsed);
 	}
 	if (msg_tag(bufid) == TAG_EXIT ? src >= 0 : !job_member(src)) {
 		mpp_warn("control message (tag 0x%x) from t%x, not %s, ignored", msg_tag(bufid), src,
@@ -674,14 +751,21 @@ static int handle(int bufid)
 		}
 		return 0;
 	}
+	if (parsed < 0) {
+		mpp_warn("control message (tag 0x%x) from t%x ignored: %s", TAG_CTL, src, mpp_err_msg());
+		mpp_err_clear();
+		return 0;
+	}
 	switch (kind) {
 	case K_MAP:
-		unpack_map();
+		for (int i = 0; i < cm.nlist; i++)
+			set_map(mpp_ctlmsg_int(cm.list, 3 * i), mpp_ctlmsg_int(cm.list, 3 * i + 1),
+			        mpp_ctlmsg_int(cm.list, 3 * i + 2));
+		for (int i = 0; i < cm.nlist2; i++)
+			add_rev(mpp_ctlmsg_int(cm.list2, 2 * i + 1), mpp_ctlmsg_int(cm.list2, 2 * i));
 		got_map = 1;
 		break;
 	case K_NOTICE: /* v[0] moves from v[1] to v[2], epoch v[3] */
-		if (pvm_upkint(v, 4, 1) < 0)
-			break;
 		set_map(v[0], v[2], v[3]);
 		trace("notice", v[1], v[2], src);
 		if (dest > 0 && acked >= 0) {
@@ -697,10 +781,8 @@ static int handle(int bufid)
 		}
 		break;
 	case K_FLUSH: { /* its vtid, then the children it passed the notice on to */
-		int n = 0;
-		if (pvm_upkint(v, 1, 1) >= 0 && pvm_upkint(&n, 1, 1) >= 0)
-			for (int i = 0; i < n && pvm_upkint(&v[1], 1, 1) >= 0; i++)
-				relist |= add_waiter(v[1]); /* to watch its exit */
+		for (int i = 0; i < cm.nlist; i++)
+			relist |= add_waiter(mpp_ctlmsg_int(cm.list, i)); /* to watch its exit */
 		flush_clear(src, 0);
 		trace("flushfrom", src, me_r, 0);
 		break;
@@ -713,29 +795,23 @@ static int handle(int bufid)
 			}
 		break;
 	case K_MOVED:
-		if (pvm_upkint(v, 3, 1) >= 0) {
-			trace("moved", v[1], v[2], src);
-			set_map(v[0], v[2], 0);
-			flush_clear(v[1], v[2]);
-		}
+		trace("moved", v[1], v[2], src);
+		set_map(v[0], v[2], 0);
+		flush_clear(v[1], v[2]);
 		break;
-	case K_MIGRATE: {
-		char host[sizeof req_host];
-		if (pvm_upkstr(host) >= 0 && host[0]) {
-			snprintf(req_host, sizeof req_host, "%s", host);
-			t_req = now();
-			mpp_pvm_kick = 1;
-			__mpp_req = 1;
-		}
+	case K_MIGRATE:
+		snprintf(req_host, sizeof req_host, "%s", cm.host);
+		t_req = now();
+		mpp_pvm_kick = 1;
+		__mpp_req = 1;
 		break;
-	}
 	case K_ACK:
 		trace("ack", src, dest, 0);
 		if (src == dest)
 			acked = 1;
 		break;
 	case K_WAKE:
-		if (state_from && src == state_from && pvm_upkint(v, 1, 1) >= 0) {
+		if (state_from && src == state_from) {
 			trace("woken", src, v[0], 0);
 			me_v = v[0];
 			woken = 1;
@@ -750,14 +826,13 @@ static int handle(int bufid)
 		break;
 	case K_FWD: { /* a late message forwarded by our previous place */
 		int from, nb;
-		if ((nb = unpack_msg(&from)) > 0) {
+		if ((nb = fwd_msg(v, &from)) > 0) {
 			trace("fwdin", from, me_r, msg_tag(nb));
 			q = grow(q, nq, sizeof *q);
 			q[nq++] = (struct held){nb, from, msg_tag(nb)};
 		}
 		break;
 	}
-	default: mpp_warn("control message of unknown kind %d from t%x ignored", kind, src);
 	}
 	return 0;
 }

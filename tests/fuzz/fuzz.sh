@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# fuzz.sh: the libFuzzer target of the state decoder (fuzz_decode.c, with
-# program.c as the program states are checked against).
+# fuzz.sh: the libFuzzer targets, built outside the main build with clang
+# -fsanitize=fuzzer,address,undefined:
+#   decode  the state decoder (fuzz_decode.c, with program.c as the program
+#           states are checked against), corpus tests/fuzz/corpus
+#   pragma  the #pragma mpp parser (fuzz_pragma.c over grammar/), corpus
+#           tests/fuzz/corpus-pragma
+#   ctl     the parser and checks of the PVM layer's control messages
+#           (fuzz_ctl.c over runtime/ctlmsg.c), corpus tests/fuzz/corpus-ctl
 #
-# Usage: tests/fuzz/fuzz.sh build          build BUILD/fuzz/fuzz_decode
-#        tests/fuzz/fuzz.sh run SECONDS    build, seed, fuzz for SECONDS
-#        tests/fuzz/fuzz.sh seeds DIR      write fresh states of program.c
-#                                          from every available architecture
+# Usage: tests/fuzz/fuzz.sh build [TARGET...]        build BUILD/fuzz/fuzz_TARGET
+#        tests/fuzz/fuzz.sh run SECONDS [TARGET...]  build, seed, fuzz each for SECONDS
+#        tests/fuzz/fuzz.sh seeds DIR                write fresh states of program.c
+#                                                    from every available architecture
+# Without TARGET: all three, one after the other.
 #
 # BUILD is MPP_TEST_BUILD_DIR or the source tree's build/ (configured and
-# built: the runtime sources come from its share/mpp/runtime, mppcc links
-# program.c for each architecture). The fuzzer is built with clang
-# -fsanitize=fuzzer,address,undefined; without clang or its fuzzer runtime
-# (Debian: clang, libclang-rt-14-dev) `build` and `run` say so and exit with
-# 77 (skipped). `run` fuzzes a working corpus in BUILD/fuzz/corpus, seeded
-# with the committed states of tests/fuzz/corpus (x86_64, i686 and s390x,
-# format versions 1 and 2) and with fresh ones; findings go to
-# BUILD/fuzz/artifacts and make it exit with 1.
+# built: the runtime sources come from its share/mpp/runtime, the pragma
+# scanner and parser from its grammar/, mppcc links program.c for each
+# architecture). Without clang or its fuzzer runtime (Debian: clang,
+# libclang-rt-14-dev) `build` and `run` say so and exit with 77 (skipped).
+# `run` fuzzes a working corpus in BUILD/fuzz/corpus-TARGET, seeded with the
+# committed corpus (and, for decode, fresh states); findings go to
+# BUILD/fuzz/artifacts-TARGET and make it exit with 1. A finding is
+# replayed with `BUILD/fuzz/fuzz_TARGET FILE`.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,15 +33,18 @@ out=$build/fuzz
 share=$build/share/mpp/runtime
 read -r -a clang <<<"${MPP_FUZZ_CC:-clang}"
 
+targets=(decode pragma ctl)
+
 usage() {
-	echo "usage: $0 build | run SECONDS | seeds DIR" >&2
+	echo "usage: $0 build [TARGET...] | run SECONDS [TARGET...] | seeds DIR (TARGET: ${targets[*]})" >&2
 	exit 2
 }
 
-build_fuzzer() {
-	local obj=$out/obj f flags
+# Is clang there, and can it link a libFuzzer target? Else skip (77).
+check_clang() {
+	local obj=$out/obj/probe.$$ # the ctest runs of the targets may overlap
 	if ! command -v "${clang[0]}" >/dev/null; then
-		echo "SKIP: no ${clang[0]} (Debian: clang, libclang-rt-14-dev): the decoder fuzzer is not built"
+		echo "SKIP: no ${clang[0]} (Debian: clang, libclang-rt-14-dev): the fuzzers are not built"
 		exit 77
 	fi
 	[[ -f $share/SOURCES ]] || {
@@ -45,22 +55,86 @@ build_fuzzer() {
 	printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return d && n > 9; }\n' >"$obj/probe.c"
 	if ! "${clang[@]}" -fsanitize=fuzzer -o "$obj/probe" "$obj/probe.c" >"$obj/probe.log" 2>&1; then
 		echo "SKIP: ${clang[0]} cannot link -fsanitize=fuzzer (Debian: libclang-rt-14-dev): $(head -n 1 "$obj/probe.log")"
+		rm -rf "$obj"
 		exit 77
 	fi
-	flags=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
-		-fno-sanitize-recover=undefined -I "$share")
-	# the runtime as an archive: objects are linked only when needed
-	rm -f "$obj"/*.o "$obj/libmpp_fuzz.a"
+	rm -rf "$obj"
+}
+
+flags=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined)
+
+# The runtime as an archive in $1 (objects are linked only when needed).
+runtime_lib() {
+	local f
+	mkdir -p "$1"
 	while IFS= read -r f; do
 		[[ -z $f || $f == main.c ]] && continue
-		"${clang[@]}" "${flags[@]}" -c "$share/$f" -o "$obj/${f%.c}.o"
+		"${clang[@]}" "${flags[@]}" -I "$share" -c "$share/$f" -o "$1/${f%.c}.o"
 	done <"$share/SOURCES"
-	ar rcs "$obj/libmpp_fuzz.a" "$obj"/*.o
-	"${clang[@]}" "${flags[@]}" -c "$here/program.c" -o "$obj/program.o"
-	"${clang[@]}" "${flags[@]}" -c "$here/fuzz_decode.c" -o "$obj/fuzz_decode.o"
-	"${clang[@]}" -fsanitize=fuzzer,address,undefined -o "$out/fuzz_decode" "$obj/fuzz_decode.o" \
-		"$obj/program.o" "$obj/libmpp_fuzz.a"
-	echo "built $out/fuzz_decode"
+	ar rcs "$1/libmpp_fuzz.a" "$1"/*.o
+}
+
+build_one() {
+	local obj=$out/obj/$1 g=$build/grammar f
+	rm -rf "$obj"
+	mkdir -p "$obj"
+	case $1 in
+	decode)
+		runtime_lib "$obj/runtime"
+		"${clang[@]}" "${flags[@]}" -I "$share" -c "$here/program.c" -o "$obj/program.o"
+		"${clang[@]}" "${flags[@]}" -I "$share" -c "$here/fuzz_decode.c" -o "$obj/fuzz_decode.o"
+		"${clang[@]}" -fsanitize=fuzzer,address,undefined -o "$out/fuzz_decode" "$obj/fuzz_decode.o" \
+			"$obj/program.o" "$obj/runtime/libmpp_fuzz.a"
+		;;
+	pragma)
+		# the scanner and parser flex and bison generated for this build
+		[[ -f $g/pragma_parse.c && -f $g/pragma_scan.c ]] || {
+			echo "$0: $g/pragma_parse.c or pragma_scan.c missing: build first" >&2
+			exit 2
+		}
+		for f in "$root/grammar/pragma.c" "$g/pragma_parse.c" "$g/pragma_scan.c" "$here/fuzz_pragma.c"; do
+			"${clang[@]}" "${flags[@]}" -Wno-unused-function -I "$root/grammar" -I "$g" -c "$f" \
+				-o "$obj/$(basename "${f%.c}").o"
+		done
+		"${clang[@]}" -fsanitize=fuzzer,address,undefined -o "$out/fuzz_pragma" "$obj"/*.o
+		;;
+	ctl)
+		# the control-message module and what it needs, as the runtime ships them
+		for f in "$here/fuzz_ctl.c" "$share/ctlmsg.c" "$share/err.c" "$share/log.c"; do
+			"${clang[@]}" "${flags[@]}" -I "$share" -c "$f" -o "$obj/$(basename "${f%.c}").o"
+		done
+		"${clang[@]}" -fsanitize=fuzzer,address,undefined -o "$out/fuzz_ctl" "$obj"/*.o
+		;;
+	*) usage ;;
+	esac
+	echo "built $out/fuzz_$1"
+}
+
+# The committed corpus of a target.
+corpus_of() {
+	case $1 in
+	decode) echo "$here/corpus" ;;
+	*) echo "$here/corpus-$1" ;;
+	esac
+}
+
+# run_one TARGET SECONDS: fuzz a working copy of the corpus; 1 on a finding.
+run_one() {
+	local t=$1 secs=$2 corpus=$out/corpus-$1 art=$out/artifacts-$1 log=$out/fuzz-$1.log rc=0
+	rm -rf "$corpus" "$art"
+	mkdir -p "$corpus" "$art"
+	cp "$(corpus_of "$t")"/* "$corpus/"
+	[[ $t == decode ]] && seeds "$corpus"
+	(cd "$out" && "./fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$art/" "$corpus" >"$log" 2>&1) || rc=$?
+	echo "$t: $(grep -E '^#[0-9]+.*(pulse|DONE)' "$log" | tail -n 1)"
+	grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | sed "s/^/$t: /" || true
+	if ((rc != 0)) || ls "$art" | grep -q .; then
+		echo "FAIL: fuzz_$t found a problem (exit $rc); inputs in $art, log $log:"
+		grep -E 'ERROR|SUMMARY|runtime error' "$log" | head -n 10
+		return 1
+	fi
+	echo "PASS: fuzz_$t: $secs s of fuzzing, no finding"
 }
 
 # seeds DIR: states of program.c at several polls, from every architecture
@@ -92,30 +166,26 @@ seeds() {
 }
 
 case ${1-} in
-build) build_fuzzer ;;
+build)
+	shift
+	(($#)) || set -- "${targets[@]}"
+	check_clang
+	for t in "$@"; do build_one "$t"; done
+	;;
 seeds)
 	[[ $# == 2 ]] || usage
 	seeds "$2"
 	;;
 run)
-	[[ $# == 2 ]] || usage
-	build_fuzzer
-	rm -rf "$out/corpus" "$out/artifacts"
-	mkdir -p "$out/corpus" "$out/artifacts"
-	cp "$here"/corpus/*.state "$out/corpus/"
-	seeds "$out/corpus"
-	log=$out/fuzz.log
-	rc=0
-	(cd "$out" && ./fuzz_decode -max_total_time="$2" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$out/artifacts/" "$out/corpus" >"$log" 2>&1) || rc=$?
-	grep -E '^#[0-9]+.*(pulse|DONE)' "$log" | tail -n 2
-	grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" || true
-	if ((rc != 0)) || ls "$out/artifacts" | grep -q .; then
-		echo "FAIL: the fuzzer found a problem (exit $rc); inputs in $out/artifacts, log $log:"
-		grep -E 'ERROR|SUMMARY|runtime error' "$log" | head -n 10
-		exit 1
-	fi
-	echo "PASS: $2 s of fuzzing, no finding"
+	[[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || usage
+	secs=$2
+	shift 2
+	(($#)) || set -- "${targets[@]}"
+	check_clang
+	for t in "$@"; do build_one "$t"; done
+	fail=0
+	for t in "$@"; do run_one "$t" "$secs" || fail=1; done
+	exit $fail
 	;;
 *) usage ;;
 esac

@@ -1,7 +1,8 @@
-/* fuzz_pragma.c: libFuzzer entry for the pragma parser (cmake -DMPP_FUZZ=ON
- * with CC=clang; run build/bin/fuzz_pragma). Checks the invariants of
- * mpp_pragma_parse on any bytes: a known return value, a NUL-terminated
- * compiler-style message on errors, names that are there, and no leaks. */
+/* fuzz_pragma.c: libFuzzer target for the pragma parser (grammar/). Checks
+ * the invariants of mpp_pragma_parse on any bytes: a known return value, a
+ * NUL-terminated compiler-style message on errors, names that are there,
+ * and no leaks. Built and run by fuzz.sh with clang
+ * -fsanitize=fuzzer,address,undefined; seeds in tests/fuzz/corpus-pragma. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
