@@ -6,16 +6,13 @@
 #                      programs/rounds.c kills each destination right before
 #                      sending it the state; it warns and goes on where it was
 #   src-STEP, dest-STEP  MPP_PVM_FAULT=kill-src:STEP or kill-dest:STEP for the
-#                      root task of rounds.c (docs/PROTOCOL.md, "Faults"):
-#                      - dest-after-wake, dest-before-ack: each destination
-#                        dies; the root goes on where it was, same output
-#                      - src-before-ack, src-after-ack: the source dies, the
-#                        task goes on at its destination, same output
-#                      - src-after-spawn, src-after-notice, src-in-flush,
-#                        src-after-capture, dest-after-ack: the task is lost
-#                        (its only copy died); mpprun says so, stops the job
-#                        and exits with status 3 within seconds; what was
-#                        printed is a prefix of the output without faults
+#                      root task of rounds.c (docs/PROTOCOL.md, "Faults",
+#                      lists the outcomes each step allows): the task goes
+#                      on where it was or at its destination with the same
+#                      output, or it is lost (its only copy died): mpprun
+#                      says so, stops the job and exits with status 3 within
+#                      seconds, and what was printed is a prefix of the
+#                      output without faults
 #   dest-busy          a destination dies while peers send to the task that
 #                      moves: a visible skip, the protocol loses those
 #                      messages today (docs/PROTOCOL.md, "Limits today")
