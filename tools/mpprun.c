@@ -225,6 +225,16 @@ struct task {
 };
 static struct task *tasks;
 static int ntasks, ntasks_max;
+static int *done_v; /* tasks that ended as their program meant (virtual tids) */
+static int ndone;
+
+static int task_done(int vtid)
+{
+	for (int k = 0; k < ndone; k++)
+		if (done_v[k] == vtid)
+			return 1;
+	return 0;
+}
 
 static struct task *task_of(int rtid)
 {
@@ -283,9 +293,15 @@ static void take_news(void)
 	int b, v[3], len, tag, src;
 	while ((b = pvm_nrecv(-1, TAG_INFO)) > 0) {
 		struct task *t;
-		if (pvm_bufinfo(b, &len, &tag, &src) >= 0 && pvm_upkint(v, 3, 1) >= 0 &&
-		    (v[0] == INFO_END || v[0] == INFO_BEGIN) && (t = watch(src, v[2])) && v[0] == INFO_END)
-			t->ended = 1;
+		if (pvm_bufinfo(b, &len, &tag, &src) < 0 || pvm_upkint(v, 3, 1) < 0 ||
+		    (v[0] != INFO_END && v[0] != INFO_BEGIN) || !(t = watch(src, v[2])) || v[0] != INFO_END)
+			continue;
+		t->ended = 1;
+		int *d = task_done(v[2]) ? NULL : realloc(done_v, sizeof *d * (size_t)(ndone + 1));
+		if (d) {
+			done_v = d;
+			done_v[ndone++] = v[2];
+		}
 	}
 }
 
@@ -309,7 +325,7 @@ static int find_late(int job, int vtid, int except)
 		pvm_trecv(-1, TAG_NOTHING, &tmo);
 		take_news();
 		int next = successor(job, vtid, except);
-		if (next)
+		if (next || task_done(vtid))
 			return next;
 	}
 	return 0;
@@ -421,7 +437,7 @@ int main(int argc, char **argv)
 			continue;
 		/* ended, or moved: its destination is registered before it
 		 * leaves; or lost: neither */
-		int vtid = t ? t->vtid : vt[k], ended = t ? t->ended : 0;
+		int vtid = t ? t->vtid : vt[k], ended = (t && t->ended) || task_done(vtid);
 		if (t)
 			unwatch(t);
 		if (ended) /* the task is over: a destination it left behind is not */
@@ -431,6 +447,7 @@ int main(int argc, char **argv)
 		int next = ended ? 0 : successor(me, vtid, gone);
 		if (!next && t && !ended)
 			next = find_late(me, vtid, gone);
+		ended |= task_done(vtid);
 		if (next)
 			watch(next, vtid);
 		else if (t && !ended) {
@@ -467,6 +484,7 @@ int main(int argc, char **argv)
 	}
 	free(hosts0);
 	free(tasks);
+	free(done_v);
 	pvm_exit();
 	return exit_status;
 }
