@@ -55,7 +55,7 @@ MPP_PVM_WRAPPED(REAL)
 enum { K_MAP = 1, K_NOTICE, K_FLUSH, K_MOVED, K_MIGRATE, K_STATE, K_ACK, K_FWD, K_READY, K_WAKE };
 /* From outside the job (mppctl, the scheduler): the job's secret first. */
 enum { K_CTL_MIGRATE = 11, K_STATUS, K_CTL_PREPARE };
-enum { INFO_STATUS = 1, INFO_EVENT, INFO_END, INFO_BEGIN }; /* first int of a TAG_INFO message */
+enum { INFO_STATUS = 1, INFO_EVENT, INFO_END, INFO_BEGIN, INFO_KILLED }; /* first int of a TAG_INFO message */
 
 struct ent {
 	int vtid, rtid, epoch;
@@ -943,10 +943,11 @@ static void wait_for(int *flag)
 }
 
 /* Started by mpprun (MPP_PVM_RUNNER): tell it that this process now
- * serves a task (INFO_BEGIN), and that the task ends as the program meant
- * (INFO_END: pvm_exit, or the end of the program), so that a process that
- * ends otherwise (killed, crashed, its host gone) is known to be lost. */
-static void tell_runner(int what)
+ * serves a task (INFO_BEGIN), that the task ends as the program meant
+ * (INFO_END: pvm_exit, or the end of the program), or that the program
+ * kills task vtid (INFO_KILLED), so that a process that ends otherwise
+ * (killed from outside, crashed, its host gone) is known to be lost. */
+static void tell_runner(int what, int vtid)
 {
 	const char *s = getenv(RUNNER_VAR);
 	unsigned t = 0, job = 0;
@@ -954,7 +955,7 @@ static void tell_runner(int what)
 		return;
 	runner_ended = what == INFO_END;
 	sscanf(job_name, "%x", &job);
-	int v[3] = {what, (int)job, me_v};
+	int v[3] = {what, (int)job, vtid};
 	int buf = pvm_mkbuf(PvmDataDefault), old = pvm_setsbuf(buf);
 	pvm_pkint(v, 3, 1);
 	__real_pvm_send((int)t, TAG_INFO);
@@ -964,7 +965,7 @@ static void tell_runner(int what)
 
 static void tell_runner_end(void)
 {
-	tell_runner(INFO_END);
+	tell_runner(INFO_END, me_v);
 }
 
 static void watch_end(void)
@@ -973,7 +974,7 @@ static void watch_end(void)
 	if (!done && atexit(tell_runner_end))
 		mpp_warn("cannot register the end of t%x with mpprun", me_v);
 	done = 1;
-	tell_runner(INFO_BEGIN);
+	tell_runner(INFO_BEGIN, me_v);
 }
 
 static void prespawn(void);
@@ -1554,10 +1555,13 @@ __attribute__((constructor)) static void pvm_layer_init(void)
 	const char *f = getenv("MPP_PVM_FAULT");
 	if (f) {
 		fault = fault_parse(f);
-		if (!fault)
-			mpp_warn("unknown MPP_PVM_FAULT '%s' ignored (kill-src:STEP or kill-dest:STEP, "
-			         "docs/PROTOCOL.md)",
-			         f);
+		if (!fault) {
+			mpp_err_set(MPP_ECONFIG,
+			            "bad MPP_PVM_FAULT value '%s' (expected kill-src:STEP or kill-dest:STEP, "
+			            "docs/PROTOCOL.md)",
+			            f);
+			mpp_ctl_fatal(MPP_ECONFIG, NULL);
+		}
 		unsetenv("MPP_PVM_FAULT");
 	}
 	mpp_pvm_ops = &ops;
@@ -1761,6 +1765,7 @@ int __wrap_pvm_bufinfo(int bufid, int *len, int *tag, int *tid)
 int __wrap_pvm_kill(int tid)
 {
 	enroll();
+	tell_runner(INFO_KILLED, tid); /* not a lost task: the program ends it */
 	return __real_pvm_kill(to_r(tid));
 }
 
@@ -1786,7 +1791,7 @@ int __wrap_pvm_exit(void)
 {
 	if (enrolled) {
 		leave_mbox(); /* so that later migrations do not wait for this task */
-		tell_runner_end();
+		tell_runner(INFO_END, me_v);
 	}
 	return __real_pvm_exit();
 }

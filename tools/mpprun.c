@@ -12,11 +12,10 @@
  * the scheduler can steer the job; the file goes when mpprun ends.
  * It watches every mpp task of the job: each process tells mpprun when it
  * starts to serve a task and when the task ends as the program meant
- * (MPP_PVM_RUNNER); a
- * task that ends otherwise and goes on nowhere (killed, crashed, lost with
- * its host, lost in a migration) is lost, and the job could only wait for
- * it forever: mpprun says which, ends the job's other tasks and exits with
- * status 3. */
+ * (MPP_PVM_RUNNER); a task whose process ends otherwise and that goes on
+ * nowhere (killed, crashed, lost with its host, lost in a migration) is
+ * lost, and the job could only wait for it forever: mpprun says which,
+ * ends the job's other tasks and exits with status 3. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -37,14 +36,15 @@
 #include "mppjob.h"
 
 #define TAG_EXIT 0x4d505003
-#define TAG_CTL 0x4d505001  /* libmpp's control messages (runtime/pvm.c) */
-#define TAG_INFO 0x4d505004 /* from tasks out of the job: INFO_END, INFO_BEGIN */
-#define INFO_END 3          /* body: job, vtid: the task ends as its program meant */
-#define INFO_BEGIN 4        /* body: job, vtid: this process serves the task now */
-#define K_MAP 1             /* a map of moved tasks: here an empty one, "go" */
-#define EXIT_LOST 3         /* a task of the job was lost */
-#define TAG_NOTHING 0x4d5050ff
-#define HOLD_LIMIT_S 20 /* how long roots may take to register */
+#define TAG_CTL 0x4d505001     /* libmpp's control messages (runtime/pvm.c) */
+#define TAG_INFO 0x4d505004    /* from tasks out of the job: INFO_END, INFO_BEGIN */
+#define INFO_END 3             /* body: job, vtid: the task ends as its program meant */
+#define INFO_BEGIN 4           /* body: job, vtid: this process serves the task now */
+#define INFO_KILLED 5          /* body: job, vtid: the program kills that task (pvm_kill) */
+#define K_MAP 1                /* a map of moved tasks: here an empty one, "go" */
+#define EXIT_LOST 3            /* a task of the job was lost */
+#define TAG_NOTHING 0x4d5050ff /* never sent: a receive of it is a wait that prints output */
+#define HOLD_LIMIT_S 20        /* how long roots may take to register */
 
 extern char **environ;
 
@@ -287,16 +287,21 @@ static int kill_job(int job)
 	return n;
 }
 
-/* Every INFO_BEGIN and INFO_END waiting: the tasks to watch. */
+/* Every INFO_BEGIN, INFO_END and INFO_KILLED waiting: the tasks to
+ * watch, those that ended as their program meant. */
 static void take_news(void)
 {
 	int b, v[3], len, tag, src;
 	while ((b = pvm_nrecv(-1, TAG_INFO)) > 0) {
-		struct task *t;
-		if (pvm_bufinfo(b, &len, &tag, &src) < 0 || pvm_upkint(v, 3, 1) < 0 ||
-		    (v[0] != INFO_END && v[0] != INFO_BEGIN) || !(t = watch(src, v[2])) || v[0] != INFO_END)
+		struct task *t = NULL;
+		if (pvm_bufinfo(b, &len, &tag, &src) < 0 || pvm_upkint(v, 3, 1) < 0)
 			continue;
-		t->ended = 1;
+		if (v[0] == INFO_BEGIN || v[0] == INFO_END)
+			t = watch(src, v[2]);
+		if (t && v[0] == INFO_END)
+			t->ended = 1;
+		if (v[0] != INFO_END && v[0] != INFO_KILLED)
+			continue;
 		int *d = task_done(v[2]) ? NULL : realloc(done_v, sizeof *d * (size_t)(ndone + 1));
 		if (d) {
 			done_v = d;
@@ -341,7 +346,7 @@ static void release_roots(int job, const int *vt, int n)
 	struct timeval t0, t;
 	gettimeofday(&t0, NULL);
 	for (int k = 0; k < n;) {
-		if (find_task(job, vt[k], 0) || pvm_pstat(vt[k]) != PvmOk) {
+		if (mppj_find((unsigned)job, vt[k], 0) || pvm_pstat(vt[k]) != PvmOk) {
 			k++;
 			continue;
 		}

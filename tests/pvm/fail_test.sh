@@ -170,6 +170,12 @@ src-* | dest-after-wake | dest-before-ack | dest-after-ack)
 	dest-after-ack) allowed="here lost" ;; # the exit may overtake the ACK
 	*) allowed="lost" ;;
 	esac
+	if [ $case = src-after-spawn ]; then # a name that is not a step: refused before main
+		env MPP_PVM_FAULT=kill-src:nowhere "$bin/rounds" >"$work/badname.out" 2>&1
+		rc=$?
+		[ $rc = 78 ] && grep -q "^mpp: bad MPP_PVM_FAULT value 'kill-src:nowhere'" "$work/badname.out" ||
+			bad "MPP_PVM_FAULT=kill-src:nowhere: status $rc, $(head -n 2 "$work/badname.out")"
+	fi
 	run "$work/ref.out" rounds 2 6 || die "rounds failed without migration: $(tail -3 "$work/ref.out.err")"
 	out=$work/fault.out
 	tmo=20
