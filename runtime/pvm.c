@@ -52,6 +52,7 @@ MPP_PVM_WRAPPED(REAL)
 #define JOB_VAR "MPP_PVM_JOB"       /* the job: mpprun's tid, or else the root task's vtid */
 #define ROLE_VAR "MPP_PVM_ROLE"     /* "dest": started to receive a state */
 #define CHILD_VAR "MPP_PVM_CHILD"   /* spawned by an mpp task: a map follows */
+#define RUNNER_VAR "MPP_PVM_RUNNER" /* mpprun's tid: told when a task begins and ends */
 #define CHUNK (1 << 30)
 
 /* The kinds of control messages (mpp_ctlmsg.h, which parses them). From
@@ -72,7 +73,7 @@ enum {
 	K_STATUS = MPP_CM_STATUS,
 	K_CTL_PREPARE = MPP_CM_CTL_PREPARE
 };
-enum { INFO_STATUS = 1, INFO_EVENT }; /* first int of a TAG_INFO message */
+enum { INFO_STATUS = 1, INFO_EVENT, INFO_END, INFO_BEGIN, INFO_KILLED }; /* first int of a TAG_INFO message */
 
 struct ent {
 	int vtid, rtid, epoch;
@@ -122,10 +123,40 @@ static char spare_host[256];      /* ... on this host */
 static char req_host[256];        /* a migration asked by a control message */
 static char prep_host[256];       /* a destination to start in advance there (scheduler) */
 static double t_req, t_start, t_spawn, t_notify, t_flush;
-/* MPP_PVM_FAULT=kill-dest-before-state (tests): this process kills each
- * destination right before sending it the state. Read once and taken out
- * of the environment, so that the tasks it starts do not inherit it. */
-static int fault_kill_dest;
+/* MPP_PVM_FAULT=kill-src:STEP or kill-dest:STEP (tests, docs/PROTOCOL.md):
+ * this task kills itself, or each of its destinations dies, at that step
+ * of every migration. Read once and taken out of the environment, so that
+ * the tasks it starts do not inherit it; a destination learns its own step
+ * from its role (MPP_PVM_ROLE=dest:STEP). */
+enum {
+	F_NONE,
+	F_SRC_AFTER_SPAWN, /* source: destination started and woken */
+	F_SRC_AFTER_NOTICE,
+	F_SRC_IN_FLUSH, /* a first FLUSH came (or none was needed) */
+	F_SRC_AFTER_CAPTURE,
+	F_SRC_BEFORE_ACK, /* STATE sent */
+	F_SRC_AFTER_ACK,
+	F_DEST_AFTER_WAKE,   /* the destination itself, once in the job's mailbox */
+	F_DEST_BEFORE_STATE, /* the source kills it, and waits for its end */
+	F_DEST_BEFORE_ACK,   /* the destination, STATE received */
+	F_DEST_AFTER_ACK,
+	F_NSTEPS
+};
+static const char *const fault_names[F_NSTEPS] = {"",
+                                                  "kill-src:after-spawn",
+                                                  "kill-src:after-notice",
+                                                  "kill-src:in-flush",
+                                                  "kill-src:after-capture",
+                                                  "kill-src:before-ack",
+                                                  "kill-src:after-ack",
+                                                  "kill-dest:after-wake",
+                                                  "kill-dest:before-state",
+                                                  "kill-dest:before-ack",
+                                                  "kill-dest:after-ack"};
+static int fault;        /* this task's MPP_PVM_FAULT step */
+static int fault_self;   /* a destination's own step (from its role) */
+static int runner_ended; /* mpprun was told that this task ends */
+
 static int *members; /* real tids seen in the job's mailbox: senders we trust */
 static int nmembers;
 static int moves;            /* migrations of this task so far (travels with the state) */
@@ -160,6 +191,25 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int fault_parse(const char *f)
+{
+	if (strcmp(f, "kill-dest-before-state") == 0) /* the first name, kept */
+		return F_DEST_BEFORE_STATE;
+	for (int i = 1; i < F_NSTEPS; i++)
+		if (strcmp(f, fault_names[i]) == 0)
+			return i;
+	return F_NONE;
+}
+
+/* The injected fault: this process dies at once, as a crash would (output
+ * not yet flushed is lost with it). */
+static void fault_die(int step, int vtid)
+{
+	mpp_warn("MPP_PVM_FAULT=%s: t%x (process t%x) kills itself", fault_names[step], vtid, me_r);
+	kill(getpid(), SIGKILL);
+	_exit(137); /* not reached */
 }
 
 static void *grow(void *p, int n, size_t sz)
@@ -973,6 +1023,41 @@ static void wait_for(int *flag)
 	pvm_setrbuf(saved);
 }
 
+/* Started by mpprun (MPP_PVM_RUNNER): tell it that this process now
+ * serves a task (INFO_BEGIN), that the task ends as the program meant
+ * (INFO_END: pvm_exit, or the end of the program), or that the program
+ * kills task vtid (INFO_KILLED), so that a process that ends otherwise
+ * (killed from outside, crashed, its host gone) is known to be lost. */
+static void tell_runner(int what, int vtid)
+{
+	const char *s = getenv(RUNNER_VAR);
+	unsigned t = 0, job = 0;
+	if (runner_ended || !enrolled || !s || sscanf(s, "%x", &t) != 1 || !t)
+		return;
+	runner_ended = what == INFO_END;
+	sscanf(job_name, "%x", &job);
+	int v[3] = {what, (int)job, vtid};
+	int buf = pvm_mkbuf(PvmDataDefault), old = pvm_setsbuf(buf);
+	pvm_pkint(v, 3, 1);
+	__real_pvm_send((int)t, TAG_INFO);
+	pvm_setsbuf(old);
+	pvm_freebuf(buf);
+}
+
+static void tell_runner_end(void)
+{
+	tell_runner(INFO_END, me_v);
+}
+
+static void watch_end(void)
+{
+	static int done;
+	if (!done && atexit(tell_runner_end))
+		mpp_warn("cannot register the end of t%x with mpprun", me_v);
+	done = 1;
+	tell_runner(INFO_BEGIN, me_v);
+}
+
 static void prespawn(void);
 
 static int enroll(void)
@@ -990,6 +1075,7 @@ static int enroll(void)
 	unsetenv("MPP_PVM_ROOT");
 	join_mbox();
 	arm_io();
+	watch_end();
 	if (hold) {
 		/* one of several roots: mpprun says go once all of them are in
 		 * the mailbox, so a root that moves early tells every other */
@@ -1132,7 +1218,10 @@ static void event(const char *fmt, ...)
  * over a state (docs/PROTOCOL.md): returns its tid or a PVM error. */
 static int start_dest(const char *host)
 {
-	char **saved = export_env(ROLE_VAR, "dest");
+	char role[64] = "dest";
+	if (fault == F_DEST_AFTER_WAKE || fault == F_DEST_BEFORE_ACK || fault == F_DEST_AFTER_ACK)
+		snprintf(role, sizeof role, "dest:%s", fault_names[fault] + strlen("kill-dest:"));
+	char **saved = export_env(ROLE_VAR, role);
 	int d = 0, n = __real_pvm_spawn((char *)exe_name(), NULL, PvmTaskHost, (char *)host, 1, &d);
 	unexport_env(saved);
 	return n == 1 ? d : d < 0 ? d : PvmSysErr;
@@ -1227,6 +1316,8 @@ static int prepare(const char *host)
 	dest = d;
 	acked = -1; /* not yet sent */
 	dest_gone = 0;
+	if (fault == F_SRC_AFTER_SPAWN)
+		fault_die(fault, me_v);
 
 	nw = 0;
 	nflushed = 0;
@@ -1238,6 +1329,8 @@ static int prepare(const char *host)
 	__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &d);
 	tell_peers();
 	t_notify = now();
+	if (fault == F_SRC_AFTER_NOTICE)
+		fault_die(fault, me_v);
 
 	int saved_rbuf = pvm_setrbuf(0);
 	for (;;) {
@@ -1246,6 +1339,8 @@ static int prepare(const char *host)
 			tell_peers();
 		for (int i = 0; i < nw; i++)
 			left += !w[i].done;
+		if (fault == F_SRC_IN_FLUSH && (left < nw || !nw))
+			fault_die(fault, me_v);
 		if (!left)
 			break;
 		/* an exit notice may never come for a task that was gone
@@ -1317,6 +1412,8 @@ static void forward(int b)
 static void hook_leave(const struct mpp_buf *st)
 {
 	double t_cap = now();
+	if (fault == F_SRC_AFTER_CAPTURE)
+		fault_die(fault, me_v);
 	int saved = pvm_setrbuf(0);
 	prog_buf[0] = pvm_getsbuf();
 	prog_buf[1] = saved;
@@ -1325,7 +1422,7 @@ static void hook_leave(const struct mpp_buf *st)
 	while (recv_step(1, 1, -1, -1, 0, NULL, 1, NULL) > 0)
 		;
 	acked = 0;
-	if (fault_kill_dest) {
+	if (fault == F_DEST_BEFORE_STATE) {
 		mpp_warn("MPP_PVM_FAULT: killing destination t%x before it takes the state", dest);
 		__real_pvm_kill(dest);
 		wait_for(&dest_gone);
@@ -1346,6 +1443,8 @@ static void hook_leave(const struct mpp_buf *st)
 	}
 	double t_sent = now();
 	trace("statesent", me_r, dest, (int)st->len);
+	if (fault == F_SRC_BEFORE_ACK && sent >= 0)
+		fault_die(fault, me_v);
 	/* late messages are kept until the destination has the state: if it
 	 * is lost, they are ours to receive */
 	while (!acked && !dest_gone)
@@ -1364,6 +1463,8 @@ static void hook_leave(const struct mpp_buf *st)
 		pvm_setrbuf(saved);
 		return;
 	}
+	if (fault == F_SRC_AFTER_ACK)
+		fault_die(fault, me_v);
 	/* anything that still comes here goes on to the destination */
 	for (int i = nsent; i < nq; i++) {
 		forward(q[i].bufid);
@@ -1382,6 +1483,7 @@ static void hook_leave(const struct mpp_buf *st)
 	      me_v, me_r, dest, st->len, nq, nw, (t_spawn - t0) * 1e6, (t_notify - t_spawn) * 1e6,
 	      (t_flush - t_notify) * 1e6, (t_cap - t_flush) * 1e6, (t_ack - t_cap) * 1e6, (t_sent - t_cap) * 1e6);
 	leave_mbox();
+	runner_ended = 1; /* this task goes on at its destination */
 	__real_pvm_exit();
 	mpp_ctl_exit(0);
 }
@@ -1389,8 +1491,13 @@ static void hook_leave(const struct mpp_buf *st)
 static int hook_arrive(void)
 {
 	const char *role = getenv(ROLE_VAR);
-	if (!role || strcmp(role, "dest") != 0)
+	if (!role || strncmp(role, "dest", 4) != 0 || (role[4] && role[4] != ':'))
 		return 0;
+	if (role[4] == ':') {
+		char name[64];
+		snprintf(name, sizeof name, "kill-dest:%s", role + 5);
+		fault_self = fault_parse(name);
+	}
 	unsetenv(ROLE_VAR);
 	double t0 = now();
 	me_r = __real_pvm_mytid();
@@ -1416,6 +1523,9 @@ static int hook_arrive(void)
 	t0 = now();
 	join_mbox();
 	arm_io();
+	watch_end();
+	if (fault_self == F_DEST_AFTER_WAKE)
+		fault_die(fault_self, me_v);
 	while (!state_buf) {
 		if (spawner_gone) {
 			mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
@@ -1428,6 +1538,8 @@ static int hook_arrive(void)
 			mpp_ctl_fatal(MPP_EIO, NULL);
 		}
 	}
+	if (fault_self == F_DEST_BEFORE_ACK)
+		fault_die(fault_self, me_v);
 	b = state_buf;
 	pvm_setrbuf(b);
 	double t_got = now();
@@ -1488,6 +1600,8 @@ static int hook_arrive(void)
 	mpp_restore_bytes(buf, (size_t)len, what);
 	ctl_send(from, K_ACK, NULL, 0, NULL, NULL);
 	trace("acksent", from, me_r, 0);
+	if (fault_self == F_DEST_AFTER_ACK)
+		fault_die(fault_self, me_v);
 	arrived_at = mpp_poll_count() + 1;
 	state_from = 0;
 	event("arrive vtid=t%x at=t%x bytes=%" PRIu64 " messages=%d wait_us=%.0f restore_us=%.0f", me_v, me_r, len, nq,
@@ -1524,9 +1638,14 @@ __attribute__((constructor)) static void pvm_layer_init(void)
 {
 	const char *f = getenv("MPP_PVM_FAULT");
 	if (f) {
-		fault_kill_dest = strcmp(f, "kill-dest-before-state") == 0;
-		if (!fault_kill_dest)
-			mpp_warn("unknown MPP_PVM_FAULT '%s' ignored", f);
+		fault = fault_parse(f);
+		if (!fault) {
+			mpp_err_set(MPP_ECONFIG,
+			            "bad MPP_PVM_FAULT value '%s' (expected kill-src:STEP or kill-dest:STEP, "
+			            "docs/PROTOCOL.md)",
+			            f);
+			mpp_ctl_fatal(MPP_ECONFIG, NULL);
+		}
 		unsetenv("MPP_PVM_FAULT");
 	}
 	mpp_pvm_ops = &ops;
@@ -1790,6 +1909,7 @@ int __wrap_pvm_bufinfo(int bufid, int *len, int *tag, int *tid)
 int __wrap_pvm_kill(int tid)
 {
 	enroll();
+	tell_runner(INFO_KILLED, tid); /* not a lost task: the program ends it */
 	return __real_pvm_kill(to_r(tid));
 }
 
@@ -1813,8 +1933,10 @@ int __wrap_pvm_sendsig(int tid, int sig)
 
 int __wrap_pvm_exit(void)
 {
-	if (enrolled)
+	if (enrolled) {
 		leave_mbox(); /* so that later migrations do not wait for this task */
+		tell_runner(INFO_END, me_v);
+	}
 	return __real_pvm_exit();
 }
 
