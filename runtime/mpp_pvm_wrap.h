@@ -11,7 +11,7 @@
 	X(mytid) X(parent) X(spawn) X(send) X(mcast) X(psend) X(recv) X(nrecv) X(trecv) X(probe) \
 	X(precv) X(bufinfo) X(kill) X(tidtohost) X(exit) X(notify) X(gettid) X(pstat) X(sendsig) \
 	X(siblings) X(config) X(tasks) X(joingroup) X(lvgroup) X(gsize) X(getinst) X(barrier) X(bcast) \
-	X(freezegroup) X(reduce)
+	X(freezegroup) X(reduce) X(scatter) X(gather)
 /* clang-format on */
 
 #define MPP_PVM_POINTS(X) X(recv) X(trecv) X(precv)

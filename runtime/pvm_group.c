@@ -12,12 +12,13 @@
  * process's exit then removes nothing. Only owners and indices are read,
  * never entry values (see docs/PROTOCOL.md on pvm_recvinfo).
  *
- * pvm_barrier and pvm_reduce exchange group messages (tag TAG_GRP, hidden
- * from the program's receives, carried with a migrating task like any
- * message): a barrier sends ARRIVE to the member of lowest instance, which
- * answers RELEASE to each once count members arrived; a reduction sends
- * REDUCE with the data to the root, which combines the contributions in
- * instance order. Group messages that came before they were wanted wait in
+ * pvm_barrier, pvm_reduce, pvm_scatter and pvm_gather exchange group
+ * messages (tag TAG_GRP, hidden from the program's receives, carried with
+ * a migrating task like any message): a barrier sends ARRIVE to the member
+ * of lowest instance, which answers RELEASE to each once count members
+ * arrived; a reduction sends REDUCE with the data to the root, which
+ * combines the contributions in instance order; a scatter sends SCATTER
+ * from the root to each member, a gather GATHER from each to the root. Group messages that came before they were wanted wait in
  * a list that travels in the migration's STATE message. These calls are
  * no migration points: a request waits until they return. */
 #include <stdio.h>
@@ -30,11 +31,11 @@
 #include "mpp_pvm_int.h"
 #include "mpp_pvm_wrap.h"
 
-enum { G_ARRIVE = 1, G_RELEASE, G_REDUCE };
+enum { G_ARRIVE = 1, G_RELEASE, G_REDUCE, G_SCATTER, G_GATHER };
 
 struct member {
 	char *name;
-	int inst, nb, nr; /* barriers and reductions entered so far */
+	int inst, nb, nr, ns, ng; /* barriers, reductions, scatters and gathers entered so far */
 };
 
 struct gmsg {
@@ -139,7 +140,7 @@ int __wrap_pvm_joingroup(char *g)
 		return PvmNoMem;
 	}
 	ms = m;
-	ms[nms++] = (struct member){name, inst, 0, 0};
+	ms[nms++] = (struct member){name, inst, 0, 0, 0, 0};
 	return inst;
 }
 
@@ -430,15 +431,103 @@ int __wrap_pvm_reduce(void (*func)(int *, void *, void *, int *, int *), void *d
 	return rc < 0 ? rc : 0;
 }
 
+/* A scatter or a gather of count elements per member: the checks, the
+ * group's entries, the root's tid and the sequence number. */
+static int spread(struct member **m, const char *g, int count, int type, int tag, int root, int **ind, int **own,
+                  int *rt, int *n)
+{
+	*ind = *own = NULL;
+	if (count <= 0 || !type_size(type) || tag < 0)
+		return PvmBadParam;
+	if (!(*m = find_member(g)))
+		return PvmNotInGroup;
+	if ((*n = entries(g, ind, own)) < 0)
+		return *n;
+	*rt = PvmNoInst;
+	for (int i = 0; i < *n; i++) {
+		if ((*ind)[i] >= *n) /* instances must be 0 .. size-1, as for pvmgs */
+			return PvmNoInst;
+		if ((*ind)[i] == root)
+			*rt = (*own)[i];
+	}
+	return *rt < 0 ? *rt : 0;
+}
+
+int __wrap_pvm_scatter(void *result, void *data, int count, int type, int tag, char *g, int root)
+{
+	struct member *m;
+	int *ind, *own, rt, n, rc = spread(&m, g, count, type, tag, root, &ind, &own, &rt, &n);
+	size_t blk = type_size(type) * (size_t)count;
+	if (rc >= 0 && !result)
+		rc = PvmBadParam;
+	if (rc >= 0 && m->inst == root && !data)
+		rc = PvmBadParam;
+	if (rc >= 0) {
+		int seq = ++m->ns;
+		struct gmsg x;
+		if (m->inst != root) {
+			if ((rc = want(G_SCATTER, g, seq, &x)) >= 0) {
+				int old = pvm_setrbuf(x.b);
+				if (x.aux != count || unpack_data(result, count, type) < 0)
+					rc = PvmMismatch;
+				pvm_setrbuf(old);
+				pvm_freebuf(x.b);
+			}
+		} else
+			for (int i = 0; rc >= 0 && i < n; i++) {
+				char *part = (char *)data + blk * (size_t)ind[i];
+				if (ind[i] == root)
+					memcpy(result, part, blk);
+				else
+					rc = send_gmsg(own[i], G_SCATTER, seq, root, count, g, pack_data, part, count,
+					               type);
+			}
+	}
+	free(ind);
+	free(own);
+	return rc < 0 ? rc : 0;
+}
+
+int __wrap_pvm_gather(void *result, void *data, int count, int type, int tag, char *g, int root)
+{
+	struct member *m;
+	int *ind, *own, rt, n, rc = spread(&m, g, count, type, tag, root, &ind, &own, &rt, &n);
+	size_t blk = type_size(type) * (size_t)count;
+	if (rc >= 0 && (!data || (m->inst == root && !result)))
+		rc = PvmBadParam;
+	if (rc >= 0) {
+		int seq = ++m->ng;
+		struct gmsg x;
+		if (m->inst != root)
+			rc = send_gmsg(rt, G_GATHER, seq, m->inst, count, g, pack_data, data, count, type);
+		else {
+			memcpy((char *)result + blk * (size_t)root, data, blk);
+			for (int k = 0; rc >= 0 && k < n - 1; k++) {
+				if ((rc = want(G_GATHER, g, seq, &x)) < 0)
+					break;
+				int old = pvm_setrbuf(x.b);
+				if (x.aux != count || x.inst < 0 || x.inst >= n ||
+				    unpack_data((char *)result + blk * (size_t)x.inst, count, type) < 0)
+					rc = PvmMismatch;
+				pvm_setrbuf(old);
+				pvm_freebuf(x.b);
+			}
+		}
+	}
+	free(ind);
+	free(own);
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- migration ---- */
 
 void mpp_pvm_grp_pack(void)
 {
 	pvm_pkint(&nms, 1, 1);
 	for (int i = 0; i < nms; i++) {
-		int v[3] = {ms[i].inst, ms[i].nb, ms[i].nr};
+		int v[5] = {ms[i].inst, ms[i].nb, ms[i].nr, ms[i].ns, ms[i].ng};
 		pvm_pkstr(ms[i].name);
-		pvm_pkint(v, 3, 1);
+		pvm_pkint(v, 5, 1);
 	}
 	pvm_pkint(&ngp, 1, 1);
 	for (int i = 0; i < ngp; i++)
@@ -452,8 +541,8 @@ int mpp_pvm_grp_unpack(void)
 	if (pvm_upkint(&n, 1, 1) < 0 || n < 0 || n > 4096)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		int v[3];
-		if (pvm_upkstr(name) < 0 || pvm_upkint(v, 3, 1) < 0)
+		int v[5];
+		if (pvm_upkstr(name) < 0 || pvm_upkint(v, 5, 1) < 0)
 			return -1;
 		struct member *m = realloc(ms, sizeof *ms * (size_t)(nms + 1));
 		char *s = strdup(name);
@@ -464,7 +553,7 @@ int mpp_pvm_grp_unpack(void)
 			return -1;
 		}
 		ms = m;
-		ms[nms++] = (struct member){s, v[0], v[1], v[2]};
+		ms[nms++] = (struct member){s, v[0], v[1], v[2], v[3], v[4]};
 		/* take the entry over: same index, this process its owner */
 		class_of(name, cls, sizeof cls);
 		int rc = put_entry(cls, PvmMboxDirectIndex(v[0]) | PvmMboxOverWritable);

@@ -6,6 +6,7 @@
 #   ring mworker stencil     samples/ (also compared with the plain cc build)
 #   alltypes                 tests/pvm/programs/alltypes.c
 #   watch                    tests/pvm/programs/watch.c (exit notifications)
+#   groups                   tests/pvm/programs/groups.c (group functions)
 #   master1 spmd timing hello gexample   Debian pvm-examples, unmodified
 # Each is run for N in MPP_PVM_EVERY (default "3 17 101", fewer points for
 # the short pvm-examples); a run must show
@@ -56,6 +57,13 @@ ring | mworker | stencil)
 	;;
 alltypes)
 	build alltypes "$here/programs/alltypes.c"
+	;;
+groups)
+	# 4 roots in one group: scatter, gather, two reductions, bcast and
+	# barriers each round while members move (loops are points)
+	build groups "$here/programs/groups.c" --mpp-auto -lgpvm3
+	args="-n 4"
+	everies="7 23 97"
 	;;
 watch)
 	build watch "$here/programs/watch.c"
