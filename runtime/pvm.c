@@ -1160,16 +1160,15 @@ static const char *next_host(void)
 static void send_event(const char *line, int n)
 {
 	static int sched = 0; /* 0: not looked up yet, -1: none */
-	if (!sched) {
-		int b = pvm_recvinfo(SCHED_MBOX, 0, PvmMboxDefault);
+	if (!sched) {         /* the owner of the entry, not its value (see join_mbox) */
+		struct pvmmboxinfo *cl;
+		int ncl = 0;
 		sched = -1;
-		if (b > 0) {
-			int old = pvm_setrbuf(b), t = 0;
-			if (pvm_upkint(&t, 1, 1) >= 0 && t > 0)
-				sched = t;
-			pvm_setrbuf(old);
-			pvm_freebuf(b);
-		}
+		if (pvm_getmboxinfo(SCHED_MBOX, &ncl, &cl) >= 0)
+			for (int c = 0; c < ncl; c++)
+				if (strcmp(cl[c].mi_name, SCHED_MBOX) == 0 && cl[c].mi_nentries > 0 &&
+				    cl[c].mi_owners[0] > 0)
+					sched = cl[c].mi_owners[0];
 	}
 	if (sched <= 0)
 		return;

@@ -126,14 +126,14 @@ int mppj_find(unsigned job, int vtid, int skip)
 
 int mppj_sched(void)
 {
-	int b = pvm_recvinfo(MPPJ_SCHED_MBOX, 0, PvmMboxDefault), t = 0;
-	if (b <= 0)
+	/* the owner of its entry: entry values are not read (see mppj_find) */
+	struct pvmmboxinfo *cl;
+	int ncl = 0, t = 0;
+	if (pvm_getmboxinfo(MPPJ_SCHED_MBOX, &ncl, &cl) < 0)
 		return 0;
-	int old = pvm_setrbuf(b);
-	if (pvm_upkint(&t, 1, 1) < 0)
-		t = 0;
-	pvm_setrbuf(old);
-	pvm_freebuf(b);
+	for (int c = 0; c < ncl; c++)
+		if (strcmp(cl[c].mi_name, MPPJ_SCHED_MBOX) == 0 && cl[c].mi_nentries > 0)
+			t = cl[c].mi_owners[0];
 	return t > 0 && pvm_pstat(t) == PvmOk ? t : 0;
 }
 
