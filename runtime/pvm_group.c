@@ -18,9 +18,9 @@
  * of lowest instance, which answers RELEASE to each once count members
  * arrived; a reduction sends REDUCE with the data to the root, which
  * combines the contributions in instance order; a scatter sends SCATTER
- * from the root to each member, a gather GATHER from each to the root. Group messages that came before they were wanted wait in
- * a list that travels in the migration's STATE message. These calls are
- * no migration points: a request waits until they return. */
+ * from the root to each member, a gather GATHER from each to the root. Group messages that came before they were wanted
+ * wait in a list that travels in the migration's STATE message. These calls are no migration points: a request waits
+ * until they return. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
