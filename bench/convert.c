@@ -3,9 +3,11 @@
  * three global arrays (double, int, long), one of them saved per case.
  *   convert write KIND FILE   save a state of array KIND (on any target)
  *   convert run [DIR]         measure on this host: memcpy, a plain byte
- *                             swap, encode, decode of its own states, and
- *                             decode of DIR/KIND.ARCH.state written by
- *                             other architectures (conversion)
+ *                             swap, the checksum alone (a decode verifies
+ *                             it before copying or converting, so the two
+ *                             times add up), encode, decode of its own
+ *                             states, and decode of DIR/KIND.ARCH.state
+ *                             written by other architectures (conversion)
  * Linked with libmpp; see bench/convert.sh. */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -21,6 +23,7 @@
 #include "mpp_encode.h"
 #include "mpp_err.h"
 #include "mpp_file.h"
+#include "mpp_hash.h"
 #include "mpp_poll.h"
 #include "mpp_registry.h"
 #include "mpp_restore.h"
@@ -200,6 +203,16 @@ static int cmd_run(const char *dir)
 			row = (struct row){kind_names[kind], "byte swap loop (reference)", best, n};
 			print_row(&row, memcpy_s);
 		}
+		for (best = 1e9, r = 0; r < RUNS; r++) {
+			volatile uint64_t sum;
+			t = now();
+			sum = mpp_hash64(src, n, 0);
+			t = now() - t;
+			(void)sum;
+			best = t < best ? t : best;
+		}
+		row = (struct row){kind_names[kind], "checksum alone (reference)", best, n};
+		print_row(&row, memcpy_s);
 		for (best = 1e9, r = 0; r < RUNS; r++) {
 			t = now();
 			encode(&buf);

@@ -91,8 +91,8 @@ static void test_swap_doubles(void **state)
 {
 	struct mpp_arch w = foreign_arch(0, 1, MPP_LD_BINARY128, 16);
 	static const struct mpp_type arr = {MPP_K_ARRAY, 8 * 1000, 8, "double[1000]", &w_double, 1000, 0};
-	static const struct mpp_type host = {MPP_K_ARRAY, sizeof(double[1000]), _Alignof(double), "double[1000]",
-					     &mpp_t_double, 1000, 0};
+	static const struct mpp_type host = {
+	    MPP_K_ARRAY, sizeof(double[1000]), _Alignof(double), "double[1000]", &mpp_t_double, 1000, 0};
 	struct mpp_conv *c = mpp_conv_new(&w);
 	const struct mpp_cplan *p;
 	struct mpp_conv_fail f;
@@ -124,8 +124,8 @@ static void test_swap_doubles(void **state)
 
 /* Convert one writer integer of type w into host type r; returns the
  * run's result and the value in *out. */
-static int conv_int(struct mpp_conv *c, const struct mpp_type *w, const struct mpp_type *r, uint64_t bits,
-		    int other, void *out, struct mpp_conv_fail *f)
+static int conv_int(struct mpp_conv *c, const struct mpp_type *w, const struct mpp_type *r, uint64_t bits, int other,
+                    void *out, struct mpp_conv_fail *f)
 {
 	const struct mpp_cplan *p;
 	unsigned char src[8];
@@ -141,9 +141,9 @@ static void test_integer_widths(void **state)
 	struct mpp_arch w64 = foreign_arch(0, 1, MPP_LD_BINARY128, 16), w32 = foreign_arch(1, 1, MPP_LD_X87, 12);
 	struct mpp_conv *c64 = mpp_conv_new(&w64), *c32 = mpp_conv_new(&w32);
 	static const struct mpp_type h_int = {MPP_K_INT, 4, 4, "int", 0, 0, 0},
-				     h_uint = {MPP_K_UINT, 4, 4, "unsigned int", 0, 0, 0},
-				     h_ll = {MPP_K_LLONG, 8, 8, "long long", 0, 0, 0},
-				     h_ull = {MPP_K_ULLONG, 8, 8, "unsigned long long", 0, 0, 0};
+	                             h_uint = {MPP_K_UINT, 4, 4, "unsigned int", 0, 0, 0},
+	                             h_ll = {MPP_K_LLONG, 8, 8, "long long", 0, 0, 0},
+	                             h_ull = {MPP_K_ULLONG, 8, 8, "unsigned long long", 0, 0, 0};
 	struct mpp_conv_fail f;
 	int32_t i32;
 	uint32_t u32;
@@ -255,8 +255,9 @@ static void ld_case(long double v)
 
 static void test_long_double(void **state)
 {
-	static const long double cases[] = {0.0L, -0.0L, 1.0L, -2.5L, 1.0L / 3, LDBL_MAX, -LDBL_MAX, LDBL_MIN,
-					    LDBL_MIN / 3, LDBL_TRUE_MIN, 1e-4940L, HUGE_VALL, -HUGE_VALL, 123456789.125L};
+	static const long double cases[] = {0.0L,     -0.0L,     1.0L,       -2.5L,         1.0L / 3,
+	                                    LDBL_MAX, -LDBL_MAX, LDBL_MIN,   LDBL_MIN / 3,  LDBL_TRUE_MIN,
+	                                    1e-4940L, HUGE_VALL, -HUGE_VALL, 123456789.125L};
 	__float128 third = (__float128)1 / 3, tiny = (__float128)LDBL_TRUE_MIN / 4, big;
 	unsigned char be[16], out[16];
 	long double r;
@@ -287,13 +288,11 @@ static void test_long_double(void **state)
 	(void)big;
 	/* a long double that is a double (binary64 writers) */
 	d = -1234.5678;
-	assert_int_equal(mpp_conv_ldouble(MPP_LD_BINARY64, 8, 0, (const unsigned char *)&d, MPP_LD_X87, 16,
-					  (unsigned char *)&r),
-			 0);
+	assert_int_equal(
+	    mpp_conv_ldouble(MPP_LD_BINARY64, 8, 0, (const unsigned char *)&d, MPP_LD_X87, 16, (unsigned char *)&r), 0);
 	assert_true(r == (long double)d);
 	r = 1.0L / 3;
-	assert_int_equal(
-	    mpp_conv_ldouble(MPP_LD_X87, 16, 0, (const unsigned char *)&r, MPP_LD_BINARY64, 8, out), 0);
+	assert_int_equal(mpp_conv_ldouble(MPP_LD_X87, 16, 0, (const unsigned char *)&r, MPP_LD_BINARY64, 8, out), 0);
 	memcpy(&d, out, 8);
 	assert_true(d == (double)(1.0L / 3));
 }
@@ -324,22 +323,22 @@ static const struct mpp_field w_rec_f[] = {
 static const struct mpp_type w_rec = {MPP_K_STRUCT, 28, 4, "struct rec", 0, 5, w_rec_f};
 
 static const struct mpp_type h_intp = {MPP_K_PTR, sizeof(int *), _Alignof(int *), "int *", &mpp_t_int, 0, 0};
-static const struct mpp_type h_short3 = {MPP_K_ARRAY, sizeof(short[3]), _Alignof(short), "short[3]", &mpp_t_short,
-					 3, 0};
+static const struct mpp_type h_short3 = {
+    MPP_K_ARRAY, sizeof(short[3]), _Alignof(short), "short[3]", &mpp_t_short, 3, 0};
 static const struct mpp_field h_rec_f[] = {{"c", offsetof(struct rec, c), &mpp_t_char},
-					   {"d", offsetof(struct rec, d), &mpp_t_double},
-					   {"l", offsetof(struct rec, l), &mpp_t_long},
-					   {"p", offsetof(struct rec, p), &h_intp},
-					   {"s", offsetof(struct rec, s), &h_short3}};
+                                           {"d", offsetof(struct rec, d), &mpp_t_double},
+                                           {"l", offsetof(struct rec, l), &mpp_t_long},
+                                           {"p", offsetof(struct rec, p), &h_intp},
+                                           {"s", offsetof(struct rec, s), &h_short3}};
 static const struct mpp_type h_rec = {MPP_K_STRUCT, sizeof(struct rec), _Alignof(struct rec), "struct rec", 0, 5,
-				      h_rec_f};
+                                      h_rec_f};
 
 static void test_struct_layouts(void **state)
 {
 	struct mpp_arch w = foreign_arch(1, 1, MPP_LD_X87, 12);
 	static const struct mpp_type w_arr = {MPP_K_ARRAY, 28 * 3, 4, "struct rec[3]", &w_rec, 3, 0};
-	static const struct mpp_type h_arr = {MPP_K_ARRAY, sizeof(struct rec[3]), _Alignof(struct rec),
-					      "struct rec[3]", &h_rec, 3, 0};
+	static const struct mpp_type h_arr = {
+	    MPP_K_ARRAY, sizeof(struct rec[3]), _Alignof(struct rec), "struct rec[3]", &h_rec, 3, 0};
 	struct mpp_conv *c = mpp_conv_new(&w);
 	const struct mpp_cplan *p;
 	struct mpp_conv_fail f;
@@ -449,13 +448,51 @@ static void test_shapes(void **state)
 	mpp_conv_free(c);
 }
 
+/* Runs large enough for the streaming stores, at every alignment of the
+ * destination to 16 bytes and an odd source: each value reversed, not a
+ * byte written outside the run. */
+static void test_swap_large(void **state)
+{
+	static const unsigned widths[] = {2, 4, 8};
+	uint64_t n, i;
+	unsigned k, j, off;
+	unsigned char *src, *dst;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		unsigned w = widths[k];
+		n = (4u << 20) / w + 37;
+		src = malloc(n * w + 1);
+		dst = malloc(n * w + 32);
+		assert_non_null(src);
+		assert_non_null(dst);
+		for (i = 0; i < n * w + 1; i++)
+			src[i] = (unsigned char)(i * 131 + (i >> 11));
+		for (off = 0; off < 16; off += w) {
+			memset(dst, 0xa5, n * w + 32);
+			mpp_conv_swap(w, src + 1, dst + off, n);
+			for (i = 0; i < off; i++)
+				assert_int_equal(dst[i], 0xa5);
+			for (i = 0; i < n; i++)
+				for (j = 0; j < w; j++)
+					if (dst[off + i * w + j] != src[1 + i * w + (w - 1 - j)])
+						fail_msg("w %u, offset %u: value %llu byte %u", w, off,
+						         (unsigned long long)i, j);
+			for (i = off + n * w; i < n * w + 32; i++)
+				assert_int_equal(dst[i], 0xa5);
+		}
+		free(src);
+		free(dst);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_swap_doubles),    cmocka_unit_test(test_integer_widths),
-	    cmocka_unit_test(test_failure_offset),  cmocka_unit_test(test_long_double),
-	    cmocka_unit_test(test_struct_layouts),  cmocka_unit_test(test_unions_and_opaque),
-	    cmocka_unit_test(test_shapes),
+	    cmocka_unit_test(test_swap_doubles),   cmocka_unit_test(test_integer_widths),
+	    cmocka_unit_test(test_failure_offset), cmocka_unit_test(test_long_double),
+	    cmocka_unit_test(test_struct_layouts), cmocka_unit_test(test_unions_and_opaque),
+	    cmocka_unit_test(test_shapes),         cmocka_unit_test(test_swap_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
