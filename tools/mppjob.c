@@ -108,13 +108,15 @@ int mppj_tasks(const struct mppj_job *j, struct mppj_task **t, int *n)
 	return 0;
 }
 
-int mppj_find(unsigned job, int vtid, int skip)
+/* An owner other than skip of an entry in the mailbox class called exactly
+ * name (the name is a pattern to PVM: checked), 0 when none. Owners, not
+ * entry values, are read: libpvm3's pvm_recvinfo was seen to answer
+ * PvmNotFound for entries that pvm_getmboxinfo lists. */
+static int class_owner(const char *name, int skip)
 {
 	struct pvmmboxinfo *cl;
-	char name[64];
 	int ncl = 0;
-	snprintf(name, sizeof name, "mpp.vt.%x.%x", job, (unsigned)vtid);
-	if (pvm_getmboxinfo(name, &ncl, &cl) < 0)
+	if (pvm_getmboxinfo((char *)name, &ncl, &cl) < 0)
 		return 0;
 	for (int c = 0; c < ncl; c++)
 		if (strcmp(cl[c].mi_name, name) == 0)
@@ -124,16 +126,16 @@ int mppj_find(unsigned job, int vtid, int skip)
 	return 0;
 }
 
+int mppj_find(unsigned job, int vtid, int skip)
+{
+	char name[64];
+	snprintf(name, sizeof name, "mpp.vt.%x.%x", job, (unsigned)vtid);
+	return class_owner(name, skip);
+}
+
 int mppj_sched(void)
 {
-	/* the owner of its entry: entry values are not read (see mppj_find) */
-	struct pvmmboxinfo *cl;
-	int ncl = 0, t = 0;
-	if (pvm_getmboxinfo(MPPJ_SCHED_MBOX, &ncl, &cl) < 0)
-		return 0;
-	for (int c = 0; c < ncl; c++)
-		if (strcmp(cl[c].mi_name, MPPJ_SCHED_MBOX) == 0 && cl[c].mi_nentries > 0)
-			t = cl[c].mi_owners[0];
+	int t = class_owner(MPPJ_SCHED_MBOX, 0);
 	return t > 0 && pvm_pstat(t) == PvmOk ? t : 0;
 }
 
