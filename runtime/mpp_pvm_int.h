@@ -23,5 +23,8 @@ int mpp_pvm_unpack_msg(int *src);
 /* The group memberships and pending group messages in a STATE message. */
 void mpp_pvm_grp_pack(void);
 int mpp_pvm_grp_unpack(void);
+/* Where the group layer keeps buffer id b (a pending group message), so
+ * that the buffer can be moved to another id; NULL when it does not. */
+int *mpp_pvm_grp_buf_slot(int b);
 
 #endif

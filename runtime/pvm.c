@@ -540,6 +540,12 @@ static int unotify_fix(int b)
 	int nb = pvm_mkbuf(PvmDataDefault), sb = pvm_setsbuf(nb);
 	pvm_pkint(&v, 1, 1);
 	pvm_setsbuf(sb);
+	/* libpvm3 counts a packed buffer's length only when asked while the
+	 * buffer is still in pack mode; made a receive buffer first, it
+	 * reports length 0 for ever, and pack_msg would carry it (the
+	 * program's receive buffer at a migration) as an empty message */
+	struct pvmminfo packed;
+	pvm_getminfo(nb, &packed);
 	mi.dst = me_r;
 	pvm_setminfo(nb, &mi);
 	pvm_freebuf(b);
@@ -929,9 +935,13 @@ static int recv_step(int ctl, int app, int vt, int tag, int how, struct timeval 
 		trace("keep", msg_src(b), me_r, msg_tag(b));
 	} else {
 		trace("recv", msg_src(b), me_r, msg_tag(b));
-		pvm_setrbuf(0);
-		if ((b = unotify_fix(b)) > 0) /* 0: an old place's exit */
-			pvm_setrbuf(b);
+		/* an exit notification is fixed only for the program: one that
+		 * a leaving task passes on is fixed where it is received */
+		if (prog_recv) {
+			pvm_setrbuf(0);
+			if ((b = unotify_fix(b)) > 0) /* 0: an old place's exit */
+				pvm_setrbuf(b);
+		}
 		*got = b;
 	}
 	return 1;
@@ -1365,6 +1375,89 @@ static int prepare(const char *host)
 	return 1;
 }
 
+/* Whether buffer b exists (asked without libpvm3's error message). */
+static int buf_exists(int b)
+{
+	struct pvmminfo mi;
+	if (b <= 0)
+		return 0;
+	int ae = pvm_setopt(PvmAutoErr, 0), rc = pvm_getminfo(b, &mi);
+	pvm_setopt(PvmAutoErr, ae);
+	return rc >= 0;
+}
+
+/* Takes buffer id want with an empty buffer, to be freed just before
+ * the buffer that must get the id is made: libpvm3 hands out the id
+ * freed last first. 0 when want is taken or too far. */
+static int reserve(int want)
+{
+	int *held = NULL, n = 0, b, ok = 0;
+	if (buf_exists(want))
+		return 0;
+	while (n < 4096 && (b = pvm_mkbuf(PvmDataDefault)) > 0) {
+		if (b == want) {
+			ok = 1;
+			break;
+		}
+		held = grow(held, n, sizeof *held);
+		held[n++] = b;
+	}
+	while (n > 0)
+		pvm_freebuf(held[--n]);
+	free(held);
+	return ok;
+}
+
+/* A copy of buffer b (freed) under a new id: want when it is > 0 and
+ * free. b itself when it cannot be copied. */
+static int buf_copy(int b, int want)
+{
+	struct pvmminfo mi;
+	if (pvm_getminfo(b, &mi) < 0)
+		return b;
+	int held = want > 0 && reserve(want);
+	int t = pvm_mkbuf(PvmDataDefault), os = pvm_setsbuf(t), body = mi.len > 0;
+	if (body && pvm_pkmesg(b) < 0)
+		body = -1;
+	pvm_setsbuf(os);
+	int orb = pvm_setrbuf(t), nb = -1;
+	if (held)
+		pvm_freebuf(want);
+	if (body >= 0)
+		nb = body ? pvm_upkmesg() : pvm_mkbuf(mi.enc == 0x10000000 ? PvmDataDefault : PvmDataRaw);
+	pvm_setrbuf(orb == t ? 0 : orb);
+	pvm_freebuf(t);
+	if (nb <= 0)
+		return b;
+	if (!body)
+		pvm_setminfo(nb, &mi);
+	pvm_freebuf(b);
+	return nb;
+}
+
+/* At a destination: the program's send (k 0) or receive (k 1) buffer
+ * moved to the id it had at the source, want, since the program may hold
+ * that id across the migration point (pvm_setrbuf(b), pvm_freebuf(b)
+ * after it). A buffer of the PVM layer that has that id here is moved
+ * out of the way first. Returns the buffer's id. */
+static int keep_id(int k, int want)
+{
+	int *slot = NULL;
+	for (int i = 0; i < nq && !slot; i++)
+		if (q[i].bufid == want)
+			slot = &q[i].bufid;
+	if (!slot && prog_buf[1 - k] == want)
+		slot = &prog_buf[1 - k];
+	if (!slot)
+		slot = mpp_pvm_grp_buf_slot(want);
+	if (slot)
+		*slot = buf_copy(*slot, 0);
+	int nb = buf_copy(prog_buf[k], want);
+	if (nb != want)
+		trace("bufid", want, nb, k);
+	return nb;
+}
+
 static void pack_state(void *arg)
 {
 	const struct mpp_buf *st = arg;
@@ -1385,7 +1478,7 @@ static void pack_state(void *arg)
 	/* the program's active send and receive buffers: it may have packed
 	 * a message it sends after this point (or sends one again and
 	 * again), or may still unpack the one it received */
-	int has[2] = {prog_buf[0] > 0, prog_buf[1] > 0};
+	int has[2] = {buf_exists(prog_buf[0]) ? prog_buf[0] : 0, buf_exists(prog_buf[1]) ? prog_buf[1] : 0};
 	trace("packbufs", prog_buf[0], prog_buf[1], nq);
 	pvm_pkint(has, 2, 1);
 	for (int k = 0; k < 2; k++)
@@ -1567,7 +1660,7 @@ static int hook_arrive(void)
 			q[nq++] = (struct held){nb, src, msg_tag(nb)};
 		}
 	}
-	int has[2] = {0, 0};
+	int has[2] = {0, 0}; /* the program's buffer ids at the source */
 	pvm_upkint(has, 2, 1);
 	for (int k = 0; k < 2; k++)
 		if (has[k] && (prog_buf[k] = unpack_msg(&(int){0})) <= 0)
@@ -1590,6 +1683,9 @@ static int hook_arrive(void)
 	}
 	pvm_setrbuf(0);
 	pvm_freebuf(b);
+	for (int k = 0; k < 2; k++)
+		if (has[k] > 0 && prog_buf[k] > 0 && prog_buf[k] != has[k])
+			prog_buf[k] = keep_id(k, has[k]);
 	pvm_setrbuf(prog_buf[1] > 0 ? prog_buf[1] : saved);
 	if (prog_buf[0] > 0)
 		pvm_setsbuf(prog_buf[0]);

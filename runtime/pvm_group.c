@@ -534,6 +534,14 @@ void mpp_pvm_grp_pack(void)
 		mpp_pvm_pack_msg(gp[i].b, gp[i].src);
 }
 
+int *mpp_pvm_grp_buf_slot(int b)
+{
+	for (int i = 0; i < ngp; i++)
+		if (gp[i].b == b)
+			return &gp[i].b;
+	return NULL;
+}
+
 int mpp_pvm_grp_unpack(void)
 {
 	int n = 0, bad = 0;

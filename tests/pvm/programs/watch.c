@@ -5,9 +5,10 @@
  * not come while every worker is alive, wherever they have moved (a task's
  * old place ending is not the task ending). Then worker 1 is told to stop
  * early, the root waits for its notification (the tid in it must be the
- * one pvm_spawn gave), runs 4 more rounds with the others, stops them and
- * waits for both notifications. The root itself moves too: its
- * notifications must follow it. It also asks to hear of the deletion of
+ * one pvm_spawn gave; it is unpacked after a migration point, so it may
+ * travel as the receive buffer), runs 4 more rounds with the others,
+ * stops them and waits for both notifications. The root itself moves
+ * too: its notifications must follow it. It also asks to hear of the deletion of
  * every host; with the argument "delhost" it deletes a host other than
  * its own at the end and must hear of it (checked with pvm_nrecv, which
  * is no migration point). The virtual machine keeps one host less.
@@ -109,7 +110,11 @@ int main(int argc, char **argv)
 	for (int r = 0; r < 16; r++) {
 		if (r == 12) {
 			stop(tids[1]);
-			int w = ended(tids, pvm_recv(-1, TAG_EXIT));
+			int b = pvm_recv(-1, TAG_EXIT);
+			/* a migration between the receive and the unpacking: the
+			 * notification travels as the active receive buffer */
+#pragma mpp point
+			int w = ended(tids, b);
 			printf("worker %d ended\n", w);
 			alive[1] = 0;
 		}
