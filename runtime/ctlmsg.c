@@ -85,6 +85,8 @@ size_t mpp_ctlmsg_head(const unsigned char *kind4, size_t total)
 		return 4;
 	if (kind == MPP_CM_FWD)
 		return total < MPP_CM_FWD_HEAD ? total : MPP_CM_FWD_HEAD;
+	if (kind == MPP_CM_SHADOW)
+		return total < MPP_CM_SHADOW_HEAD ? total : MPP_CM_SHADOW_HEAD;
 	return total > MPP_CM_MAX ? 0 : total;
 }
 
@@ -117,12 +119,15 @@ int mpp_ctlmsg_parse(struct mpp_ctlmsg *m, const unsigned char *p, size_t n, con
 	case MPP_CM_READY: break;
 	case MPP_CM_STATE: return 0; /* the rest is the state, read where it is restored */
 	case MPP_CM_FWD:
-		if ((rc = get_ints(&r, m->v, 5)) < 0)
+	case MPP_CM_SHADOW: {
+		int n = r.kind == MPP_CM_FWD ? 5 : 6;
+		if ((rc = get_ints(&r, m->v, n)) < 0)
 			return rc;
-		if (m->v[4] != 0 && m->v[4] != 1)
+		if (m->v[n - 1] != 0 && m->v[n - 1] != 1)
 			return mpp_err_set(MPP_EFORMAT, "control message of kind %d: body flag %d (0 or 1)", r.kind,
-			                   m->v[4]);
-		return 0; /* the forwarded message follows, as pvm_pkmesg packed it */
+			                   m->v[n - 1]);
+		return 0; /* the message follows, as pvm_pkmesg packed it */
+	}
 	case MPP_CM_CTL_MIGRATE:
 	case MPP_CM_STATUS:
 	case MPP_CM_CTL_PREPARE:

@@ -23,20 +23,24 @@ enum mpp_cm_kind {
 	/* from outside the job (mppctl, the scheduler): the job's secret first */
 	MPP_CM_CTL_MIGRATE,
 	MPP_CM_STATUS,
-	MPP_CM_CTL_PREPARE
+	MPP_CM_CTL_PREPARE,
+	/* between tasks of the job again */
+	MPP_CM_SHADOW
 };
 
 #define MPP_CM_HOST_MAX 256   /* a host name, with its NUL */
 #define MPP_CM_MAX (1u << 20) /* longest message the parser reads (not a STATE's or FWD's body) */
 #define MPP_CM_FWD_HEAD 24    /* kind and the 5 ints before a forwarded message */
+#define MPP_CM_SHADOW_HEAD 28 /* kind, the place, and the 5 ints before a shadowed one */
 
 /* A parsed message; v, host and the lists as the kind has them. */
 struct mpp_ctlmsg {
 	int kind;
 	/* NOTICE: vtid, old, new place, epoch; MOVED: vtid, old, new place;
 	 * FLUSH, WAKE: a vtid; FWD: real source, tag, context, encoding, has a
-	 * body; CTL_*, STATUS: the secret (high, low) */
-	int v[5];
+	 * body; SHADOW: the place the message went to, then as FWD; CTL_*,
+	 * STATUS: the secret (high, low) */
+	int v[6];
 	char host[MPP_CM_HOST_MAX]; /* MIGRATE, CTL_MIGRATE, CTL_PREPARE: never empty */
 	/* MAP: nlist entries (vtid, real tid, epoch) at list, nlist2 (vtid,
 	 * real tid) at list2; FLUSH: nlist tids at list. Point into the bytes. */
@@ -45,7 +49,8 @@ struct mpp_ctlmsg {
 };
 
 /* How many bytes of a message of `total` bytes, starting with the 4 bytes
- * at kind4, the parser needs: 4 for STATE, MPP_CM_FWD_HEAD for FWD, all of
+ * at kind4, the parser needs: 4 for STATE, MPP_CM_FWD_HEAD for FWD,
+ * MPP_CM_SHADOW_HEAD for SHADOW, all of
  * the message for the others; 0 when the message is too long
  * (MPP_CM_MAX). */
 size_t mpp_ctlmsg_head(const unsigned char *kind4, size_t total);

@@ -71,7 +71,8 @@ enum {
 	K_WAKE = MPP_CM_WAKE,
 	K_CTL_MIGRATE = MPP_CM_CTL_MIGRATE,
 	K_STATUS = MPP_CM_STATUS,
-	K_CTL_PREPARE = MPP_CM_CTL_PREPARE
+	K_CTL_PREPARE = MPP_CM_CTL_PREPARE,
+	K_SHADOW = MPP_CM_SHADOW
 };
 enum { INFO_STATUS = 1, INFO_EVENT, INFO_END, INFO_BEGIN, INFO_KILLED }; /* first int of a TAG_INFO message */
 
@@ -109,6 +110,17 @@ static int nflushed;
 static int nw;
 static int dest; /* destination task while leaving (real tid) */
 static int acked, dest_gone, got_map;
+/* Tasks whose move may still fail: from the NOTICE of a move until the
+ * old place ends (the move is done) or newer news comes, a message to
+ * such a task goes to its new place and, as a SHADOW, to its old one,
+ * which keeps it in case its destination is lost (docs/PROTOCOL.md). */
+struct pend {
+	int vtid, old, now, epoch;
+};
+static struct pend *pend;
+static int npend;
+static struct held *sh; /* leaving: SHADOWs from peers, for the destination's loss */
+static int nsh;
 static int prog_buf[2]; /* the program's active send and receive buffers */
 /* Children spawned but not yet registered in the job's mailbox (they send
  * K_READY when they are): a migrating task cannot find them there, so their
@@ -293,6 +305,80 @@ static void set_map(int v, int r, int e)
 	add_rev(r, v);
 	if (r != was)
 		unotify_arm(v, r);
+}
+
+static void pend_drop(int vt, int old)
+{
+	for (int i = 0; i < npend; i++)
+		if ((vt > 0 && pend[i].vtid == vt) || (old > 0 && pend[i].old == old))
+			pend[i--] = pend[--npend];
+}
+
+/* Task vt moved from old to now at epoch e (news already in the map). */
+static void pend_add(int vt, int old, int now, int e)
+{
+	for (int i = 0; i < npend; i++)
+		if (pend[i].vtid == vt && pend[i].epoch >= e)
+			return;
+	pend_drop(vt, 0);
+	if (vt == me_v || old <= 0 || old == now || to_r(vt) != now)
+		return;
+	pend = grow(pend, npend, sizeof *pend);
+	pend[npend++] = (struct pend){vt, old, now, e};
+	__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &old); /* its end: the move is done */
+	trace("pending", old, now, vt);
+}
+
+static void pack_pend(void)
+{
+	pvm_pkint(&npend, 1, 1);
+	for (int i = 0; i < npend; i++)
+		pvm_pkint(&pend[i].vtid, 4, 1);
+}
+
+static void unpack_pend(void)
+{
+	int n = 0, e[4];
+	pvm_upkint(&n, 1, 1);
+	for (int i = 0; i < n && pvm_upkint(e, 4, 1) >= 0; i++)
+		pend_add(e[0], e[1], e[2], e[3]);
+}
+
+static int ctl_send(int rtid, int kind, const int *v, int n, void (*more)(void *), void *arg);
+static void forward(int b);
+
+/* a[0] the place a message went to, a[1] its tag, a[2] its buffer */
+static void pack_shadow(void *arg)
+{
+	const int *a = arg;
+	struct pvmminfo mi;
+	int h[6] = {a[0], me_r, a[1], pvm_getcontext(), 0x10000000, 0};
+	if (pvm_getminfo(a[2], &mi) >= 0) {
+		h[4] = mi.enc;
+		h[5] = mi.len > 0;
+	}
+	pvm_pkint(h, 6, 1);
+	if (h[5])
+		pvm_pkmesg(a[2]);
+}
+
+/* The active send buffer, just sent to vt with tag: to vt's old place
+ * too while its move may fail. */
+static void shadow(int vt, int tag)
+{
+	for (int i = 0; i < npend; i++)
+		if (pend[i].vtid == vt) {
+			int a[3] = {pend[i].now, tag, pvm_getsbuf()};
+			trace("shadow", pend[i].old, pend[i].now, tag);
+			/* through the daemons even when the program routes its
+			 * messages directly: the old place may have ended already
+			 * (libpvm3 would print its failed connection), and SHADOWs
+			 * are put in order where they are used, after every FLUSH */
+			int route = pvm_setopt(PvmRoute, PvmDontRoute);
+			ctl_send(pend[i].old, K_SHADOW, NULL, 0, pack_shadow, a);
+			if (route != PvmDontRoute)
+				pvm_setopt(PvmRoute, route);
+		}
 }
 
 static int is_ctl_tag(int tag)
@@ -802,6 +888,7 @@ static int handle(int bufid)
 			if (state_from && v[0] == state_from)
 				spawner_gone = 1;
 			flush_clear(v[0], 0);
+			pend_drop(0, v[0]);
 			trace("exit", v[0], me_r, 0);
 			relist = 1;
 		}
@@ -831,6 +918,7 @@ static int handle(int bufid)
 			int mv[3] = {me_v, me_r, dest};
 			ctl_send(v[1], K_MOVED, mv, 3, NULL, NULL);
 		} else {
+			pend_add(v[0], v[1], v[2], v[3]);
 			for (int i = 0; i < nkids; i++)
 				ctl_send(kids[i], K_NOTICE, v, 4, NULL, NULL);
 			ctl_send(v[1], K_FLUSH, &me_v, 1, pack_kids, NULL);
@@ -880,6 +968,25 @@ static int handle(int bufid)
 		}
 		mpp_warn("unexpected state message from t%x ignored", src);
 		break;
+	case K_SHADOW: { /* a copy of a message a peer sent to v[0], our destination */
+		int from, nb = fwd_msg(v + 1, &from);
+		if (nb <= 0)
+			break;
+		struct held x = {nb, from, msg_tag(nb)};
+		trace("shadowin", from, v[0], x.tag);
+		if (dest > 0 && v[0] == dest && acked > 0) {
+			pvm_freebuf(nb); /* the destination has the message */
+		} else if (dest > 0 && v[0] == dest) {
+			sh = grow(sh, nsh, sizeof *sh); /* until we know */
+			sh[nsh++] = x;
+		} else if (dest > 0 && acked > 0) { /* that move failed: ours, and we left */
+			forward(nb);
+		} else { /* that move failed: the message is ours */
+			q = grow(q, nq, sizeof *q);
+			q[nq++] = x;
+		}
+		break;
+	}
 	case K_FWD: { /* a late message forwarded by our previous place */
 		int from, nb;
 		if ((nb = fwd_msg(v, &from)) > 0) {
@@ -1466,6 +1573,7 @@ static void pack_state(void *arg)
 	pack_map(NULL);
 	pack_kids(NULL);
 	pack_unotes();
+	pack_pend();
 	pack_opts();
 	mpp_pvm_grp_pack();
 	pvm_pkint(&nq, 1, 1);
@@ -1545,6 +1653,13 @@ static void hook_leave(const struct mpp_buf *st)
 	double t_ack = now();
 	if (!acked) {
 		mpp_warn("destination t%x lost before it took the state: t%x goes on here", dest, me_v);
+		/* what peers sent to it since they were told is ours (in order,
+		 * after all they sent here before their FLUSH) */
+		for (int i = 0; i < nsh; i++) {
+			q = grow(q, nq, sizeof *q);
+			q[nq++] = sh[i];
+		}
+		nsh = 0;
 		epoch++;
 		set_map(me_v, me_r, epoch);
 		int v[4] = {me_v, dest, me_r, epoch};
@@ -1555,6 +1670,9 @@ static void hook_leave(const struct mpp_buf *st)
 		pvm_setrbuf(saved);
 		return;
 	}
+	for (int i = 0; i < nsh; i++)
+		pvm_freebuf(sh[i].bufid); /* the destination has them */
+	nsh = 0;
 	if (fault == F_SRC_AFTER_ACK)
 		fault_die(fault, me_v);
 	/* anything that still comes here goes on to the destination */
@@ -1646,6 +1764,7 @@ static int hook_arrive(void)
 	unpack_map();
 	unpack_kids();
 	unpack_unotes();
+	unpack_pend();
 	unpack_opts();
 	if (mpp_pvm_grp_unpack() < 0)
 		mpp_warn("the group memberships of t%x did not arrive whole", me_v);
@@ -1840,7 +1959,10 @@ const char *mpp_pvm_job(void)
 int mpp_pvm_grp_send(int vt)
 {
 	trace("grpsend", me_r, to_r(vt), TAG_GRP);
-	return __real_pvm_send(to_r(vt), TAG_GRP);
+	int rc = __real_pvm_send(to_r(vt), TAG_GRP);
+	if (npend && rc >= 0)
+		shadow(vt, TAG_GRP);
+	return rc;
 }
 
 int mpp_pvm_grp_next(int *src, int wait_ms)
@@ -1911,7 +2033,10 @@ int __wrap_pvm_send(int tid, int tag)
 	if (bad_tag(tag))
 		return PvmBadParam;
 	trace("send", me_r, to_r(tid), tag);
-	return __real_pvm_send(to_r(tid), tag);
+	int rc = __real_pvm_send(to_r(tid), tag);
+	if (npend && rc >= 0)
+		shadow(tid, tag);
+	return rc;
 }
 
 int __wrap_pvm_mcast(int *tids, int n, int tag)
@@ -1928,6 +2053,8 @@ int __wrap_pvm_mcast(int *tids, int n, int tag)
 		r[i] = to_r(tids[i]);
 	int rc = __real_pvm_mcast(r, n, tag);
 	free(r);
+	for (int i = 0; npend && rc >= 0 && i < n; i++)
+		shadow(tids[i], tag);
 	return rc;
 }
 

@@ -57,6 +57,10 @@ static void check(const struct mpp_ctlmsg *m, const unsigned char *p, size_t n)
 		if (m->v[4] != 0 && m->v[4] != 1)
 			abort();
 		break;
+	case MPP_CM_SHADOW:
+		if (m->v[5] != 0 && m->v[5] != 1)
+			abort();
+		break;
 	case MPP_CM_NOTICE:
 	case MPP_CM_MOVED:
 	case MPP_CM_WAKE:

@@ -13,9 +13,11 @@
 #                      says so, stops the job and exits with status 3 within
 #                      seconds, and what was printed is a prefix of the
 #                      output without faults
-#   dest-busy          a destination dies while peers send to the task that
-#                      moves: a visible skip, the protocol loses those
-#                      messages today (docs/PROTOCOL.md, "Limits today")
+#   dest-busy          programs/stream.c: workers keep sending to the root
+#                      while it moves and every destination dies after the
+#                      workers were told (kill-dest:before-ack): the root
+#                      goes on where it was each time and receives every
+#                      message, in order (the SHADOWs of docs/PROTOCOL.md)
 #   pvmd-peer          the pvmd of the host where the workers run is killed
 #                      (vm.sh kill-host): mpprun reports the lost tasks, ends
 #                      the job, status 3
@@ -116,12 +118,7 @@ src-after-spawn | src-after-notice | src-in-flush | src-after-capture | src-befo
 	build rounds
 	fault=kill-${case%%-*}:${case#*-}
 	;;
-dest-busy)
-	echo "SKIP: known limit (docs/PROTOCOL.md, Limits today): a destination that dies after the peers were"
-	echo "told of the move loses what they sent to it meanwhile; closing it needs peers to hold messages for"
-	echo "a moving task until a COMMIT, not implemented"
-	exit 77
-	;;
+dest-busy) build stream ;;
 pvmd-peer | pvmd-dest)
 	build rounds
 	mpprun_opts="-h h1"
@@ -158,6 +155,28 @@ dest-dies)
 			echo "ok: MPP_MIGRATE_EVERY=$n: $kills destinations killed, the root went on each time, same output"
 		fi
 	done
+	;;
+dest-busy)
+	run "$work/ref.out" stream 2 3000 || die "stream failed without migration: $(tail -3 "$work/ref.out.err")"
+	grep -q ', 0 out of order$' "$work/ref.out" || die "stream without migration: $(cat "$work/ref.out")"
+	out=$work/busy.out
+	run "$out" stream 2 3000 -- MPP_MIGRATE_EVERY=5000 MPP_PVM_FAULT=kill-dest:before-ack MPP_PVM_TRACE="$out.trace" ||
+		die "with destinations that die: the job failed or timed out: $(tail -3 "$out.err")"
+	same "$work/ref.out" "$out" "with destinations that die while the workers send" || die "messages lost or reordered"
+	kills=$(count 'MPP_PVM_FAULT=kill-dest:before-ack: t[0-9a-f]* (process t[0-9a-f]*) kills itself' "$out.err")
+	here=$(count 'lost before it took the state: .* goes on here' "$out.err")
+	# messages the workers sent to a destination that died, kept by the root
+	shadows=$(count ' shadowin ' "$out.trace")
+	if [ "$kills" -lt 2 ]; then
+		bad "$kills destinations killed, expected at least 2"
+	elif [ "$here" != "$kills" ]; then
+		bad "$kills destinations died but $here 'goes on here' warnings"
+	elif [ "$shadows" -lt 1 ]; then
+		bad "the workers never sent to a destination that then died: the test did not test the case"
+	else
+		echo "ok: $kills destinations died after the workers were told, the root went on where it was each" \
+			"time; $shadows messages sent to them meanwhile reached it; same output: $(cat "$out")"
+	fi
 	;;
 src-* | dest-after-wake | dest-before-ack | dest-after-ack)
 	# which outcomes the guarantee allows at this step: the task goes on

@@ -191,6 +191,20 @@ static void test_heads(void **state)
 	refused(&m, NULL, "control message of kind 8: body flag 2 (0 or 1)");
 	m.n = 12;
 	refused(&m, NULL, "control message of kind 8: truncated (12 bytes)");
+	/* SHADOW: the place the message went to, then as FWD */
+	m.n = 0;
+	put(&m, MPP_CM_SHADOW), put(&m, 0x80011), put(&m, 0x40003), put(&m, 7), put(&m, 0), put(&m, 0x10000000);
+	put(&m, 0), put(&m, 99);
+	assert_int_equal(mpp_ctlmsg_head(m.b, m.n), MPP_CM_SHADOW_HEAD);
+	assert_int_equal(parse(&m, NULL, &cm), 0);
+	assert_int_equal(cm.kind, MPP_CM_SHADOW);
+	assert_int_equal(cm.v[0], 0x80011);
+	assert_int_equal(cm.v[1], 0x40003);
+	assert_int_equal(cm.v[5], 0);
+	m.b[27] = 3;
+	refused(&m, NULL, "control message of kind 14: body flag 3 (0 or 1)");
+	m.n = 24;
+	refused(&m, NULL, "control message of kind 14: truncated (24 bytes)");
 	/* other kinds are read whole, up to MPP_CM_MAX */
 	m.n = 0;
 	put(&m, MPP_CM_MAP);
@@ -316,8 +330,8 @@ static void test_corpus(void **state)
 		files++;
 	}
 	closedir(d);
-	assert_int_equal(kinds, 0x3ffe); /* every kind, 1 to 13 */
-	assert_true(files >= 13);
+	assert_int_equal(kinds, 0x7ffe); /* every kind, 1 to 14 */
+	assert_true(files >= 14);
 }
 
 int main(void)
