@@ -885,6 +885,8 @@ static int handle(int bufid)
 		if (pvm_upkint(v, 1, 1) >= 0) {
 			if (dest > 0 && v[0] == dest)
 				dest_gone = 1;
+			if (spare > 0 && v[0] == spare)
+				spare = 0; /* a spare destination that ended */
 			if (state_from && v[0] == state_from)
 				spawner_gone = 1;
 			flush_clear(v[0], 0);
@@ -1354,6 +1356,7 @@ static void prespawn(void)
 	if (d > 0) {
 		spare = d;
 		snprintf(spare_host, sizeof spare_host, "%s", h);
+		__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &d);
 	}
 }
 
@@ -1365,7 +1368,7 @@ static void prepare_spare(void)
 	char host[sizeof prep_host];
 	snprintf(host, sizeof host, "%s", prep_host);
 	prep_host[0] = 0;
-	if (spare > 0 && strcmp(spare_host, host) == 0 && __real_pvm_pstat(spare) == PvmOk)
+	if (spare > 0 && strcmp(spare_host, host) == 0)
 		return;
 	if (spare > 0)
 		__real_pvm_kill(spare);
@@ -1374,6 +1377,7 @@ static void prepare_spare(void)
 	if (d > 0) {
 		spare = d;
 		snprintf(spare_host, sizeof spare_host, "%s", host);
+		__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &d);
 	} else {
 		mpp_warn("cannot start a destination in advance for t%x on host '%s' (PVM error %d)", me_v, host, d);
 	}
@@ -1414,13 +1418,16 @@ static int prepare(const char *host)
 {
 	t_start = t_req > 0 ? t_req : now();
 	t_req = 0;
-	int d = 0;
-	if (spare > 0 && strcmp(spare_host, host) == 0 && __real_pvm_pstat(spare) == PvmOk) {
-		d = spare; /* started in advance: no waiting for a process */
+	int d = 0, fresh = 0;
+	if (spare > 0 && strcmp(spare_host, host) == 0) {
+		/* started in advance: no waiting for a process (its exit is
+		 * watched: one that ended is no spare any more) */
+		d = spare;
 	} else {
 		if (spare > 0)
 			__real_pvm_kill(spare);
 		d = start_dest(host);
+		fresh = 1;
 	}
 	spare = 0;
 	t_spawn = now();
@@ -1442,7 +1449,8 @@ static int prepare(const char *host)
 	notice[1] = me_r;
 	notice[2] = d;
 	notice[3] = epoch;
-	__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &d);
+	if (fresh)
+		__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &d);
 	tell_peers();
 	t_notify = now();
 	if (fault == F_SRC_AFTER_NOTICE)
