@@ -494,30 +494,6 @@ static int same_named(const struct mpp_type *h, const struct mpp_type *t)
 	return h && t && h->name && t->name && !strcmp(h->name, t->name);
 }
 
-/* Could a pointer to hint end an array t, or start a value t? */
-static int ends(const struct mpp_type *h, const struct mpp_type *t)
-{
-	for (int d = 0; t && d < MPP_TYPES_MAXDEPTH; d++, t = t->kind == MPP_K_ARRAY ? t->elem : NULL)
-		if (same_named(h, t))
-			return 1;
-	return 0;
-}
-
-static int starts(const struct mpp_type *h, const struct mpp_type *t)
-{
-	for (int d = 0; t && d < MPP_TYPES_MAXDEPTH; d++) {
-		if (same_named(h, t))
-			return 1;
-		if (t->kind == MPP_K_ARRAY || t->kind == MPP_K_COMPLEX)
-			t = t->elem;
-		else if (t->kind == MPP_K_STRUCT && t->count && t->fields[0].offset == 0)
-			t = t->fields[0].type;
-		else
-			return 0;
-	}
-	return 0;
-}
-
 /* Offset off inside one value of writer type w to the same place in r. */
 static int map_value(const struct mpp_type *w, const struct mpp_type *r, uint64_t off, const struct mpp_type *hint,
                      uint64_t *out, unsigned depth)
@@ -542,8 +518,9 @@ static int map_value(const struct mpp_type *w, const struct mpp_type *r, uint64_
 		for (i = 0; i < w->count; i++) {
 			const struct mpp_field *f = &w->fields[i];
 			if (off >= f->offset && off - f->offset < f->type->size) {
-				if (end != SIZE_MAX && off == f->offset && ends(hint, w->fields[end].type) &&
-				    !starts(hint, f->type))
+				if (end != SIZE_MAX && off == f->offset &&
+				    mpp_types_may_end(hint, w->fields[end].type, same_named) &&
+				    !mpp_types_may_start(hint, f->type, same_named))
 					break; /* one past the array before, not this field */
 				if (map_value(f->type, r->fields[i].type, off - f->offset, hint, &x, depth + 1))
 					return -1;

@@ -72,6 +72,15 @@ int mpp_types_walk(const struct mpp_tinfo *ti, uint64_t base, mpp_slot_fn fn, vo
  * e.g. ".next" or "[3].name". */
 void mpp_types_path(const struct mpp_type *t, uint64_t off, char *buf, size_t n);
 
+/* Could an object of type p start a value of type t (t itself, its first
+ * element or first member, at any depth)? Could it end one (t itself, or
+ * the last element of an array t, at any depth)? same says which types are
+ * the same: by identity within one program, by name across programs. For
+ * an address that is both one past one object and the start of the next. */
+typedef int (*mpp_same_type_fn)(const struct mpp_type *a, const struct mpp_type *b);
+int mpp_types_may_start(const struct mpp_type *p, const struct mpp_type *t, mpp_same_type_fn same);
+int mpp_types_may_end(const struct mpp_type *p, const struct mpp_type *t, mpp_same_type_fn same);
+
 /* The runtime's descriptor of a scalar kind (MPP_K_BOOL..MPP_K_LDOUBLE). */
 const struct mpp_type *mpp_types_scalar(int kind);
 

@@ -185,34 +185,6 @@ static int same_t(const struct mpp_type *a, const struct mpp_type *b)
 	return a == b || (a->kind == b->kind && a->size == b->size && a->name && b->name && !strcmp(a->name, b->name));
 }
 
-/* Could an object of type p start a value of type t? Could one end it? */
-static int fits_start(const struct mpp_type *p, const struct mpp_type *t)
-{
-	for (int depth = 0; t && depth < MPP_TYPES_MAXDEPTH; depth++) {
-		if (same_t(p, t))
-			return 1;
-		if (t->kind == MPP_K_ARRAY || t->kind == MPP_K_COMPLEX)
-			t = t->elem;
-		else if (t->kind == MPP_K_STRUCT && t->count && t->fields[0].offset == 0)
-			t = t->fields[0].type;
-		else
-			return 0;
-	}
-	return 0;
-}
-
-static int fits_end(const struct mpp_type *p, const struct mpp_type *t)
-{
-	for (int depth = 0; t && depth < MPP_TYPES_MAXDEPTH; depth++) {
-		if (same_t(p, t))
-			return 1;
-		if (t->kind != MPP_K_ARRAY)
-			return 0;
-		t = t->elem;
-	}
-	return 0;
-}
-
 /* An address that is both one past block a and the start of block b: both
  * readings are valid C. Prefer the start of b unless only a's element type
  * matches what the pointer points to (as for `end = arr + n`). In a restore
@@ -225,7 +197,7 @@ static uint32_t tie_break(const struct walk *w, const struct mpp_slot *slot, uin
 
 	if (!p || !ba->ti || !bb->ti)
 		return b;
-	if (fits_end(p, ba->ti->t) && !fits_start(p, bb->ti->t))
+	if (mpp_types_may_end(p, ba->ti->t, same_t) && !mpp_types_may_start(p, bb->ti->t, same_t))
 		return a;
 	return b;
 }

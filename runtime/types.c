@@ -35,6 +35,29 @@ static const struct mpp_type *const scalars[] = {
     NULL,        &mpp_t_bool, &mpp_t_char,  &mpp_t_schar, &mpp_t_uchar,  &mpp_t_short, &mpp_t_ushort, &mpp_t_int,
     &mpp_t_uint, &mpp_t_long, &mpp_t_ulong, &mpp_t_llong, &mpp_t_ullong, &mpp_t_float, &mpp_t_double, &mpp_t_ldouble};
 
+int mpp_types_may_start(const struct mpp_type *p, const struct mpp_type *t, mpp_same_type_fn same)
+{
+	for (int depth = 0; t && depth < MPP_TYPES_MAXDEPTH; depth++) {
+		if (same(p, t))
+			return 1;
+		if (t->kind == MPP_K_ARRAY || t->kind == MPP_K_COMPLEX)
+			t = t->elem;
+		else if (t->kind == MPP_K_STRUCT && t->count && t->fields[0].offset == 0)
+			t = t->fields[0].type;
+		else
+			return 0;
+	}
+	return 0;
+}
+
+int mpp_types_may_end(const struct mpp_type *p, const struct mpp_type *t, mpp_same_type_fn same)
+{
+	for (int depth = 0; t && depth < MPP_TYPES_MAXDEPTH; depth++, t = t->kind == MPP_K_ARRAY ? t->elem : NULL)
+		if (same(p, t))
+			return 1;
+	return 0;
+}
+
 const struct mpp_type *mpp_types_scalar(int kind)
 {
 	return kind >= MPP_K_BOOL && kind <= MPP_K_LDOUBLE ? scalars[kind] : NULL;
