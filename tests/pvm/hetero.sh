@@ -88,10 +88,10 @@ vm_hetero_prepare() {
 			_hetero_skip "no pvm3.h in the unpacked $a packages ($HETERO_CACHE/$a)"
 	done
 	t=$HETERO_CACHE/s390x
-	HETERO_CC[s390x]="s390x-linux-gnu-gcc -ffp-contract=off -I$t/usr/include"
+	HETERO_CC[s390x]="s390x-linux-gnu-gcc -ffp-contract=off -isystem $t/usr/include"
 	HETERO_LIBS[s390x]="-L$t/usr/lib/s390x-linux-gnu -Wl,-rpath-link,$t/usr/lib/s390x-linux-gnu:$t/lib/s390x-linux-gnu"
 	t=$HETERO_CACHE/i386
-	HETERO_CC[i686]="gcc -m32 -msse2 -mfpmath=sse -I$t/usr/include"
+	HETERO_CC[i686]="gcc -m32 -msse2 -mfpmath=sse -isystem $t/usr/include"
 	HETERO_LIBS[i686]="-L$t/usr/lib/i386-linux-gnu -Wl,-rpath-link,$t/usr/lib/i386-linux-gnu:$t/lib/i386-linux-gnu"
 	# the s390x pvmd: dynamically linked, its libraries from the cache
 	t=$HETERO_CACHE/s390x

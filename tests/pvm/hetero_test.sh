@@ -92,6 +92,99 @@ mixed)
 	fi
 	echo "ok: x86_64 root, s390x worker on h2, i686 worker on h3: $rounds rounds of every PVM type, all right ($secs s)"
 	;;
+migrate)
+	: "${MPPCC:?MPPCC must name mppcc}" "${MPPRUN:?MPPRUN must name mpprun}"
+	for a in x86_64 s390x i686; do
+		build mppcc $a alltypes "$here/programs/alltypes.c"
+	done
+	start_vm
+	rounds=40
+	run() { # run OUT [VAR=VALUE...]: the job under mpprun on h1
+		local out=$1
+		shift
+		rm -f "$out.events"
+		vm_run "$work/vm" h1 env "$@" MPP_EVENTS="$out.events" timeout 120 "$MPPRUN" alltypes $rounds \
+			>"$out" 2>"$out.err"
+	}
+	# timings EVENTS: one line per migration, "FROM TO frozen capture
+	# transfer restore" (us; FROM, TO: 1 x86_64, 2 s390x, 3 i686); frozen
+	# as bench/pvm_migrate.sh counts it: spawn + notify + flush + capture +
+	# transfer, from the request to the destination's acknowledgement
+	timings() {
+		local kind v f t rest
+		declare -A restore
+		while read -r kind v f rest; do
+			[ "$kind" = arrive ] || continue
+			[[ $rest =~ restore_us=([0-9]+) ]] && restore[${v#vtid=}@${f#at=}]=${BASH_REMATCH[1]}
+		done <"$1"
+		while read -r kind v f t rest; do
+			[ "$kind" = migrate ] || continue
+			local -A k=()
+			for kv in $rest; do
+				k[${kv%%=*}]=${kv#*=}
+			done
+			echo "$(((0x${f#from=t} >> 18) & 0xfff)) $(((0x${t#to=t} >> 18) & 0xfff))" \
+				$((k[spawn_us] + k[notify_us] + k[flush_us] + k[capture_us] + k[transfer_us])) \
+				"${k[capture_us]} ${k[transfer_us]} ${restore[${v#vtid=}@${t#to=}]:-0}"
+		done <"$1"
+	}
+	run "$work/ref.out" || die "the job failed without migration: $(tail -n 5 "$work/ref.out.err")"
+	[ "$(cat "$work/ref.out")" = "alltypes: $rounds rounds, 0 answers wrong" ] ||
+		die "the job without migration printed: $(head -n 3 "$work/ref.out")"
+	echo "ok: without migration: $(cat "$work/ref.out")"
+	for n in ${MPP_PVM_EVERY:-3 5 7}; do
+		out=$work/every$n.out
+		t0=$(date +%s.%N)
+		if ! run "$out" MPP_MIGRATE_EVERY="$n"; then
+			echo "--- last error lines:"
+			tail -n 5 "$out.err"
+			die "MPP_MIGRATE_EVERY=$n: the job failed or timed out"
+		fi
+		secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+		cmp -s "$work/ref.out" "$out" || {
+			diff "$work/ref.out" "$out" | head -n 10
+			die "MPP_MIGRATE_EVERY=$n: the output differs"
+		}
+		moves=$(grep -c '^migrate ' "$out.events")
+		# each task's hosts in turn (the host of a tid is bits 18..29: 1 h1
+		# x86_64, 2 h2 s390x, 3 h3 i686), e.g. "t40008: 1 2 3 1"
+		paths=$(
+			declare -A path
+			order=()
+			while read -r _ v f t _; do
+				v=${v#vtid=} f=${f#from=t} t=${t#to=t}
+				if [ -z "${path[$v]:-}" ]; then
+					path[$v]=$(((0x$f >> 18) & 0xfff))
+					order+=("$v")
+				fi
+				path[$v]+=" $(((0x$t >> 18) & 0xfff))"
+			done < <(grep '^migrate ' "$out.events")
+			for v in "${order[@]}"; do
+				echo "$v: ${path[$v]}"
+			done
+		)
+		echo "$paths" >"$out.paths"
+		grep -q ': .*1 2 3 1' <<<"$paths" || {
+			echo "$paths"
+			die "MPP_MIGRATE_EVERY=$n: no task went x86_64 -> s390x -> i686 -> x86_64 ($moves migrations)"
+		}
+		full=$(grep -c ': .*1 2 3 1' <<<"$paths")
+		timings "$out.events" >>"$work/timings"
+		printf 'ok: MPP_MIGRATE_EVERY=%-3s %3d migrations, %d of %d tasks went x86_64 -> s390x -> i686 -> x86_64, %.1f s, same output\n' \
+			"$n" "$moves" "$full" "$(wc -l <<<"$paths")" "$secs"
+	done
+	# medians per direction
+	echo "frozen time per direction (medians over the runs above, ms): frozen = request to acknowledgement"
+	for pair in "1 2 x86_64 -> s390x" "2 3 s390x -> i686" "3 1 i686 -> x86_64"; do
+		read -r a b name <<<"$pair"
+		awk -v a="$a" -v b="$b" '$1 == a && $2 == b' "$work/timings" | sort -n -k3 |
+			awk -v name="$name" '{ f[NR] = $3; c[NR] = $4; t[NR] = $5; r[NR] = $6 }
+				END { if (NR == 0) { printf "  %-18s no migration\n", name; exit }
+					m = int((NR + 1) / 2)
+					printf "  %-18s %3d moves  frozen %7.1f  (capture %.1f, transfer %.1f; restore %.1f)\n",
+						name, NR, f[m] / 1000, c[m] / 1000, t[m] / 1000, r[m] / 1000 }'
+	done
+	;;
 *) die "unknown case '$case'" ;;
 esac
 echo "PASS: $case"
