@@ -103,7 +103,25 @@ vm_hetero_prepare() {
 	} >"$HETERO_CACHE/pvmd-s390x" && chmod +x "$HETERO_CACHE/pvmd-s390x" ||
 		_hetero_skip "cannot write $HETERO_CACHE/pvmd-s390x"
 	[ -d /usr/s390x-linux-gnu/lib ] || _hetero_skip "no s390x C library in /usr/s390x-linux-gnu (Debian: libc6-s390x-cross)"
-	HETERO_EP=${HETERO_EP:-$PWD}
+	# can programs be built and run as the tasks will be?
+	local ep=${HETERO_EP:-$PWD} pr
+	pr=$ep/probe
+	mkdir -p "$pr" || _hetero_skip "cannot create $pr"
+	printf '#include <pvm3.h>\nint main(void) { return pvm_getopt(PvmRoute) < -100; }\n' >"$pr/probe.c"
+	for a in s390x i686; do
+		local cc libs
+		read -r -a cc <<<"${HETERO_CC[$a]}"
+		read -r -a libs <<<"${HETERO_LIBS[$a]}"
+		"${cc[@]}" -o "$pr/probe.$a" "$pr/probe.c" "${libs[@]}" -lpvm3 >"$pr/probe.$a.log" 2>&1 ||
+			_hetero_skip "'${cc[*]}' cannot build a PVM program: $(grep -v tmpnam "$pr/probe.$a.log" | head -n 2 | tr '\n' ' ')(Debian: $([ $a = i686 ] && echo gcc-12-multilib || echo gcc-s390x-linux-gnu libc6-dev-s390x-cross))"
+	done
+	HETERO_EP=$pr/probe-ep
+	mkdir -p "$HETERO_EP/ep-s390x/real" "$HETERO_EP/ep-i686/real"
+	for a in s390x i686; do
+		vm_hetero_task "$a" probe "$pr/probe.$a" && "$HETERO_EP/ep-$a/probe" >"$pr/probe.$a.log" 2>&1 ||
+			_hetero_skip "the $a build of a PVM program does not run under qemu: $(head -n 2 "$pr/probe.$a.log" | tr '\n' ' ')"
+	done
+	HETERO_EP=$ep
 	VM_HETERO_OPTS=(--hostopt "h2=dx=$HETERO_CACHE/pvmd-s390x ep=$HETERO_EP/ep-s390x"
 		--hostopt "h3=ep=$HETERO_EP/ep-i686")
 	mkdir -p "$HETERO_EP/ep-s390x/real" "$HETERO_EP/ep-i686/real"
