@@ -190,11 +190,23 @@ static uint64_t hash_dir(const char *dir, uint64_t h)
 	return h;
 }
 
+/* Whether the link names libpvm3 (-lpvm3, -l:libpvm3...): the program
+ * calls PVM and needs the runtime's PVM layer. */
+static int links_pvm(const struct argv_buf *flags)
+{
+	for (int i = 0; i < flags->n; i++)
+		if (!strcmp(flags->v[i], "-lpvm3") || !strncmp(flags->v[i], "-l:libpvm3", 10))
+			return 1;
+	return 0;
+}
+
 /* The runtime's objects for the target compiler cc: the prebuilt libmpp.a
  * for the default compiler, otherwise built once from the shipped sources
- * and cached beside it (keyed by the compiler command and the sources).
+ * and cached beside it (keyed by the compiler command and the sources),
+ * with the PVM layer (PVM_SOURCES; cc must find pvm3.h) when pvm is set:
+ * objects, not an archive, so the PVM layer is there only when asked for.
  * Appends what to link to `link`. */
-static int runtime_for(const char *dir, const char *cc, const struct argv_buf *extra, int is_default,
+static int runtime_for(const char *dir, const char *cc, const struct argv_buf *extra, int is_default, int pvm,
                        struct argv_buf *link)
 {
 	if (is_default) {
@@ -207,13 +219,19 @@ static int runtime_for(const char *dir, const char *cc, const struct argv_buf *e
 	uint64_t key = hash_dir(srcdir, hash_str(cc));
 	for (int i = 0; i < extra->n; i++)
 		key = (key ^ hash_str(extra->v[i])) * 0x100000001b3ULL;
+	if (pvm)
+		key = (key ^ hash_str("pvm")) * 0x100000001b3ULL;
 	char *cache = xasprintf("%s/../lib/mpp-%016llx", dir, (unsigned long long)key);
 	char *list = xasprintf("%s/SOURCES", srcdir);
+	char *pvmlist = xasprintf("%s/PVM_SOURCES", srcdir);
 	char *stamp = xasprintf("%s/done", cache);
 	int rc = 0;
-	FILE *lf = fopen(list, "r");
-	if (!lf) {
-		fprintf(stderr, "mppcc: error: runtime sources not found ('%s' missing): reinstall mpp\n", list);
+	FILE *lf = fopen(list, "r"), *pf = pvm ? fopen(pvmlist, "r") : NULL;
+	if (!lf || (pvm && !pf)) {
+		fprintf(stderr, "mppcc: error: runtime sources not found ('%s' missing): reinstall mpp\n",
+		        lf ? pvmlist : list);
+		if (lf)
+			fclose(lf);
 		rc = -1;
 		goto out;
 	}
@@ -225,7 +243,7 @@ static int runtime_for(const char *dir, const char *cc, const struct argv_buf *e
 		mkdirs(tmp);
 	}
 	char line[512];
-	while (rc == 0 && fgets(line, sizeof(line), lf)) {
+	while (rc == 0 && (fgets(line, sizeof(line), lf) || (pf && fgets(line, sizeof(line), pf)))) {
 		line[strcspn(line, "\r\n")] = 0;
 		if (!line[0])
 			continue;
@@ -259,6 +277,8 @@ static int runtime_for(const char *dir, const char *cc, const struct argv_buf *e
 		free(b);
 	}
 	fclose(lf);
+	if (pf)
+		fclose(pf);
 	if (!have && rc == 0) {
 		char *done = xasprintf("%s/done", tmp);
 		FILE *s = fopen(done, "w");
@@ -282,6 +302,7 @@ out:
 	free(cache);
 	free(srcdir);
 	free(list);
+	free(pvmlist);
 	free(stamp);
 	return rc;
 }
@@ -427,9 +448,15 @@ int main(int argc, char **argv)
 	int is_default_cc = strcmp(cc, "cc") == 0 || strcmp(cc, "gcc") == 0;
 	split_words(&ccw, cc);
 	target_includes(&ccw, &cc_extra);
+	/* -isystem too: what the target's headers declare (its pvm3.h, say)
+	 * is a library, as in the host's /usr/include, not user code */
 	for (int i = 1; i < ccw.n; i++)
-		if (!strcmp(ccw.v[i], "-m32") || !strncmp(ccw.v[i], "-D", 2) || !strncmp(ccw.v[i], "-I", 2))
+		if (!strcmp(ccw.v[i], "-m32") || !strncmp(ccw.v[i], "-D", 2) || !strncmp(ccw.v[i], "-I", 2) ||
+		    !strncmp(ccw.v[i], "-isystem", 8)) {
 			av_add(&clang, ccw.v[i]);
+			if (!strcmp(ccw.v[i], "-isystem") && i + 1 < ccw.n)
+				av_add(&clang, ccw.v[++i]);
+		}
 	av_add_all(&clang, &cc_extra);
 	{
 		const char *base = strrchr(ccw.v[0], '/');
@@ -553,11 +580,17 @@ int main(int argc, char **argv)
 		av_add_all(&a, &cc_extra);
 		av_add_all(&a, &rtflags);
 		av_add_all(&a, &objs);
+		/* another target's runtime is objects: before the libraries
+		 * (-lpvm3...), which a static link searches only for what is
+		 * undefined so far; libmpp.a, an archive, goes after them */
+		int pvm = links_pvm(&flags);
+		if (!is_default_cc && runtime_for(dir, cc, &cc_extra, 0, pvm, &a) != 0)
+			rc = 1;
 		av_add_all(&a, &flags);
-		if (runtime_for(dir, cc, &cc_extra, is_default_cc, &a) != 0)
+		if (is_default_cc && runtime_for(dir, cc, &cc_extra, 1, pvm, &a) != 0)
 			rc = 1;
 		/* PVM calls go through libmpp's PVM layer (a no-op without PVM) */
-		if (is_default_cc)
+		if (is_default_cc || pvm)
 			av_add(&a, pvm_wrap_flags());
 		if (out) {
 			av_add(&a, "-o");

@@ -2,7 +2,10 @@
  * between a root task and two workers while tasks migrate. The workers
  * check each value and answer with values derived from them; the root
  * checks the answers and prints one line per check that failed, then a
- * summary. Run: alltypes [rounds] (default 300). */
+ * summary. Run: alltypes [rounds [host1 host2]] (default 300 rounds; with
+ * hosts, worker k is spawned on host k and the root also prints, once per
+ * worker, the host and the worker's word size and byte order, so that a
+ * test of a heterogeneous virtual machine sees where the values went). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +90,14 @@ static int same(const struct vals *a, const struct vals *b)
 	return memcmp(a, b, sizeof *a) == 0;
 }
 
+/* With hosts named: the first answer of worker k says what it runs on. */
+static void tell(char **hosts, int k, int arch, int *told)
+{
+	if (told[k]++)
+		return;
+	printf("worker %d on %s: %d-bit longs, %s-endian\n", k + 1, hosts[k], arch / 10, arch % 10 ? "big" : "little");
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 300, tids[2];
@@ -96,6 +107,11 @@ int main(int argc, char **argv)
 		return 1;
 	if (pvm_parent() != PvmNoParent) {
 		int master = pvm_parent(), round, bad = 0;
+		union {
+			int i;
+			char c[sizeof(int)];
+		} order = {1};
+		int arch = (int)sizeof(long) * 8 * 10 + (order.c[0] != 1); /* e.g. 641: 64-bit, big-endian */
 		for (;;) {
 			int b = pvm_recv(master, -1), len, tag, src;
 			pvm_bufinfo(b, &len, &tag, &src);
@@ -109,6 +125,7 @@ int main(int argc, char **argv)
 			pvm_initsend(PvmDataDefault);
 			pvm_pkint(&round, 1, 1);
 			pvm_pkint(&bad, 1, 1);
+			pvm_pkint(&arch, 1, 1);
 			pack(&w);
 			pvm_send(master, TAG_ANSWER);
 		}
@@ -116,12 +133,16 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	if (pvm_spawn(name, NULL, PvmTaskDefault, "", 2, tids) != 2) {
-		fprintf(stderr, "alltypes: cannot spawn 2 workers\n");
-		pvm_exit();
-		return 1;
-	}
-	int failed = 0, answered = 0;
+	char **hosts = argc > 3 ? argv + 2 : NULL;
+	for (int k = 0; k < 2; k++)
+		if (pvm_spawn(name, NULL, hosts ? PvmTaskHost : PvmTaskDefault, hosts ? hosts[k] : "", 1, &tids[k]) !=
+		    1) {
+			fprintf(stderr, "alltypes: cannot spawn worker %d%s%s\n", k + 1, hosts ? " on " : "",
+			        hosts ? hosts[k] : "");
+			pvm_exit();
+			return 1;
+		}
+	int failed = 0, answered = 0, told[2] = {0, 0};
 	for (int r = 0; r < rounds; r++) {
 		make(&v, r, 1);
 		pvm_initsend(PvmDataDefault);
@@ -129,12 +150,15 @@ int main(int argc, char **argv)
 		pack(&v);
 		pvm_send(tids[r % 2], TAG_ASK);
 		if (r >= 4) { /* keep four questions in flight */
-			int round, bad;
+			int round, bad, arch;
 			pvm_recv(-1, TAG_ANSWER);
 			pvm_upkint(&round, 1, 1);
 			pvm_upkint(&bad, 1, 1);
+			pvm_upkint(&arch, 1, 1);
 			unpack(&v);
 			make(&w, round, 3);
+			if (hosts)
+				tell(hosts, round % 2, arch, told);
 			answered++;
 			if (bad || !same(&v, &w)) {
 				printf("round %d: wrong values (worker saw %d bad)\n", round, bad);
@@ -143,12 +167,15 @@ int main(int argc, char **argv)
 		}
 	}
 	for (; answered < rounds; answered++) {
-		int round, bad;
+		int round, bad, arch;
 		pvm_recv(-1, TAG_ANSWER);
 		pvm_upkint(&round, 1, 1);
 		pvm_upkint(&bad, 1, 1);
+		pvm_upkint(&arch, 1, 1);
 		unpack(&v);
 		make(&w, round, 3);
+		if (hosts)
+			tell(hosts, round % 2, arch, told);
 		if (bad || !same(&v, &w)) {
 			printf("round %d: wrong values (worker saw %d bad)\n", round, bad);
 			failed++;
