@@ -1355,12 +1355,12 @@ static void finish_sites(struct rw *rw, int first_edit)
 				continue;
 			}
 			if (by_address(v)) {
-				sb_printf(&list, "__mpp_p[%d] = (void *)&%s; ", n, var_cname(v));
+				sb_printf(&list, "__mpp_q[%d] = (void *)&%s; ", n, var_cname(v));
 			} else {
 				sb_printf(&copy, "__typeof__(((void)0, %s)) __mpp_v%d = %s; ", var_cname(v), n,
 				          var_cname(v));
 				sb_printf(&decl, "__typeof__(((void)0, %s)) __mpp_v%d; ", var_cname(v), n);
-				sb_printf(&list, "__mpp_p[%d] = (void *)&__mpp_v%d; ", n, n);
+				sb_printf(&list, "__mpp_q[%d] = (void *)&__mpp_v%d; ", n, n);
 				sb_printf(&back, "%s = __mpp_v%d; ", var_cname(v), n);
 			}
 			sb_printf(&names, "%s\"%s\"", n ? ", " : "", v->name);
@@ -1370,11 +1370,16 @@ static void finish_sites(struct rw *rw, int first_edit)
 		/* the frame is rebuilt once its site is reached: the loops'
 		 * restore paths close behind it */
 		/* the address array is filled by stores inside the cold block (a
-		 * compound literal here gets set up on every call by gcc) */
-		lists[k] = n ? xasprintf("%svoid *__mpp_p[%d]; %s, %svoid *__mpp_p[%d]; %s, __mpp_p, %s__mpp_site = 0;",
-		                         copy.s ? copy.s : "", n, list.s, decl.s ? decl.s : "", n, list.s,
-		                         back.s ? back.s : "")
-		             : xstrdup(", , 0, __mpp_site = 0;");
+		 * compound literal here gets set up on every call by gcc), made
+		 * through a volatile-qualified pointer: otherwise gcc combines the
+		 * stores into vector constants and hoists those out of the loops,
+		 * into the function's entry, where every call builds them */
+		lists[k] =
+		    n ? xasprintf("%svoid *__mpp_p[%d]; void *volatile *__mpp_q = __mpp_p; %s, %svoid *__mpp_p[%d]; "
+		                  "void *volatile *__mpp_q = __mpp_p; %s, __mpp_p, %s__mpp_site = 0;",
+		                  copy.s ? copy.s : "", n, list.s, decl.s ? decl.s : "", n, list.s,
+		                  back.s ? back.s : "")
+		      : xstrdup(", , 0, __mpp_site = 0;");
 		if (n) {
 			sb_printf(t, "static const char *const __mpp_sn%d_%d[] = {%s};\n", f->index, k, names.s);
 			sb_printf(t, "static const struct mpp_type *const __mpp_st%d_%d[] = {%s};\n", f->index, k,
