@@ -936,7 +936,8 @@ static int body_ok(struct rw *rw, const struct node *n, int depth)
 	case N_STMTEXPR: return 0;
 	case N_CALL:
 		/* with --mpp-auto, a function of this file that reaches no point
-		 * has no loop and no recursion: its work is bounded */
+		 * has no recursion and no loop but short ones (analyze.c): its
+		 * work is bounded */
 		if (!n->reach && !n->callee_system &&
 		    !(rw->u->auto_points && n->callee_name && front_func_by_name(rw->u, n->callee_name)))
 			return 0;
