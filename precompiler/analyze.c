@@ -173,9 +173,165 @@ static void attach_pragmas(struct unit *u)
 	}
 }
 
+/* ---- short loops ---------------------------------------------------------
+ * --mpp-auto leaves alone a loop that runs a few iterations of arithmetic,
+ * such as `for (int j = i + 1; j < 5; j++)` over the bodies of an n-body
+ * step: the poll of the loop around it (or of the caller's loop) comes soon
+ * enough, and the compiler can still unroll it. A short loop counts a signed
+ * integer counter up by one, from a value >= 0 (a constant, or a constant
+ * added to the counter of such a loop around it) to a constant bound; nothing
+ * in it assigns the counter, it calls nothing but a few math functions, its
+ * only loops are short ones, and the bounds of the nest multiply to at most
+ * MPP_SHORT_TRIPS. */
+#define MPP_SHORT_TRIPS 64
+
+static struct node *unparen(struct node *n)
+{
+	while (n && (n->kind == N_PAREN || n->kind == N_CAST ||
+	             (n->kind == N_EXPR && n->nkids == 1 && clang_getCursorKind(n->cur) == CXCursor_UnexposedExpr)))
+		n = n->kids[0];
+	return n;
+}
+
+/* The value of a constant expression, or -1 when it is not one or negative. */
+static long long const_value(struct node *n)
+{
+	CXEvalResult r = clang_Cursor_Evaluate(n->cur);
+	long long v = -1;
+	if (r) {
+		if (clang_EvalResult_getKind(r) == CXEval_Int)
+			v = clang_EvalResult_getAsLongLong(r);
+		clang_EvalResult_dispose(r);
+	}
+	return v < 0 ? -1 : v;
+}
+
+static int assigns(const struct node *n, const struct var *v)
+{
+	if ((n->kind == N_BINOP || n->kind == N_UNOP) && n->nkids) {
+		size_t l = strlen(n->op);
+		int as = !strcmp(n->op, "++") || !strcmp(n->op, "--") ||
+		         (l >= 1 && n->op[l - 1] == '=' && strcmp(n->op, "==") && strcmp(n->op, "!=") &&
+		          strcmp(n->op, "<=") && strcmp(n->op, ">="));
+		struct node *t = unparen(n->kids[0]);
+		if (as && t && t->kind == N_DECLREF && t->var == v)
+			return 1;
+		if (n->kind == N_UNOP && !strcmp(n->op, "&") && t && t->kind == N_DECLREF && t->var == v)
+			return 1;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		if (assigns(n->kids[i], v))
+			return 1;
+	return 0;
+}
+
+static int math_call(const char *name)
+{
+	static const char *const fns[] = {"sqrt",  "cbrt",  "fabs", "sin",  "cos",  "tan",   "asin", "acos",  "atan",
+	                                  "atan2", "exp",   "exp2", "log",  "log2", "log10", "pow",  "floor", "ceil",
+	                                  "round", "trunc", "fmin", "fmax", "fma",  "hypot", "abs",  "labs"};
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		size_t l = strlen(fns[i]);
+		if (!strncmp(name, fns[i], l) && (!name[l] || (!name[l + 1] && (name[l] == 'f' || name[l] == 'l'))))
+			return 1;
+	}
+	return 0;
+}
+
+static struct var *loop_counter(struct node *l);
+
+/* Is e >= 0 for sure: a constant, or a constant plus a counter that starts
+ * >= 0 and only goes up (of a loop around)? */
+static int nonneg_start(struct node *e, struct node *loop)
+{
+	e = unparen(e);
+	if (!e)
+		return 0;
+	if (const_value(e) >= 0)
+		return 1;
+	struct node *w = e;
+	if (e->kind == N_BINOP && !strcmp(e->op, "+") && e->nkids == 2 && const_value(e->kids[1]) >= 0)
+		w = unparen(e->kids[0]);
+	if (!w || w->kind != N_DECLREF || !w->var)
+		return 0;
+	for (struct node *p = loop->parent; p; p = p->parent)
+		if (p->kind == N_FOR && loop_counter(p) == w->var)
+			return 1;
+	return 0;
+}
+
+/* The counter of `for (v = START; v < B; v++)` (or <=, ++v) whose START is
+ * >= 0 and that nothing in the loop assigns; NULL otherwise. */
+static struct var *loop_counter(struct node *l)
+{
+	if (l->kind != N_FOR || !l->init || !l->cond || !l->inc || !l->body)
+		return NULL;
+	struct node *in = unparen(l->init), *start = NULL;
+	struct var *v = NULL;
+	if (in->kind == N_DECLSTMT && in->nkids == 1 && in->kids[0]->kind == N_VARDECL && in->kids[0]->nkids) {
+		v = in->kids[0]->var;
+		start = in->kids[0]->kids[in->kids[0]->nkids - 1];
+	} else if (in->kind == N_BINOP && !strcmp(in->op, "=") && in->nkids == 2) {
+		struct node *t = unparen(in->kids[0]);
+		v = t && t->kind == N_DECLREF ? t->var : NULL;
+		start = in->kids[1];
+	}
+	if (!v || v->addr_taken || v->is_static)
+		return NULL;
+	enum CXTypeKind tk = clang_getCanonicalType(v->type).kind;
+	if (tk != CXType_SChar && tk != CXType_Short && tk != CXType_Int && tk != CXType_Long && tk != CXType_LongLong)
+		return NULL;
+	struct node *inc = unparen(l->inc);
+	if (!inc || inc->kind != N_UNOP || strcmp(inc->op, "++") || !inc->nkids ||
+	    unparen(inc->kids[0])->kind != N_DECLREF || unparen(inc->kids[0])->var != v)
+		return NULL;
+	if (assigns(l->body, v) || assigns(l->cond, v) || !nonneg_start(start, l))
+		return NULL;
+	return v;
+}
+
+/* The most iterations of a short loop n (times those of the short loops in
+ * it), or 0 when n is not short. */
+static long long short_trips(struct node *n);
+
+static long long body_trips(struct node *n)
+{
+	if (n->kind == N_CALL && !(n->callee_system && n->callee_name && math_call(n->callee_name)))
+		return 0;
+	if (n->kind == N_ASM || n->kind == N_STMTEXPR || n->kind == N_GOTO || n->kind == N_INDGOTO ||
+	    n->kind == N_LABEL)
+		return 0;
+	if (is_loop(n))
+		return short_trips(n);
+	long long m = 1;
+	for (int i = 0; i < n->nkids && m; i++) {
+		long long k = body_trips(n->kids[i]);
+		m = k > m ? k : (k ? m : 0);
+	}
+	return m;
+}
+
+static long long short_trips(struct node *n)
+{
+	if (!loop_counter(n))
+		return 0;
+	struct node *c = unparen(n->cond);
+	if (!c || c->kind != N_BINOP || c->nkids != 2 || (strcmp(c->op, "<") && strcmp(c->op, "<=")) ||
+	    unparen(c->kids[0])->kind != N_DECLREF || unparen(c->kids[0])->var != loop_counter(n))
+		return 0;
+	long long b = const_value(c->kids[1]);
+	if (b < 0 || b > MPP_SHORT_TRIPS)
+		return 0;
+	b += !strcmp(c->op, "<=");
+	long long in = body_trips(n->body);
+	if (!in || b * in > MPP_SHORT_TRIPS)
+		return 0;
+	return b ? b * in : 1;
+}
+
 static void auto_loops(struct func *f, struct node *n)
 {
-	if (is_loop(n) && !loop_has_point(f, n)) {
+	if (is_loop(n) && !loop_has_point(f, n) && !short_trips(n)) {
 		struct point pt = {n->so, n->so, n, 1, 0, 0, 0};
 		add_point(f, pt);
 	}

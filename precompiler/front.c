@@ -326,13 +326,23 @@ static void add_var(struct func *f, struct var *v)
 static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClientData data);
 static void free_node(struct node *n);
 
-/* Every variable named in the operand of `&` may be pointed to. */
+/* Every variable named in the operand of `&` may be pointed to, except the
+ * index of a subscript: in `&a[i++]` only a's object is addressed, and i
+ * (an integer, never the object) can stay in a register. */
 static void mark_addr_taken(struct node *n)
 {
 	if (n->kind == N_DECLREF && n->var)
 		n->var->addr_taken = 1;
-	for (int i = 0; i < n->nkids; i++)
+	int subscript = clang_getCursorKind(n->cur) == CXCursor_ArraySubscriptExpr;
+	for (int i = 0; i < n->nkids; i++) {
+		if (subscript) {
+			enum CXTypeKind k = clang_getCanonicalType(clang_getCursorType(n->kids[i]->cur)).kind;
+			if (k >= CXType_Bool && k <= CXType_Int128 && k != CXType_Char16 && k != CXType_Char32 &&
+			    k != CXType_WChar)
+				continue;
+		}
 		mark_addr_taken(n->kids[i]);
+	}
 }
 
 static struct node *build(struct build_ctx *cx, CXCursor c)

@@ -350,7 +350,8 @@ static void runtime_flags(const char *dir, struct argv_buf *a)
 static void usage(void)
 {
 	fprintf(stderr, "usage: mppcc [mpp options] [cc options] files...\n"
-	                "  --mpp-auto        choose migration points automatically (every loop)\n"
+	                "  --mpp-auto        choose migration points automatically (every loop but\n"
+	                "                    short constant ones, recursive functions)\n"
 	                "  --mpp-cc=CMD      underlying compiler (default: $MPP_CC, else cc)\n"
 	                "  --mpp-emit=DIR    keep the translated sources in DIR\n"
 	                "  --mpp-verbose     print the commands run\n"

@@ -936,7 +936,8 @@ static int body_ok(struct rw *rw, const struct node *n, int depth)
 	case N_STMTEXPR: return 0;
 	case N_CALL:
 		/* with --mpp-auto, a function of this file that reaches no point
-		 * has no loop and no recursion: its work is bounded */
+		 * has no recursion and no loop but short ones (analyze.c): its
+		 * work is bounded */
 		if (!n->reach && !n->callee_system &&
 		    !(rw->u->auto_points && n->callee_name && front_func_by_name(rw->u, n->callee_name)))
 			return 0;
@@ -1055,6 +1056,9 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	char *disp = dispatch_text(id);
 	char *cdisp = cid ? dispatch_text(cid) : xstrdup("");
 	char *clab = cid ? xasprintf("__mpp_l%d:; ", cid) : xstrdup("");
+	/* a chunk loop without sites is never entered while restoring (the
+	 * dispatch above it jumps past it, to the poll): its condition stays
+	 * the source's, and so does what the compiler knows of the counter */
 	struct var *e = new_temp(rw, "e", NULL, m.iv->type, NULL, NULL, l->body->so, stmt_end(rw, l));
 	/* distance to the bound, without signed overflow: the outer condition
 	 * has just held, so i is on the near side of B */
@@ -1065,10 +1069,11 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	char *text = xasprintf("{ %s%s __mpp_l%d:; for (; %s;) { %s"
 	                       "__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > " MPP_CHUNK
 	                       "ULL * (unsigned long long)(%s)) ? %s %s " MPP_CHUNK " * (%s) : (%s); "
-	                       "%sfor (; (%s %s %s) || __MPP_UNLIKELY(__mpp_site); %s) { %s%s } "
+	                       "%sfor (; (%s %s %s)%s; %s) { %s%s } "
 	                       "%s } }",
 	                       init, init_semi ? ";" : "", id, ocond, disp, iname, e->name, step, dist, step, iname,
-	                       m.up ? "+" : "-", step, B, clab, iname, m.cmp->op, e->name, incs, cdisp, body, ptxt);
+	                       m.up ? "+" : "-", step, B, clab, iname, m.cmp->op, e->name,
+	                       cid ? " || __MPP_UNLIKELY(__mpp_site)" : "", incs, cdisp, body, ptxt);
 	edit_replace(rw->ed, l->so, stmt_end(rw, l), text);
 	free(text);
 	free(ocond);
@@ -1320,6 +1325,91 @@ static void fill(char **text, char open, char close, char **table, int lo, int h
 	*text = sb_take(&b);
 }
 
+/* ---- value ranges on the restore path ----------------------------------
+ * A restore gives every saved variable a value the compiler knows nothing
+ * about, and that value flows into the loops around the site: the range a
+ * counted loop gives its counter (`for (int i = 0; i < n; i++)`: i >= 0)
+ * is lost on the fast path too, and with it code that depends on it (i / 2
+ * without a sign fix, 32-bit indexes widened once). The restored value was
+ * saved at the same site, where that range held, so the restore path states
+ * it again. Only for a signed counter started at an integer literal and
+ * changed by nothing but `++` or `+= literal`, in a function without goto
+ * and a loop no case label jumps into. */
+
+static int is_int_literal(struct node *n)
+{
+	n = strip(n);
+	return n && n->kind == N_EXPR && clang_getCursorKind(n->cur) == CXCursor_IntegerLiteral && n->exact;
+}
+
+static int has_case_label(const struct node *n)
+{
+	if (n->kind == N_CASE || n->kind == N_DEFAULT)
+		return 1;
+	if (n->kind == N_SWITCH)
+		return 0;
+	for (int i = 0; i < n->nkids; i++)
+		if (has_case_label(n->kids[i]))
+			return 1;
+	return 0;
+}
+
+/* The literal a counted loop starts v at, when v never goes below it. */
+static struct node *counter_floor(struct rw *rw, struct node *l, const struct var *v)
+{
+	if (l->kind != N_FOR || !l->init || !l->inc || !l->body || v->synthetic || v->is_extern || v->addr_taken ||
+	    v->is_static)
+		return NULL;
+	enum CXTypeKind tk = clang_getCanonicalType(v->type).kind;
+	if (tk != CXType_SChar && tk != CXType_Short && tk != CXType_Int && tk != CXType_Long && tk != CXType_LongLong)
+		return NULL;
+	struct node *lit = NULL;
+	struct node *in = strip(l->init);
+	if (in->kind == N_DECLSTMT && in->nkids == 1 && in->kids[0]->var == v)
+		lit = var_init(in->kids[0]);
+	else if (in->kind == N_BINOP && !strcmp(in->op, "=") && in->nkids == 2 &&
+	         strip(in->kids[0])->kind == N_DECLREF && strip(in->kids[0])->var == v)
+		lit = in->kids[1];
+	if (!lit || !is_int_literal(lit))
+		return NULL;
+	struct node *inc = strip(l->inc);
+	struct node *t = inc->nkids ? strip(inc->kids[0]) : NULL;
+	if (!t || t->kind != N_DECLREF || t->var != v)
+		return NULL;
+	if (!(inc->kind == N_UNOP && !strcmp(inc->op, "++")) &&
+	    !(inc->kind == N_BINOP && !strcmp(inc->op, "+=") && inc->nkids == 2 && is_int_literal(inc->kids[1])))
+		return NULL;
+	if (assigns_var(l->body, v) || (l->cond && assigns_var(l->cond, v)) || has_case_label(l->body))
+		return NULL;
+	(void)rw;
+	return lit;
+}
+
+static int site_chain(struct rw *rw, int k, int *chain);
+
+/* "if (v < C) __builtin_unreachable(); " for site k, or NULL. */
+static char *restored_range(struct rw *rw, int k, const struct var *v)
+{
+	if (rw->any_goto)
+		return NULL;
+	int *chain = xcalloc((size_t)rw->nloops + 1, sizeof(int));
+	int n = site_chain(rw, k, chain);
+	char *res = NULL;
+	for (int i = 0; i < n && !res; i++) {
+		struct loopent *e = &rw->loops[chain[i] - 1];
+		if (e->chunk || e->n->kind != N_FOR || !e->n->init || rw->sites[k - 1].P < e->n->init->eo)
+			continue;
+		struct node *lit = counter_floor(rw, e->n, v);
+		if (lit) {
+			char *c = render(rw, lit->so, lit->eo);
+			res = xasprintf("if (%s < %s) __builtin_unreachable(); ", var_cname(v), c);
+			free(c);
+		}
+	}
+	free(chain);
+	return res;
+}
+
 /* Builds the variable list text of each site and the site tables. */
 static void finish_sites(struct rw *rw, int first_edit)
 {
@@ -1355,13 +1445,17 @@ static void finish_sites(struct rw *rw, int first_edit)
 				continue;
 			}
 			if (by_address(v)) {
-				sb_printf(&list, "__mpp_p[%d] = (void *)&%s; ", n, var_cname(v));
+				sb_printf(&list, "__mpp_q[%d] = (void *)&%s; ", n, var_cname(v));
 			} else {
 				sb_printf(&copy, "__typeof__(((void)0, %s)) __mpp_v%d = %s; ", var_cname(v), n,
 				          var_cname(v));
 				sb_printf(&decl, "__typeof__(((void)0, %s)) __mpp_v%d; ", var_cname(v), n);
-				sb_printf(&list, "__mpp_p[%d] = (void *)&__mpp_v%d; ", n, n);
+				sb_printf(&list, "__mpp_q[%d] = (void *)&__mpp_v%d; ", n, n);
 				sb_printf(&back, "%s = __mpp_v%d; ", var_cname(v), n);
+				char *range = restored_range(rw, k, v);
+				if (range)
+					sb_add(&back, range);
+				free(range);
 			}
 			sb_printf(&names, "%s\"%s\"", n ? ", " : "", v->name);
 			sb_printf(&types, "%s%s", n ? ", " : "", ref);
@@ -1370,11 +1464,16 @@ static void finish_sites(struct rw *rw, int first_edit)
 		/* the frame is rebuilt once its site is reached: the loops'
 		 * restore paths close behind it */
 		/* the address array is filled by stores inside the cold block (a
-		 * compound literal here gets set up on every call by gcc) */
-		lists[k] = n ? xasprintf("%svoid *__mpp_p[%d]; %s, %svoid *__mpp_p[%d]; %s, __mpp_p, %s__mpp_site = 0;",
-		                         copy.s ? copy.s : "", n, list.s, decl.s ? decl.s : "", n, list.s,
-		                         back.s ? back.s : "")
-		             : xstrdup(", , 0, __mpp_site = 0;");
+		 * compound literal here gets set up on every call by gcc), made
+		 * through a volatile-qualified pointer: otherwise gcc combines the
+		 * stores into vector constants and hoists those out of the loops,
+		 * into the function's entry, where every call builds them */
+		lists[k] =
+		    n ? xasprintf("%svoid *__mpp_p[%d]; void *volatile *__mpp_q = __mpp_p; %s, %svoid *__mpp_p[%d]; "
+		                  "void *volatile *__mpp_q = __mpp_p; %s, __mpp_p, %s__mpp_site = 0;",
+		                  copy.s ? copy.s : "", n, list.s, decl.s ? decl.s : "", n, list.s,
+		                  back.s ? back.s : "")
+		      : xstrdup(", , 0, __mpp_site = 0;");
 		if (n) {
 			sb_printf(t, "static const char *const __mpp_sn%d_%d[] = {%s};\n", f->index, k, names.s);
 			sb_printf(t, "static const struct mpp_type *const __mpp_st%d_%d[] = {%s};\n", f->index, k,

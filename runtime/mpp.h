@@ -119,7 +119,7 @@ void mpp_register_unit(const struct mpp_unit *u);
 void mpp_on_restore(void (*fn)(void));
 
 /* ---- Poll, capture and restore ----------------------------------------
- * Fast path of a poll point: one load of __mpp_req and a predicted branch.
+ * Fast path of a poll point: one test of __mpp_req and a predicted branch.
  * __mpp_req is nonzero when something must be looked at: a signal arrived,
  * a control message may be waiting, or a counting mode (MPP_STRESS,
  * MPP_CHECKPOINT_AT, MPP_REPORT) needs every poll. */
@@ -169,12 +169,27 @@ int __mpp_main_thunk(int argc, char **argv, char **envp);
 		BACK                                          \
 	}
 
+/* The fast-path test of a poll: is a request pending? On x86 one compare
+ * of the flag in memory whose flags the branch reads (a volatile read is a
+ * separate load and test); the asm is volatile, so it is neither hoisted
+ * out of a loop nor merged with another poll. */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GCC_ASM_FLAG_OUTPUTS__)
+static __inline__ __attribute__((always_inline)) int __mpp_req_pending(void)
+{
+	int ne;
+	__asm__ volatile("cmpl $0, %1" : "=@ccne"(ne) : "m"(__mpp_req));
+	return ne;
+}
+#else
+#define __mpp_req_pending() (__mpp_req != 0)
+#endif
+
 /* Poll point K of function descriptor FN. */
-#define __MPP_POINT(FN, K, RET, VARS)                          \
-	do {                                                   \
-		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) \
-			__MPP_SAVE_(FN, K, RET, , VARS)        \
-		__MPP_LOAD_(FN, K, , VARS, )                   \
+#define __MPP_POINT(FN, K, RET, VARS)                                    \
+	do {                                                             \
+		if (__MPP_UNLIKELY(__mpp_req_pending()) && __mpp_poll()) \
+			__MPP_SAVE_(FN, K, RET, , VARS)                  \
+		__MPP_LOAD_(FN, K, , VARS, )                             \
 	} while (0)
 
 /* Before a call that can reach a poll point: its restore label (the call
@@ -198,11 +213,11 @@ int __mpp_main_thunk(int argc, char **argv, char **envp);
  * of copies and of addressable variables, BACK stores restored copies back
  * (`x = __mpp_v0;`). The variables themselves then never escape, so the
  * compiler keeps them in registers on the fast path. */
-#define __MPP_POLL(FN, K, RET, COPY, DECL, VARS, BACK)         \
-	do {                                                   \
-		if (__MPP_UNLIKELY(__mpp_req) && __mpp_poll()) \
-			__MPP_SAVE_(FN, K, RET, COPY, VARS)    \
-		__MPP_LOAD_(FN, K, DECL, VARS, BACK)           \
+#define __MPP_POLL(FN, K, RET, COPY, DECL, VARS, BACK)                   \
+	do {                                                             \
+		if (__MPP_UNLIKELY(__mpp_req_pending()) && __mpp_poll()) \
+			__MPP_SAVE_(FN, K, RET, COPY, VARS)              \
+		__MPP_LOAD_(FN, K, DECL, VARS, BACK)                     \
 	} while (0)
 
 #define __MPP_BEFORE_CALL(FN, K, COPY, DECL, VARS, BACK) \

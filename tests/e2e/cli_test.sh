@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # cli_test.sh: mppcc's command-line errors, each with its exact message and
-# exit status, and a runtime control with a bad value (status 78).
+# exit status, a runtime control with a bad value (status 78), and which
+# loops --mpp-auto polls.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mppcc=${MPPCC:-$here/../../build/bin/mppcc}
@@ -43,4 +44,24 @@ if [[ $rc != 78 ]] || ! grep -q "MPP_STRESS" err; then
 else
 	echo "ok   bad-control ($(cat err))"
 fi
+# --mpp-auto leaves short constant loops to the poll around them: with only
+# short loops inside, the 200 steps of short_loops.c are all its polls; each
+# look-alike polls on its own (-DONLY=K)
+for only in 0 1 2 3 4 5; do
+	rm -f report
+	if ! "$mppcc" --mpp-auto -O2 -DONLY=$only -o short "$here/../programs/short_loops.c" -lm >build.log 2>&1 ||
+		! MPP_REPORT=report ./short >/dev/null; then
+		echo "FAIL short-loops ONLY=$only: build or run failed"
+		sed 's/^/  | /' build.log
+		fail=1
+		continue
+	fi
+	polls=$(sed -n 's/.* polls=\([0-9]*\) .*/\1/p' report)
+	if { ((only == 0)) && [[ $polls != 200 ]]; } || { ((only > 0)) && ((polls <= 200)); }; then
+		echo "FAIL short-loops ONLY=$only: $polls polls (expected 200 for 0, more for a look-alike)"
+		fail=1
+	else
+		echo "ok   short-loops ONLY=$only ($polls polls)"
+	fi
+done
 exit $fail

@@ -9,8 +9,8 @@ int main(void)
 	struct pt *p = &(struct pt){3, 4};
 	struct pt q = (struct pt){1, 2};
 	int *v = (int[]){1, 2, 3};
-	int s = 0;
-	for (int i = 0; i < 10; i++)
+	int s = 0, n = 10;
+	for (int i = 0; i < n; i++)
 		s += p->x * i + q.y + v[i % 3];
 	return s == 165 ? 0 : 1;
 }

@@ -4,10 +4,10 @@
 static jmp_buf env;
 int main(void)
 {
-	int s = 0;
+	int s = 0, n = 4;
 	if (setjmp(env))
 		return 1;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < n; i++)
 		s += i;
 	return s - 6;
 }
