@@ -1912,7 +1912,10 @@ static int find_held(int vt, int tag)
 }
 
 /* how: 0 nrecv, 1 recv, 2 trecv */
-static int app_recv(int vt, int tag, int how, struct timeval *tmo)
+/* A receive of the program through the carried queue and the map (how:
+ * 0 nrecv, 1 recv, 2 trecv). With how != 0 and may_move, a migration
+ * asked for meanwhile happens inside it (PvmSysErr: unwind now). */
+static int app_recv(int vt, int tag, int how, struct timeval *tmo, int may_move)
 {
 	double end = how == 2 ? now() + (double)tmo->tv_sec + tmo->tv_usec / 1e6 : 0;
 	for (;;) {
@@ -1942,7 +1945,7 @@ static int app_recv(int vt, int tag, int how, struct timeval *tmo)
 		 * asked for (notices and flushes are not poll points) */
 		if (prep_host[0] && !req_host[0])
 			prepare_spare();
-		if (how != 0 && req_host[0] && point())
+		if (how != 0 && may_move && req_host[0] && point())
 			return PvmSysErr;
 	}
 }
@@ -2066,22 +2069,70 @@ int __wrap_pvm_mcast(int *tids, int n, int tag)
 	return rc;
 }
 
+int __wrap_pvm_bufinfo(int bufid, int *len, int *tag, int *tid);
+
+/* Bytes of len items of a pvm_psend/pvm_precv type; <0: libpvm3's error. */
+static int psize(int type, int len)
+{
+	switch (type) {
+	case PVM_BYTE: return len;
+	case PVM_SHORT:
+	case PVM_USHORT: return len * (int)sizeof(short);
+	case PVM_INT:
+	case PVM_UINT: return len * (int)sizeof(int);
+	case PVM_LONG:
+	case PVM_ULONG: return len * (int)sizeof(long);
+	case PVM_FLOAT: return len * (int)sizeof(float);
+	case PVM_CPLX: return len * (int)sizeof(float) * 2;
+	case PVM_DOUBLE: return len * (int)sizeof(double);
+	case PVM_DCPLX: return len * (int)sizeof(double) * 2;
+	case PVM_STR: return PvmNotImpl;
+	default: return PvmBadParam;
+	}
+}
+
+/* pvm_psend and pvm_precv as libpvm3 makes them (the bytes of the items,
+ * packed raw, sent and received as a message), but through the PVM layer:
+ * libpvm3's own calls inside them would bypass the map, the carried
+ * queue and the SHADOWs. pvm_precv is no migration point. */
 int __wrap_pvm_psend(int tid, int tag, void *buf, int len, int type)
 {
-	enroll();
-	if (bad_tag(tag))
-		return PvmBadParam;
-	return __real_pvm_psend(to_r(tid), tag, buf, len, type);
+	if (enroll() < 0)
+		return __real_pvm_psend(tid, tag, buf, len, type);
+	int n = psize(type, len);
+	if (n < 0)
+		return __real_pvm_psend(to_r(tid), tag, buf, len, type); /* its error */
+	int sb = pvm_setsbuf(pvm_mkbuf(PvmDataRaw));
+	int rc = pvm_pkbyte((char *)buf, n, 1);
+	if (rc >= 0)
+		rc = __wrap_pvm_send(tid, tag);
+	pvm_freebuf(pvm_setsbuf(sb));
+	return rc < 0 ? rc : 0;
 }
 
 int __wrap_pvm_precv(int tid, int tag, void *buf, int len, int type, int *rtid, int *rtag, int *rlen)
 {
-	enroll();
-	drain_ctl();
-	int rc = __real_pvm_precv(tid == -1 ? -1 : to_r(tid), tag, buf, len, type, rtid, rtag, rlen);
-	if (rtid && *rtid > 0)
-		*rtid = to_v(*rtid);
-	return rc;
+	if (enroll() < 0)
+		return __real_pvm_precv(tid, tag, buf, len, type, rtid, rtag, rlen);
+	int n = psize(type, len);
+	if (n < 0)
+		return __real_pvm_precv(to_r(tid), tag, buf, len, type, rtid, rtag, rlen); /* its error */
+	int rb = pvm_setrbuf(0); /* the program's receive buffer stays */
+	int b = app_recv(tid, tag, 1, NULL, 0);
+	if (b > 0) {
+		int nb = 0, mc = 0, src = 0;
+		__wrap_pvm_bufinfo(b, &nb, &mc, &src);
+		if (rlen)
+			*rlen = nb;
+		if (rtag)
+			*rtag = mc;
+		if (rtid)
+			*rtid = src;
+		pvm_upkbyte((char *)buf, nb < n ? nb : n, 1);
+		pvm_freebuf(b);
+	}
+	pvm_setrbuf(rb);
+	return b < 0 ? b : 0;
 }
 
 int __wrap_pvm_recv(int tid, int tag)
@@ -2090,7 +2141,7 @@ int __wrap_pvm_recv(int tid, int tag)
 		return __real_pvm_recv(tid, tag);
 	if (point())
 		return PvmSysErr;
-	return app_recv(tid, tag, 1, NULL);
+	return app_recv(tid, tag, 1, NULL, 1);
 }
 
 int __wrap_pvm_trecv(int tid, int tag, struct timeval *tmo)
@@ -2099,14 +2150,14 @@ int __wrap_pvm_trecv(int tid, int tag, struct timeval *tmo)
 		return __real_pvm_trecv(tid, tag, tmo);
 	if (point())
 		return PvmSysErr;
-	return app_recv(tid, tag, tmo ? 2 : 1, tmo);
+	return app_recv(tid, tag, tmo ? 2 : 1, tmo, 1);
 }
 
 int __wrap_pvm_nrecv(int tid, int tag)
 {
 	if (enroll() < 0)
 		return __real_pvm_nrecv(tid, tag);
-	return app_recv(tid, tag, 0, NULL);
+	return app_recv(tid, tag, 0, NULL, 0);
 }
 
 int __wrap_pvm_probe(int tid, int tag)

@@ -7,7 +7,7 @@
 #   alltypes                 tests/pvm/programs/alltypes.c
 #   watch                    tests/pvm/programs/watch.c (exit notifications)
 #   groups                   tests/pvm/programs/groups.c (group functions)
-#   master1 spmd timing hello gexample   Debian pvm-examples, unmodified
+#   master1 spmd timing hello gexample ptest   Debian pvm-examples, unmodified
 # Each is run for N in MPP_PVM_EVERY (default "3 17 101", fewer points for
 # the short pvm-examples); a run must show
 # migrations (MPP_EVENTS) and, with several hosts, moves between hosts.
@@ -70,14 +70,24 @@ watch)
 	everies="1 2 3 7"
 	runtime=60
 	;;
-master1 | spmd | timing | hello | gexample)
+master1 | spmd | timing | hello | gexample | ptest)
 	ex=/usr/share/doc/pvm-examples/examples.tar.gz
 	[ -f "$ex" ] || {
 		echo "SKIP: the pvm-examples package is not installed ($ex missing)"
 		exit 77
 	}
 	tar -C "$work/src" -xzf "$ex" || die "cannot unpack $ex"
-	if [ "$case" = gexample ]; then
+	if [ "$case" = ptest ]; then
+		# 4 roots in a group; nodes 1-3 send arrays with pvm_psend, node 0
+		# takes them with pvm_precv (first half) and pvm_recv (second
+		# half) and checks every value; --mpp-auto: its loops are points
+		build ptest "$work/src/examples/ptest.c" --mpp-auto -lgpvm3
+		args="-n 4"
+		pargs=4
+		everies="997 4001 20011"
+		sortout=1 # 4 tasks print
+		masktids=1 # "<tid in hex> understands 4 processes"
+	elif [ "$case" = gexample ]; then
 		build gexample "$work/src/examples/gexample.c" --mpp-auto -lgpvm3
 		# 4 roots (spmd style: it reads no input), a group of 4 with a
 		# barrier and two reductions (pvm_sum and its own product);
@@ -118,7 +128,8 @@ nhosts=$(echo $VM_HOSTS | wc -w)
 normal() {
 	if [ $masknums = 1 ]; then
 		sed -E 's/\bt[0-9a-f]+\b/TID/g; s/[0-9]+(\.[0-9]+)?/N/g; s/from TID: hello, world from .*/from TID: hello, world from HOST/; s/[[:space:]]+/ /g' "$1"
-	elif [ $masktids = 1 ]; then sed -E 's/\b[0-9]{6,}\b/TID/g' "$1"; else cat "$1"; fi |
+	elif [ $masktids = 1 ]; then sed -E 's/\b[0-9]{6,}\b/TID/g; s/^[0-9a-f]+ understands/TID understands/' "$1"
+	else cat "$1"; fi |
 		{ if [ $sortout = 1 ]; then sort; else cat; fi; }
 }
 
