@@ -53,6 +53,15 @@ DEB_PACKAGES = gcc pkg-config flex bison libclang-dev libcmocka-dev cmake pvm pv
 all: build
 
 deps:
+	@# the heterogeneous PVM tests fetch s390x and i386 PVM packages with
+	@# apt-get download (not installed): apt must know those architectures
+	@if [ "$$(id -u)" = 0 ]; then \
+		added=""; \
+		for a in s390x i386; do \
+			dpkg --print-foreign-architectures | grep -qx $$a || { dpkg --add-architecture $$a && added="$$added $$a"; }; \
+		done; \
+		if [ -n "$$added" ]; then echo "deps: apt architectures added:$$added"; apt-get update || true; fi; \
+	fi
 	@missing=""; \
 	for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || \
