@@ -346,20 +346,15 @@ static void unpack_pend(void)
 
 static int ctl_send(int rtid, int kind, const int *v, int n, void (*more)(void *), void *arg);
 static void forward(int b);
+static int pack_msg_tc(int b, int src, const int *tc);
 
-/* a[0] the place a message went to, a[1] its tag, a[2] its buffer */
+/* a[0] a message's tag, a[1] its buffer: a send buffer keeps neither the
+ * tag it was sent with nor the context */
 static void pack_shadow(void *arg)
 {
 	const int *a = arg;
-	struct pvmminfo mi;
-	int h[6] = {a[0], me_r, a[1], pvm_getcontext(), 0x10000000, 0};
-	if (pvm_getminfo(a[2], &mi) >= 0) {
-		h[4] = mi.enc;
-		h[5] = mi.len > 0;
-	}
-	pvm_pkint(h, 6, 1);
-	if (h[5])
-		pvm_pkmesg(a[2]);
+	int tc[2] = {a[0], pvm_getcontext()};
+	pack_msg_tc(a[1], me_r, tc);
 }
 
 /* The active send buffer, just sent to vt with tag: to vt's old place
@@ -368,14 +363,14 @@ static void shadow(int vt, int tag)
 {
 	for (int i = 0; i < npend; i++)
 		if (pend[i].vtid == vt) {
-			int a[3] = {pend[i].now, tag, pvm_getsbuf()};
+			int a[2] = {tag, pvm_getsbuf()};
 			trace("shadow", pend[i].old, pend[i].now, tag);
 			/* through the daemons even when the program routes its
 			 * messages directly: the old place may have ended already
 			 * (libpvm3 would print its failed connection), and SHADOWs
 			 * are put in order where they are used, after every FLUSH */
 			int route = pvm_setopt(PvmRoute, PvmDontRoute);
-			ctl_send(pend[i].old, K_SHADOW, NULL, 0, pack_shadow, a);
+			ctl_send(pend[i].old, K_SHADOW, &pend[i].now, 1, pack_shadow, a);
 			if (route != PvmDontRoute)
 				pvm_setopt(PvmRoute, route);
 		}
@@ -653,15 +648,21 @@ static int add_waiter(int rtid)
  * fields a receive shows (tag, context, and src, the real tid it came
  * from). libpvm3's pvm_pkmesg/pvm_upkmesg lose their alignment on a
  * message without a body (the next item unpacks as garbage), so a body
- * travels only when there is one; an empty message is made anew. */
-static int pack_msg(int b, int src)
+ * travels only when there is one; an empty message is made anew. Tag and
+ * context as b has them, or tc[0] and tc[1] when tc is given. */
+static int pack_msg_tc(int b, int src, const int *tc)
 {
 	struct pvmminfo mi;
 	if (pvm_getminfo(b, &mi) < 0)
 		return -1;
-	int h[5] = {src, mi.tag, mi.ctx, mi.enc, mi.len > 0};
+	int h[5] = {src, tc ? tc[0] : mi.tag, tc ? tc[1] : mi.ctx, mi.enc, mi.len > 0};
 	pvm_pkint(h, 5, 1);
 	return h[4] ? pvm_pkmesg(b) : 0;
+}
+
+static int pack_msg(int b, int src)
+{
+	return pack_msg_tc(b, src, NULL);
 }
 
 /* The buffer packed by pack_msg whose 5 header ints h were read (a
@@ -1347,17 +1348,25 @@ static int start_dest(const char *host)
 
 /* With MPP_MIGRATE_EVERY, where the next move goes is known: start the
  * destination now, so that the move does not wait for a new process. */
+/* Starts the spare destination on host (its exit watched: one that ended
+ * is no spare any more); PVM's error when it cannot. */
+static int start_spare(const char *host)
+{
+	int d = start_dest(host);
+	if (d > 0) {
+		spare = d;
+		snprintf(spare_host, sizeof spare_host, "%s", host);
+		__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &d);
+	}
+	return d;
+}
+
 static void prespawn(void)
 {
 	const char *h;
 	if (!mpp_ctl.migrate_every || spare > 0 || !(h = next_host()))
 		return;
-	int d = start_dest(h);
-	if (d > 0) {
-		spare = d;
-		snprintf(spare_host, sizeof spare_host, "%s", h);
-		__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &d);
-	}
+	start_spare(h);
 }
 
 /* The scheduler names the host this task would go to next: start the
@@ -1373,14 +1382,9 @@ static void prepare_spare(void)
 	if (spare > 0)
 		__real_pvm_kill(spare);
 	spare = 0;
-	int d = start_dest(host);
-	if (d > 0) {
-		spare = d;
-		snprintf(spare_host, sizeof spare_host, "%s", host);
-		__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &d);
-	} else {
+	int d = start_spare(host);
+	if (d <= 0)
 		mpp_warn("cannot start a destination in advance for t%x on host '%s' (PVM error %d)", me_v, host, d);
-	}
 }
 
 /* Find the job's tasks in the mailbox (plus our children not registered
