@@ -93,6 +93,21 @@ count() { # count PATTERN FILE: matching lines (0 when none or no file)
 	echo "${n:-0}"
 }
 
+# stayed_each OUT KILLS [WHAT]: the root went on where it was once per
+# destination killed, and at least 2 were (status 1 after bad when not)
+stayed_each() {
+	local stays
+	stays=$(count 'lost before it took the state: .* goes on here' "$1.err")
+	if [ "$2" -lt 2 ]; then
+		bad "${3:+$3: }$2 destinations killed, expected at least 2"
+	elif [ "$stays" != "$2" ]; then
+		bad "${3:+$3: }$2 destinations killed but $stays 'goes on here' warnings"
+	else
+		return 0
+	fi
+	return 1
+}
+
 # same REF OUT WHAT: OUT must equal REF
 same() {
 	cmp -s "$1" "$2" && return 0
@@ -146,14 +161,8 @@ dest-dies)
 		fi
 		same "$work/ref.out" "$out" "MPP_MIGRATE_EVERY=$n with a killed destination" || continue
 		kills=$(count 'MPP_PVM_FAULT: killing destination' "$out.err")
-		lost=$(count 'lost before it took the state: .* goes on here' "$out.err")
-		if [ "$kills" -lt 2 ]; then
-			bad "MPP_MIGRATE_EVERY=$n: $kills destinations killed, expected at least 2"
-		elif [ "$lost" != "$kills" ]; then
-			bad "MPP_MIGRATE_EVERY=$n: $kills destinations killed but $lost 'goes on here' warnings"
-		else
+		stayed_each "$out" "$kills" "MPP_MIGRATE_EVERY=$n" &&
 			echo "ok: MPP_MIGRATE_EVERY=$n: $kills destinations killed, the root went on each time, same output"
-		fi
 	done
 	;;
 dest-busy)
@@ -164,14 +173,10 @@ dest-busy)
 		die "with destinations that die: the job failed or timed out: $(tail -3 "$out.err")"
 	same "$work/ref.out" "$out" "with destinations that die while the workers send" || die "messages lost or reordered"
 	kills=$(count 'MPP_PVM_FAULT=kill-dest:before-ack: t[0-9a-f]* (process t[0-9a-f]*) kills itself' "$out.err")
-	here=$(count 'lost before it took the state: .* goes on here' "$out.err")
 	# messages the workers sent to a destination that died, kept by the root
 	shadows=$(count ' shadowin ' "$out.trace")
-	if [ "$kills" -lt 2 ]; then
-		bad "$kills destinations killed, expected at least 2"
-	elif [ "$here" != "$kills" ]; then
-		bad "$kills destinations died but $here 'goes on here' warnings"
-	elif [ "$shadows" -lt 1 ]; then
+	stayed_each "$out" "$kills" || exit 1
+	if [ "$shadows" -lt 1 ]; then
 		bad "the workers never sent to a destination that then died: the test did not test the case"
 	else
 		echo "ok: $kills destinations died after the workers were told, the root went on where it was each" \
@@ -210,8 +215,7 @@ src-* | dest-after-wake | dest-before-ack | dest-after-ack)
 		same "$work/ref.out" "$out" "MPP_PVM_FAULT=$fault" || die "output differs"
 		if [ "${case%%-*}" = dest ]; then
 			outcome=here
-			[ "$kills" -ge 2 ] || bad "$kills destinations killed themselves, expected at least 2"
-			[ "$here" = "$kills" ] || bad "$kills destinations died but $here 'goes on here' warnings"
+			stayed_each "$out" "$kills"
 			what="$kills destinations died, the root went on where it was each time, same output"
 		else
 			outcome=dest
