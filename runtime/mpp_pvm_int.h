@@ -23,8 +23,10 @@ int mpp_pvm_unpack_msg(int *src);
 /* The group memberships and pending group messages in a STATE message. */
 void mpp_pvm_grp_pack(void);
 int mpp_pvm_grp_unpack(void);
-/* Where the group layer keeps buffer id b (a pending group message), so
- * that the buffer can be moved to another id; NULL when it does not. */
-int *mpp_pvm_grp_buf_slot(int b);
+/* Whether the group layer keeps buffer id b (a pending group message);
+ * and that it is now the copy nb (read past its header again: a copy
+ * starts at the beginning). */
+int mpp_pvm_grp_holds(int b);
+int mpp_pvm_grp_moved(int b, int nb);
 
 #endif

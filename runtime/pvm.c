@@ -1567,10 +1567,13 @@ static int keep_id(int k, int want)
 			slot = &q[i].bufid;
 	if (!slot && prog_buf[1 - k] == want)
 		slot = &prog_buf[1 - k];
-	if (!slot)
-		slot = mpp_pvm_grp_buf_slot(want);
-	if (slot)
+	if (slot) {
 		*slot = buf_copy(*slot, 0);
+	} else if (mpp_pvm_grp_holds(want)) {
+		int nb = buf_copy(want, 0);
+		if (nb != want)
+			mpp_pvm_grp_moved(want, nb);
+	}
 	int nb = buf_copy(prog_buf[k], want);
 	if (nb != want)
 		trace("bufid", want, nb, k);

@@ -534,12 +534,20 @@ void mpp_pvm_grp_pack(void)
 		mpp_pvm_pack_msg(gp[i].b, gp[i].src);
 }
 
-int *mpp_pvm_grp_buf_slot(int b)
+int mpp_pvm_grp_holds(int b)
 {
 	for (int i = 0; i < ngp; i++)
 		if (gp[i].b == b)
-			return &gp[i].b;
-	return NULL;
+			return 1;
+	return 0;
+}
+
+int mpp_pvm_grp_moved(int b, int nb)
+{
+	for (int i = 0; i < ngp; i++)
+		if (gp[i].b == b) /* past the header again: its data is read from there */
+			return parse(nb, gp[i].src, &gp[i]);
+	return 0;
 }
 
 int mpp_pvm_grp_unpack(void)
