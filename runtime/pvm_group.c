@@ -165,26 +165,27 @@ int __wrap_pvm_gsize(char *g)
 	return n;
 }
 
-int __wrap_pvm_gettid(char *g, int inst)
+/* The owner of instance key in group g (by_inst), or the instance whose
+ * owner is key; PvmNoInst when there is none, <0 on a PVM error. */
+static int member(char *g, int by_inst, int key)
 {
-	int *ind, *own, n = entries(g, &ind, &own), t = PvmNoInst;
+	int *ind, *own, n = entries(g, &ind, &own), found = PvmNoInst;
 	for (int i = 0; i < n; i++)
-		if (ind[i] == inst)
-			t = own[i];
+		if ((by_inst ? ind : own)[i] == key)
+			found = (by_inst ? own : ind)[i];
 	free(ind);
 	free(own);
-	return n < 0 ? n : t;
+	return n < 0 ? n : found;
+}
+
+int __wrap_pvm_gettid(char *g, int inst)
+{
+	return member(g, 1, inst);
 }
 
 int __wrap_pvm_getinst(char *g, int tid)
 {
-	int *ind, *own, n = entries(g, &ind, &own), inst = PvmNoInst;
-	for (int i = 0; i < n; i++)
-		if (own[i] == tid)
-			inst = ind[i];
-	free(ind);
-	free(own);
-	return n < 0 ? n : inst;
+	return member(g, 0, tid);
 }
 
 int __wrap_pvm_bcast(char *g, int tag)
