@@ -3,6 +3,8 @@
 #ifndef MPP_PVM_INT_H
 #define MPP_PVM_INT_H
 
+/* Whether message buffer b exists (quietly: no libpvm3 complaint). */
+int mpp_pvm_buf_exists(int b);
 /* Enrolls in PVM if not yet done; <0 on error. */
 int mpp_pvm_enroll(void);
 /* This task's virtual tid. */

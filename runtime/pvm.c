@@ -36,6 +36,7 @@
 #include "mpp_log.h"
 #include "mpp_poll.h"
 #include "mpp_pvm_int.h"
+#include "mpp_pvm_upk.h"
 #include "mpp_pvm_wrap.h"
 #include "mpp_restore.h"
 
@@ -1495,7 +1496,7 @@ static int prepare(const char *host)
 }
 
 /* Whether buffer b exists (asked without libpvm3's error message). */
-static int buf_exists(int b)
+int mpp_pvm_buf_exists(int b)
 {
 	struct pvmminfo mi;
 	if (b <= 0)
@@ -1511,7 +1512,7 @@ static int buf_exists(int b)
 static int reserve(int want)
 {
 	int *held = NULL, n = 0, b, ok = 0;
-	if (buf_exists(want))
+	if (mpp_pvm_buf_exists(want))
 		return 0;
 	while (n < 4096 && (b = pvm_mkbuf(PvmDataDefault)) > 0) {
 		if (b == want) {
@@ -1601,12 +1602,14 @@ static void pack_state(void *arg)
 	/* the program's active send and receive buffers: it may have packed
 	 * a message it sends after this point (or sends one again and
 	 * again), or may still unpack the one it received */
-	int has[2] = {buf_exists(prog_buf[0]) ? prog_buf[0] : 0, buf_exists(prog_buf[1]) ? prog_buf[1] : 0};
+	int has[2] = {mpp_pvm_buf_exists(prog_buf[0]) ? prog_buf[0] : 0,
+	              mpp_pvm_buf_exists(prog_buf[1]) ? prog_buf[1] : 0};
 	trace("packbufs", prog_buf[0], prog_buf[1], nq);
 	pvm_pkint(has, 2, 1);
 	for (int k = 0; k < 2; k++)
 		if (has[k] && pack_msg(prog_buf[k], 0) < 0)
 			mpp_warn("pkmesg of the program's %s buffer %d failed", k ? "receive" : "send", prog_buf[k]);
+	mpp_pvm_upk_pack(has[1]); /* how far it has read it: a copy starts at its beginning */
 	uint64_t len = st->len;
 	int lh[2] = {(int)(len >> 32), (int)(len & 0xffffffffu)};
 	pvm_pkint(lh, 2, 1);
@@ -1799,6 +1802,7 @@ static int hook_arrive(void)
 	for (int k = 0; k < 2; k++)
 		if (has[k] && (prog_buf[k] = unpack_msg(&(int){0})) <= 0)
 			mpp_warn("the program's %s buffer did not arrive (%d)", k ? "receive" : "send", prog_buf[k]);
+	mpp_pvm_upk_unpack();
 	pvm_upkint(lh, 2, 1);
 	uint64_t len = ((uint64_t)(unsigned)lh[0] << 32) | (unsigned)lh[1];
 	trace("statelen", has[0] * 2 + has[1], n, (int)len);
@@ -1821,6 +1825,8 @@ static int hook_arrive(void)
 		if (has[k] > 0 && prog_buf[k] > 0 && prog_buf[k] != has[k])
 			prog_buf[k] = keep_id(k, has[k]);
 	pvm_setrbuf(prog_buf[1] > 0 ? prog_buf[1] : saved);
+	if (prog_buf[1] > 0)
+		mpp_pvm_upk_apply(prog_buf[1]);
 	if (prog_buf[0] > 0)
 		pvm_setsbuf(prog_buf[0]);
 
@@ -2142,13 +2148,20 @@ int __wrap_pvm_precv(int tid, int tag, void *buf, int len, int type, int *rtid, 
 	return b < 0 ? b : 0;
 }
 
+/* A message the program receives is read from its start. */
+static int fresh(int b)
+{
+	mpp_pvm_upk_fresh(b);
+	return b;
+}
+
 int __wrap_pvm_recv(int tid, int tag)
 {
 	if (enroll() < 0)
 		return __real_pvm_recv(tid, tag);
 	if (point())
 		return PvmSysErr;
-	return app_recv(tid, tag, 1, NULL, 1);
+	return fresh(app_recv(tid, tag, 1, NULL, 1));
 }
 
 int __wrap_pvm_trecv(int tid, int tag, struct timeval *tmo)
@@ -2157,14 +2170,14 @@ int __wrap_pvm_trecv(int tid, int tag, struct timeval *tmo)
 		return __real_pvm_trecv(tid, tag, tmo);
 	if (point())
 		return PvmSysErr;
-	return app_recv(tid, tag, tmo ? 2 : 1, tmo, 1);
+	return fresh(app_recv(tid, tag, tmo ? 2 : 1, tmo, 1));
 }
 
 int __wrap_pvm_nrecv(int tid, int tag)
 {
 	if (enroll() < 0)
 		return __real_pvm_nrecv(tid, tag);
-	return app_recv(tid, tag, 0, NULL, 0);
+	return fresh(app_recv(tid, tag, 0, NULL, 0));
 }
 
 int __wrap_pvm_probe(int tid, int tag)

@@ -29,6 +29,7 @@
 
 #include "mpp_log.h"
 #include "mpp_pvm_int.h"
+#include "mpp_pvm_upk.h"
 #include "mpp_pvm_wrap.h"
 
 enum { G_ARRIVE = 1, G_RELEASE, G_REDUCE, G_SCATTER, G_GATHER };

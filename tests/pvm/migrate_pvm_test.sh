@@ -7,6 +7,8 @@
 #   alltypes                 tests/pvm/programs/alltypes.c
 #   watch                    tests/pvm/programs/watch.c (exit notifications)
 #   groups                   tests/pvm/programs/groups.c (group functions)
+#   partial                  tests/pvm/programs/partial.c (messages read in
+#                            parts, with migration points between the parts)
 #   master1 spmd timing hello gexample ptest   Debian pvm-examples, unmodified
 # Each is run for N in MPP_PVM_EVERY (default "3 17 101", fewer points for
 # the short pvm-examples); a run must show
@@ -57,6 +59,14 @@ ring | mworker | stencil)
 	;;
 alltypes)
 	build alltypes "$here/programs/alltypes.c"
+	;;
+partial)
+	# the worker moves while its receive buffer is half read: it must go
+	# on reading where it was (XDR and raw messages, pvm_upkmesg)
+	build partial "$here/programs/partial.c"
+	cc -O2 -DHASSTDLIB -o "$bin/plain_partial" "$here/programs/partial.c" -lpvm3 || die "cc cannot build partial"
+	plain=1
+	everies="1 2 3 7"
 	;;
 groups)
 	# 4 roots in one group: scatter, gather, two reductions, bcast and

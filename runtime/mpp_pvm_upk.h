@@ -1,0 +1,50 @@
+/* mpp_pvm_upk.h: the PVM layer's own unpack calls go straight to libpvm3.
+ * mppcc links programs with --wrap=pvm_upk* so that pvm_upk.c counts where
+ * the program stands in the messages it reads; the layer's reads of its
+ * own messages must not count. Included by pvm.c and pvm_group.c after
+ * pvm3.h, never by pvm_upk.c. */
+#ifndef MPP_PVM_UPK_H
+#define MPP_PVM_UPK_H
+
+extern int __real_pvm_upkbyte(char *, int, int);
+extern int __real_pvm_upkcplx(float *, int, int);
+extern int __real_pvm_upkdcplx(double *, int, int);
+extern int __real_pvm_upkdouble(double *, int, int);
+extern int __real_pvm_upkfloat(float *, int, int);
+extern int __real_pvm_upkint(int *, int, int);
+extern int __real_pvm_upklong(long *, int, int);
+extern int __real_pvm_upkshort(short *, int, int);
+extern int __real_pvm_upkstr(char *);
+extern int __real_pvm_upkuint(unsigned int *, int, int);
+extern int __real_pvm_upkulong(unsigned long *, int, int);
+extern int __real_pvm_upkushort(unsigned short *, int, int);
+extern int __real_pvm_upkmesg(void);
+
+#define pvm_upkbyte __real_pvm_upkbyte
+#define pvm_upkcplx __real_pvm_upkcplx
+#define pvm_upkdcplx __real_pvm_upkdcplx
+#define pvm_upkdouble __real_pvm_upkdouble
+#define pvm_upkfloat __real_pvm_upkfloat
+#define pvm_upkint __real_pvm_upkint
+#define pvm_upklong __real_pvm_upklong
+#define pvm_upkshort __real_pvm_upkshort
+#define pvm_upkstr __real_pvm_upkstr
+#define pvm_upkuint __real_pvm_upkuint
+#define pvm_upkulong __real_pvm_upkulong
+#define pvm_upkushort __real_pvm_upkushort
+#define pvm_upkmesg __real_pvm_upkmesg
+
+/* pvm_upk.c, for pvm.c. The program's receives: buffer b is a new
+ * message, read from its start. */
+void mpp_pvm_upk_fresh(int b);
+/* In a STATE message: how far the program has read buffer b (packed
+ * into the active send buffer). */
+void mpp_pvm_upk_pack(int b);
+/* At a destination: the packed read position (from the active receive
+ * buffer); then buffer b, the copy of the program's receive buffer made
+ * active, brought to that position. Both warn and leave b at its start
+ * on damaged input; <0 then. */
+int mpp_pvm_upk_unpack(void);
+int mpp_pvm_upk_apply(int b);
+
+#endif

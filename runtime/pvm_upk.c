@@ -1,0 +1,285 @@
+/* pvm_upk.c: how far the program has read each of its receive buffers.
+ * libpvm3 keeps a buffer's read position to itself, and pvm_pkmesg copies a
+ * message whole, so a message that travels as the program's receive buffer
+ * would be read again from its start at the destination. mppcc links the
+ * program's pvm_upk* calls here (--wrap): each one that succeeds is logged
+ * for the buffer it read (runs of equal calls as one entry), and a
+ * destination replays the log on its copy, which brings the copy to the
+ * same place whatever the message's encoding or the reader's architecture.
+ * pvm_unpackf is not counted (it is variadic: see the README's limits). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pvm3.h>
+
+#define MPP_LOG_PREFIX "pvm"
+#include "mpp_log.h"
+#include "mpp_pvm_int.h"
+
+/* the real libpvm3 functions (and no remapping of the names here) */
+extern int __real_pvm_upkbyte(char *, int, int);
+extern int __real_pvm_upkcplx(float *, int, int);
+extern int __real_pvm_upkdcplx(double *, int, int);
+extern int __real_pvm_upkdouble(double *, int, int);
+extern int __real_pvm_upkfloat(float *, int, int);
+extern int __real_pvm_upkint(int *, int, int);
+extern int __real_pvm_upklong(long *, int, int);
+extern int __real_pvm_upkshort(short *, int, int);
+extern int __real_pvm_upkstr(char *);
+extern int __real_pvm_upkuint(unsigned int *, int, int);
+extern int __real_pvm_upkulong(unsigned long *, int, int);
+extern int __real_pvm_upkushort(unsigned short *, int, int);
+extern int __real_pvm_upkmesg(void);
+
+void mpp_pvm_upk_fresh(int b);
+void mpp_pvm_upk_pack(int b);
+int mpp_pvm_upk_unpack(void);
+int mpp_pvm_upk_apply(int b);
+
+/* NAME, C type, element size of the typed unpack calls; the op of each is
+ * its place in this list (a STATE message carries it). */
+/* clang-format off */
+#define UPK_TYPED(X) \
+	X(byte, char, 1) X(short, short, sizeof(short)) X(ushort, unsigned short, sizeof(short)) \
+	X(int, int, sizeof(int)) X(uint, unsigned int, sizeof(int)) X(long, long, sizeof(long)) \
+	X(ulong, unsigned long, sizeof(long)) X(float, float, sizeof(float)) \
+	X(double, double, sizeof(double)) X(cplx, float, 2 * sizeof(float)) \
+	X(dcplx, double, 2 * sizeof(double))
+/* clang-format on */
+#define OP(name, type, size) OP_##name,
+enum { UPK_TYPED(OP) OP_str, OP_mesg, NOPS };
+#undef OP
+
+struct ent {
+	int op, cnt; /* a call: which, with how many items (1 for str, mesg) */
+	int rep;     /* how many times in a row */
+};
+
+struct log {
+	int bufid, n, cap;
+	struct ent *e;
+};
+
+static struct log *logs;
+static int nlogs, caplogs;
+static struct log pending; /* arrived in a STATE message, not yet applied */
+
+static struct log *find(int b)
+{
+	for (int i = nlogs - 1; i >= 0; i--)
+		if (logs[i].bufid == b)
+			return &logs[i];
+	return NULL;
+}
+
+/* The log of buffer b, made empty; NULL when memory ran out. */
+static struct log *reset(int b)
+{
+	struct log *l = find(b);
+	if (!l) {
+		if (nlogs == caplogs) {
+			/* logs of buffers that are gone make room first */
+			int k = 0;
+			for (int i = 0; i < nlogs; i++) {
+				if (mpp_pvm_buf_exists(logs[i].bufid))
+					logs[k++] = logs[i];
+				else
+					free(logs[i].e);
+			}
+			nlogs = k;
+		}
+		if (nlogs == caplogs) {
+			int c = caplogs ? caplogs * 2 : 8;
+			struct log *nl = realloc(logs, (size_t)c * sizeof *nl);
+			if (!nl)
+				return NULL;
+			logs = nl;
+			caplogs = c;
+		}
+		l = &logs[nlogs++];
+		*l = (struct log){b, 0, 0, NULL};
+	}
+	l->n = 0;
+	return l;
+}
+
+static void add(struct log *l, int op, int cnt, int rep)
+{
+	if (l->n && l->e[l->n - 1].op == op && l->e[l->n - 1].cnt == cnt && l->e[l->n - 1].rep <= INT32_MAX - rep) {
+		l->e[l->n - 1].rep += rep;
+		return;
+	}
+	if (l->n == l->cap) {
+		int c = l->cap ? l->cap * 2 : 16;
+		struct ent *ne = realloc(l->e, (size_t)c * sizeof *ne);
+		if (!ne) {
+			mpp_warn("no memory to count the reads of message buffer %d", l->bufid);
+			return;
+		}
+		l->e = ne;
+		l->cap = c;
+	}
+	l->e[l->n++] = (struct ent){op, cnt, rep};
+}
+
+/* A successful unpack call of the program, on its receive buffer. */
+static void note(int op, int cnt)
+{
+	int b = pvm_getrbuf();
+	if (b <= 0 || cnt <= 0)
+		return;
+	struct log *l = find(b);
+	if (!l && !(l = reset(b)))
+		return;
+	add(l, op, cnt, 1);
+}
+
+#define WRAP(name, type, size)                               \
+	int __wrap_pvm_upk##name(type *p, int cnt, int std); \
+	int __wrap_pvm_upk##name(type *p, int cnt, int std)  \
+	{                                                    \
+		int rc = __real_pvm_upk##name(p, cnt, std);  \
+		if (rc >= 0)                                 \
+			note(OP_##name, cnt);                \
+		return rc;                                   \
+	}
+UPK_TYPED(WRAP)
+#undef WRAP
+
+int __wrap_pvm_upkstr(char *s);
+int __wrap_pvm_upkstr(char *s)
+{
+	int rc = __real_pvm_upkstr(s);
+	if (rc >= 0)
+		note(OP_str, 1);
+	return rc;
+}
+
+int __wrap_pvm_upkmesg(void);
+int __wrap_pvm_upkmesg(void)
+{
+	int nb = __real_pvm_upkmesg();
+	if (nb > 0) {
+		note(OP_mesg, 1);
+		mpp_pvm_upk_fresh(nb);
+	}
+	return nb;
+}
+
+void mpp_pvm_upk_fresh(int b)
+{
+	if (b > 0)
+		reset(b);
+}
+
+void mpp_pvm_upk_pack(int b)
+{
+	struct log *l = find(b);
+	int n = l ? l->n : 0;
+	pvm_pkint(&n, 1, 1);
+	for (int i = 0; i < n; i++)
+		pvm_pkint(&l->e[i].op, 3, 1);
+}
+
+int mpp_pvm_upk_unpack(void)
+{
+	int n = 0;
+	pending.n = 0;
+	pending.bufid = 0;
+	if (__real_pvm_upkint(&n, 1, 1) < 0 || n < 0) {
+		mpp_warn("the read position of the program's receive buffer did not arrive");
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		int v[3];
+		if (__real_pvm_upkint(v, 3, 1) < 0) {
+			mpp_warn("the read position of the program's receive buffer is truncated (%d of %d calls)", i,
+			         n);
+			pending.n = 0;
+			return -1;
+		}
+		if (v[0] < 0 || v[0] >= NOPS || v[1] <= 0 || v[2] <= 0) {
+			mpp_warn(
+			    "the read position of the program's receive buffer is damaged: call %d is (%d, %d, %d)", i,
+			    v[0], v[1], v[2]);
+			pending.n = 0;
+			return -1;
+		}
+		add(&pending, v[0], v[1], v[2]);
+	}
+	return 0;
+}
+
+/* The bytes one item of op takes in memory (0: no typed items). */
+static size_t item_size(int op)
+{
+	static const size_t size[NOPS] = {
+#define SIZE(name, type, size) size,
+	    UPK_TYPED(SIZE)
+#undef SIZE
+	};
+	return size[op];
+}
+
+/* One call of op on the active receive buffer, into scratch (of room
+ * bytes: enough for cnt items of any type, or a string of the message). */
+static int replay(int op, int cnt, void *scratch)
+{
+	switch (op) {
+#define CASE(name, type, size) \
+	case OP_##name: return __real_pvm_upk##name((type *)scratch, cnt, 1);
+		UPK_TYPED(CASE)
+#undef CASE
+	case OP_str: return __real_pvm_upkstr(scratch);
+	default: {
+		int nb = __real_pvm_upkmesg();
+		if (nb > 0)
+			pvm_freebuf(nb);
+		return nb;
+	}
+	}
+}
+
+int mpp_pvm_upk_apply(int b)
+{
+	struct log *l;
+	int len = 0, rc = 0;
+	if (!pending.n || pvm_bufinfo(b, &len, NULL, NULL) < 0)
+		return 0;
+	/* every item of a successful call took at least one byte of the
+	 * message: a longer log is damaged, and cnt bounds the scratch room */
+	int64_t items = 0;
+	for (int i = 0; i < pending.n; i++)
+		items += (int64_t)pending.e[i].cnt * pending.e[i].rep;
+	if (items > len) {
+		mpp_warn("the read position of the program's receive buffer (%lld items) lies past its end (%d bytes)",
+		         (long long)items, len);
+		pending.n = 0;
+		return -1;
+	}
+	size_t room = (size_t)len + 1; /* a string of the message */
+	for (int i = 0; i < pending.n; i++)
+		if ((size_t)pending.e[i].cnt * item_size(pending.e[i].op) > room)
+			room = (size_t)pending.e[i].cnt * item_size(pending.e[i].op);
+	void *scratch = malloc(room);
+	if (!scratch) {
+		mpp_warn("no memory to bring the program's receive buffer to its read position");
+		pending.n = 0;
+		return -1;
+	}
+	for (int i = 0; i < pending.n && rc >= 0; i++)
+		for (int r = 0; r < pending.e[i].rep && rc >= 0; r++)
+			rc = replay(pending.e[i].op, pending.e[i].cnt, scratch);
+	free(scratch);
+	if (rc < 0) {
+		mpp_warn("the program's receive buffer could not be brought to its read position (%d)", rc);
+		pending.n = 0;
+		return -1;
+	}
+	if ((l = reset(b)) != NULL)
+		for (int i = 0; i < pending.n; i++)
+			add(l, pending.e[i].op, pending.e[i].cnt, pending.e[i].rep);
+	pending.n = 0;
+	return 0;
+}
