@@ -2,7 +2,7 @@
  * mppcc links programs with --wrap=pvm_upk* so that pvm_upk.c counts where
  * the program stands in the messages it reads; the layer's reads of its
  * own messages must not count. Included by pvm.c and pvm_group.c after
- * pvm3.h, never by pvm_upk.c. */
+ * pvm3.h. */
 #ifndef MPP_PVM_UPK_H
 #define MPP_PVM_UPK_H
 
@@ -20,6 +20,21 @@ extern int __real_pvm_upkulong(unsigned long *, int, int);
 extern int __real_pvm_upkushort(unsigned short *, int, int);
 extern int __real_pvm_upkmesg(void);
 
+/* pvm_upk.c, for pvm.c. The program's receives: buffer b is a new
+ * message, read from its start. */
+void mpp_pvm_upk_fresh(int b);
+/* In a STATE message: how far the program has read buffer b (packed
+ * into the active send buffer). */
+void mpp_pvm_upk_pack(int b);
+/* At a destination: the packed read position (from the active receive
+ * buffer); then buffer b, the copy of the program's receive buffer made
+ * active, brought to that position. Both warn and return <0 on damaged
+ * input: b is then left at its start (or where a failed replay stopped). */
+int mpp_pvm_upk_unpack(void);
+int mpp_pvm_upk_apply(int b);
+
+/* pvm_upk.c itself (MPP_PVM_UPK_WRAPPERS) calls both kinds by name */
+#ifndef MPP_PVM_UPK_WRAPPERS
 #define pvm_upkbyte __real_pvm_upkbyte
 #define pvm_upkcplx __real_pvm_upkcplx
 #define pvm_upkdcplx __real_pvm_upkdcplx
@@ -33,18 +48,6 @@ extern int __real_pvm_upkmesg(void);
 #define pvm_upkulong __real_pvm_upkulong
 #define pvm_upkushort __real_pvm_upkushort
 #define pvm_upkmesg __real_pvm_upkmesg
-
-/* pvm_upk.c, for pvm.c. The program's receives: buffer b is a new
- * message, read from its start. */
-void mpp_pvm_upk_fresh(int b);
-/* In a STATE message: how far the program has read buffer b (packed
- * into the active send buffer). */
-void mpp_pvm_upk_pack(int b);
-/* At a destination: the packed read position (from the active receive
- * buffer); then buffer b, the copy of the program's receive buffer made
- * active, brought to that position. Both warn and leave b at its start
- * on damaged input; <0 then. */
-int mpp_pvm_upk_unpack(void);
-int mpp_pvm_upk_apply(int b);
+#endif
 
 #endif

@@ -16,26 +16,8 @@
 #define MPP_LOG_PREFIX "pvm"
 #include "mpp_log.h"
 #include "mpp_pvm_int.h"
-
-/* the real libpvm3 functions (and no remapping of the names here) */
-extern int __real_pvm_upkbyte(char *, int, int);
-extern int __real_pvm_upkcplx(float *, int, int);
-extern int __real_pvm_upkdcplx(double *, int, int);
-extern int __real_pvm_upkdouble(double *, int, int);
-extern int __real_pvm_upkfloat(float *, int, int);
-extern int __real_pvm_upkint(int *, int, int);
-extern int __real_pvm_upklong(long *, int, int);
-extern int __real_pvm_upkshort(short *, int, int);
-extern int __real_pvm_upkstr(char *);
-extern int __real_pvm_upkuint(unsigned int *, int, int);
-extern int __real_pvm_upkulong(unsigned long *, int, int);
-extern int __real_pvm_upkushort(unsigned short *, int, int);
-extern int __real_pvm_upkmesg(void);
-
-void mpp_pvm_upk_fresh(int b);
-void mpp_pvm_upk_pack(int b);
-int mpp_pvm_upk_unpack(void);
-int mpp_pvm_upk_apply(int b);
+#define MPP_PVM_UPK_WRAPPERS
+#include "mpp_pvm_upk.h"
 
 /* NAME, C type, element size of the typed unpack calls; the op of each is
  * its place in this list (a STATE message carries it). */
