@@ -190,14 +190,14 @@ static uint64_t hash_dir(const char *dir, uint64_t h)
 	return h;
 }
 
-/* Whether the link names libpvm3 (-lpvm3, -l:libpvm3...): the program
- * calls PVM and needs the runtime's PVM layer. */
-static int links_pvm(const struct argv_buf *flags)
+/* The option that links libpvm3 (-lpvm3, -l:libpvm3...), if the link
+ * names it: the program calls PVM and needs the runtime's PVM layer. */
+static const char *links_pvm(const struct argv_buf *flags)
 {
 	for (int i = 0; i < flags->n; i++)
 		if (!strcmp(flags->v[i], "-lpvm3") || !strncmp(flags->v[i], "-l:libpvm3", 10))
-			return 1;
-	return 0;
+			return flags->v[i];
+	return NULL;
 }
 
 /* The runtime's objects for the target compiler cc: the prebuilt libmpp.a
@@ -584,12 +584,18 @@ int main(int argc, char **argv)
 		/* another target's runtime is objects: before the libraries
 		 * (-lpvm3...), which a static link searches only for what is
 		 * undefined so far; libmpp.a, an archive, goes after them */
-		int pvm = links_pvm(&flags);
+		const char *pvmlib = links_pvm(&flags);
+		int pvm = pvmlib != NULL;
 		if (!is_default_cc && runtime_for(dir, cc, &cc_extra, 0, pvm, &a) != 0)
 			rc = 1;
 		av_add_all(&a, &flags);
 		if (is_default_cc && runtime_for(dir, cc, &cc_extra, 1, pvm, &a) != 0)
 			rc = 1;
+		/* libmpp.a's PVM layer calls libpvm3, which must come after it:
+		 * when every PVM call of the program is wrapped, an --as-needed
+		 * link drops a libpvm3 named only before it */
+		if (is_default_cc && pvm)
+			av_add(&a, pvmlib);
 		/* PVM calls go through libmpp's PVM layer (a no-op without PVM) */
 		if (is_default_cc || pvm)
 			av_add(&a, pvm_wrap_flags());
