@@ -19,6 +19,7 @@ extern int __real_pvm_upkuint(unsigned int *, int, int);
 extern int __real_pvm_upkulong(unsigned long *, int, int);
 extern int __real_pvm_upkushort(unsigned short *, int, int);
 extern int __real_pvm_upkmesg(void);
+extern int __real_pvm_unpackf(const char *, ...);
 
 /* pvm_upk.c, for pvm.c. The program's receives: buffer b is a new
  * message, read from its start. */
@@ -48,6 +49,7 @@ int mpp_pvm_upk_apply(int b);
 #define pvm_upkulong __real_pvm_upkulong
 #define pvm_upkushort __real_pvm_upkushort
 #define pvm_upkmesg __real_pvm_upkmesg
+#define pvm_unpackf __real_pvm_unpackf
 #endif
 
 #endif

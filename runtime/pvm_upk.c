@@ -6,7 +6,9 @@
  * for the buffer it read (runs of equal calls as one entry), and a
  * destination replays the log on its copy, which brings the copy to the
  * same place whatever the message's encoding or the reader's architecture.
- * pvm_unpackf is not counted (it is variadic: see the README's limits). */
+ * pvm_unpackf is made of the typed calls here, so its reads count too. */
+#include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +149,78 @@ int __wrap_pvm_upkmesg(void)
 		mpp_pvm_upk_fresh(nb);
 	}
 	return nb;
+}
+
+/* pvm_unpackf as libpvm3 reads its format: %, a count (digits, or * for
+ * an int argument), a stride (. then digits or *), any of the modifiers
+ * h, l, u, then c (bytes), d (int; h short, l long, u unsigned), f (float;
+ * l double), x (complex; l double complex) or s (a string); other text is
+ * skipped. Each conversion is the typed call that reads the same bytes. */
+int __wrap_pvm_unpackf(const char *fmt, ...);
+int __wrap_pvm_unpackf(const char *fmt, ...)
+{
+	va_list ap;
+	int rc = 0;
+	va_start(ap, fmt);
+	for (const char *p = fmt; rc >= 0 && *p;) {
+		if (*p++ != '%')
+			continue;
+		int cnt = 1, std = 1, h = 0, l = 0, u = 0;
+		if (*p == '*') {
+			cnt = va_arg(ap, int);
+			p++;
+		} else if (isdigit((unsigned char)*p)) {
+			cnt = atoi(p);
+			while (isdigit((unsigned char)*p))
+				p++;
+		}
+		if (*p == '.') {
+			p++;
+			if (*p == '*') {
+				std = va_arg(ap, int);
+				p++;
+			} else if (isdigit((unsigned char)*p)) {
+				std = atoi(p);
+				while (isdigit((unsigned char)*p))
+					p++;
+			}
+		}
+		for (;; p++)
+			if (*p == 'h')
+				h = 1;
+			else if (*p == 'l')
+				l = 1;
+			else if (*p == 'u')
+				u = 1;
+			else
+				break;
+		switch (*p++) {
+		case 'c': rc = __wrap_pvm_upkbyte(va_arg(ap, char *), cnt, std); break;
+		case 'd':
+			if (l)
+				rc = u ? __wrap_pvm_upkulong(va_arg(ap, unsigned long *), cnt, std)
+				       : __wrap_pvm_upklong(va_arg(ap, long *), cnt, std);
+			else if (h)
+				rc = u ? __wrap_pvm_upkushort(va_arg(ap, unsigned short *), cnt, std)
+				       : __wrap_pvm_upkshort(va_arg(ap, short *), cnt, std);
+			else
+				rc = u ? __wrap_pvm_upkuint(va_arg(ap, unsigned int *), cnt, std)
+				       : __wrap_pvm_upkint(va_arg(ap, int *), cnt, std);
+			break;
+		case 'f':
+			rc = l ? __wrap_pvm_upkdouble(va_arg(ap, double *), cnt, std)
+			       : __wrap_pvm_upkfloat(va_arg(ap, float *), cnt, std);
+			break;
+		case 'x':
+			rc = l ? __wrap_pvm_upkdcplx(va_arg(ap, double *), cnt, std)
+			       : __wrap_pvm_upkcplx(va_arg(ap, float *), cnt, std);
+			break;
+		case 's': rc = __wrap_pvm_upkstr(va_arg(ap, char *)); break;
+		default: rc = PvmBadParam; break;
+		}
+	}
+	va_end(ap);
+	return rc < 0 ? rc : PvmOk;
 }
 
 void mpp_pvm_upk_fresh(int b)

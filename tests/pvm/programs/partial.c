@@ -2,7 +2,8 @@
  * reads, so that tasks move while their receive buffer is half read. The
  * root spawns a worker (this same program) and sends it 4 messages,
  * alternately XDR (PvmDataDefault) and raw: a count, then per item an int,
- * a double, a string and 6 ints unpacked with a stride, then a message
+ * a double, a string and 6 ints unpacked with a stride (pvm_upkint, or
+ * pvm_unpackf in some messages), then a message
  * packed inside the message (pvm_pkmesg) that the worker unpacks with
  * pvm_upkmesg, makes its receive buffer and reads with a migration point
  * between two reads too. The worker sums what
@@ -30,12 +31,18 @@ static void worker(int root)
 			int k = 0, a[12] = {0};
 			double d = 0;
 			char s[32] = "";
-			pvm_upkint(&k, 1, 1);
+			if (m < 2)
+				pvm_upkint(&k, 1, 1);
+			else
+				pvm_unpackf("%d", &k);
 #pragma mpp point
 			pvm_upkdouble(&d, 1, 1);
 			pvm_upkstr(s);
 #pragma mpp point
-			pvm_upkint(a, 6, 2);
+			if (m % 2)
+				pvm_upkint(a, 6, 2);
+			else
+				pvm_unpackf("%*.*d", 6, 2, a);
 			sum = sum * 31 + k + (long)(d * 8) + (long)strlen(s) * 1000 + s[1];
 			for (int j = 0; j < 12; j++)
 				sum = sum * 7 + a[j];
