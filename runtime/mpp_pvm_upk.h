@@ -1,7 +1,8 @@
 /* mpp_pvm_upk.h: the PVM layer's own unpack calls go straight to libpvm3.
  * mppcc links programs with --wrap=pvm_upk* so that pvm_upk.c counts where
- * the program stands in the messages it reads; the layer's reads of its
- * own messages must not count. Included by pvm.c and pvm_group.c after
+ * the program stands in the messages it reads, and wraps the calls that make
+ * and free message buffers to know which are the program's; the layer's
+ * own calls must not count. Included by pvm.c and pvm_group.c after
  * pvm3.h. */
 #ifndef MPP_PVM_UPK_H
 #define MPP_PVM_UPK_H
@@ -20,19 +21,28 @@ extern int __real_pvm_upkulong(unsigned long *, int, int);
 extern int __real_pvm_upkushort(unsigned short *, int, int);
 extern int __real_pvm_upkmesg(void);
 extern int __real_pvm_unpackf(const char *, ...);
+extern int __real_pvm_mkbuf(int);
+extern int __real_pvm_initsend(int);
+extern int __real_pvm_freebuf(int);
 
-/* pvm_upk.c, for pvm.c. The program's receives: buffer b is a new
- * message, read from its start. */
+/* pvm_upk.c, for pvm.c: the program's message buffers (those it made,
+ * received or unpacked from a message, and has not freed), each with how
+ * far the program has read it. A buffer b the program received; a
+ * buffer it no longer has (freed by a receive); the ids of those that
+ * exist (at most max). */
 void mpp_pvm_upk_fresh(int b);
-/* In a STATE message: how far the program has read buffer b (packed
- * into the active send buffer). */
+void mpp_pvm_upk_gone(int b);
+int mpp_pvm_upk_ids(int *ids, int max);
+/* In a STATE message: how far the program has read buffer b (packed into
+ * the active send buffer). At a destination: that of the buffer that had
+ * id want at the source (from the active receive buffer); then, once its
+ * copy b is in place, b is brought to that position (made active for it,
+ * then the active receive buffer is as it was) and counted as the
+ * program's. Both warn and return <0 on damaged input: b is then at its
+ * start (or where a failed replay stopped). */
 void mpp_pvm_upk_pack(int b);
-/* At a destination: the packed read position (from the active receive
- * buffer); then buffer b, the copy of the program's receive buffer made
- * active, brought to that position. Both warn and return <0 on damaged
- * input: b is then left at its start (or where a failed replay stopped). */
-int mpp_pvm_upk_unpack(void);
-int mpp_pvm_upk_apply(int b);
+int mpp_pvm_upk_unpack(int want);
+int mpp_pvm_upk_apply(int want, int b);
 
 /* pvm_upk.c itself (MPP_PVM_UPK_WRAPPERS) calls both kinds by name */
 #ifndef MPP_PVM_UPK_WRAPPERS
@@ -50,6 +60,9 @@ int mpp_pvm_upk_apply(int b);
 #define pvm_upkushort __real_pvm_upkushort
 #define pvm_upkmesg __real_pvm_upkmesg
 #define pvm_unpackf __real_pvm_unpackf
+#define pvm_mkbuf __real_pvm_mkbuf
+#define pvm_initsend __real_pvm_initsend
+#define pvm_freebuf __real_pvm_freebuf
 #endif
 
 #endif

@@ -15,7 +15,8 @@
 	X(siblings) X(config) X(tasks) X(joingroup) X(lvgroup) X(gsize) X(getinst) X(barrier) X(bcast) \
 	X(freezegroup) X(reduce) X(scatter) X(gather) \
 	X(upkbyte) X(upkcplx) X(upkdcplx) X(upkdouble) X(upkfloat) X(upkint) X(upklong) X(upkshort) \
-	X(upkstr) X(upkuint) X(upkulong) X(upkushort) X(upkmesg) X(unpackf)
+	X(upkstr) X(upkuint) X(upkulong) X(upkushort) X(upkmesg) X(unpackf) \
+	X(mkbuf) X(initsend) X(freebuf)
 /* clang-format on */
 
 #define MPP_PVM_POINTS(X) X(recv) X(trecv) X(precv)

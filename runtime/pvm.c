@@ -123,6 +123,12 @@ static int npend;
 static struct held *sh; /* leaving: SHADOWs from peers, for the destination's loss */
 static int nsh;
 static int prog_buf[2]; /* the program's active send and receive buffers */
+/* The program's buffers in a STATE message: the id at the source, here,
+ * and whether it is the active send (1) or receive (2) buffer. */
+struct pbuf {
+	int want, local, active;
+};
+#define MAX_PBUFS 4096
 /* Children spawned but not yet registered in the job's mailbox (they send
  * K_READY when they are): a migrating task cannot find them there, so their
  * parent passes notices on to them and names them in its flush. */
@@ -1555,19 +1561,19 @@ static int buf_copy(int b, int want)
 	return nb;
 }
 
-/* At a destination: the program's send (k 0) or receive (k 1) buffer
- * moved to the id it had at the source, want, since the program may hold
- * that id across the migration point (pvm_setrbuf(b), pvm_freebuf(b)
- * after it). A buffer of the PVM layer that has that id here is moved
- * out of the way first. Returns the buffer's id. */
-static int keep_id(int k, int want)
+/* At a destination: program buffer k of pb moved to the id it had at the
+ * source, want, since the program holds that id across the migration
+ * point. A buffer of the PVM layer or of the program that has that id
+ * here is moved out of the way first. Returns the buffer's id. */
+static int keep_id(struct pbuf *pb, int n, int k)
 {
-	int *slot = NULL;
+	int want = pb[k].want, *slot = NULL;
 	for (int i = 0; i < nq && !slot; i++)
 		if (q[i].bufid == want)
 			slot = &q[i].bufid;
-	if (!slot && prog_buf[1 - k] == want)
-		slot = &prog_buf[1 - k];
+	for (int i = 0; i < n && !slot; i++)
+		if (i != k && pb[i].local == want)
+			slot = &pb[i].local;
 	if (slot) {
 		*slot = buf_copy(*slot, 0);
 	} else if (mpp_pvm_grp_holds(want)) {
@@ -1575,10 +1581,23 @@ static int keep_id(int k, int want)
 		if (nb != want)
 			mpp_pvm_grp_moved(want, nb);
 	}
-	int nb = buf_copy(prog_buf[k], want);
+	int nb = buf_copy(pb[k].local, want);
 	if (nb != want)
 		trace("bufid", want, nb, k);
 	return nb;
+}
+
+/* Whether buffer b belongs to the PVM layer: a carried message, a held
+ * SHADOW, a pending group message. */
+static int layer_buf(int b)
+{
+	for (int i = 0; i < nq; i++)
+		if (q[i].bufid == b)
+			return 1;
+	for (int i = 0; i < nsh; i++)
+		if (sh[i].bufid == b)
+			return 1;
+	return mpp_pvm_grp_holds(b);
 }
 
 static void pack_state(void *arg)
@@ -1599,17 +1618,29 @@ static void pack_state(void *arg)
 		if (rc < 0)
 			mpp_warn("pkmesg of carried message %d (buffer %d) failed: %d", i, q[i].bufid, rc);
 	}
-	/* the program's active send and receive buffers: it may have packed
-	 * a message it sends after this point (or sends one again and
-	 * again), or may still unpack the one it received */
-	int has[2] = {mpp_pvm_buf_exists(prog_buf[0]) ? prog_buf[0] : 0,
-	              mpp_pvm_buf_exists(prog_buf[1]) ? prog_buf[1] : 0};
-	trace("packbufs", prog_buf[0], prog_buf[1], nq);
-	pvm_pkint(has, 2, 1);
-	for (int k = 0; k < 2; k++)
-		if (has[k] && pack_msg(prog_buf[k], 0) < 0)
-			mpp_warn("pkmesg of the program's %s buffer %d failed", k ? "receive" : "send", prog_buf[k]);
-	mpp_pvm_upk_pack(has[1]); /* how far it has read it: a copy starts at its beginning */
+	/* the program's buffers: it may have packed a message it sends after
+	 * this point (or sends one again and again), may still unpack the one
+	 * it received, or keep others to use later */
+	int *ids = malloc(MAX_PBUFS * sizeof *ids), n = 0, mine = pvm_getsbuf();
+	if (!ids)
+		mpp_warn("no memory to list the program's message buffers: none travels");
+	for (int k = 0; k < 2 && ids; k++)
+		if (mpp_pvm_buf_exists(prog_buf[k]) && !(k && prog_buf[1] == prog_buf[0]))
+			ids[n++] = prog_buf[k];
+	int end = n + (ids ? mpp_pvm_upk_ids(ids + n, MAX_PBUFS - n) : 0);
+	for (int i = n; i < end; i++)
+		if (ids[i] != prog_buf[0] && ids[i] != prog_buf[1] && ids[i] != mine && !layer_buf(ids[i]))
+			ids[n++] = ids[i];
+	trace("packbufs", prog_buf[0], prog_buf[1], n);
+	pvm_pkint(&n, 1, 1);
+	for (int i = 0; i < n; i++) {
+		int h[2] = {ids[i], (ids[i] == prog_buf[0]) | (ids[i] == prog_buf[1]) << 1};
+		pvm_pkint(h, 2, 1);
+		if (pack_msg(ids[i], 0) < 0)
+			mpp_warn("pkmesg of the program's message buffer %d failed", ids[i]);
+		mpp_pvm_upk_pack(ids[i]); /* how far it has read it: a copy starts at its beginning */
+	}
+	free(ids);
 	uint64_t len = st->len;
 	int lh[2] = {(int)(len >> 32), (int)(len & 0xffffffffu)};
 	pvm_pkint(lh, 2, 1);
@@ -1797,15 +1828,28 @@ static int hook_arrive(void)
 			q[nq++] = (struct held){nb, src, msg_tag(nb)};
 		}
 	}
-	int has[2] = {0, 0}; /* the program's buffer ids at the source */
-	pvm_upkint(has, 2, 1);
-	for (int k = 0; k < 2; k++)
-		if (has[k] && (prog_buf[k] = unpack_msg(&(int){0})) <= 0)
-			mpp_warn("the program's %s buffer did not arrive (%d)", k ? "receive" : "send", prog_buf[k]);
-	mpp_pvm_upk_unpack();
+	int npb = 0; /* the program's buffers, with their ids at the source */
+	pvm_upkint(&npb, 1, 1);
+	if (npb < 0 || npb > MAX_PBUFS) {
+		mpp_warn("the state names %d program message buffers (at most %d): none taken", npb, MAX_PBUFS);
+		npb = 0;
+	}
+	struct pbuf *pb = calloc((size_t)npb + 1, sizeof *pb);
+	if (!pb) {
+		mpp_err_set(MPP_ENOMEM, "no memory for the program's %d message buffers", npb);
+		mpp_ctl_fatal(MPP_ENOMEM, NULL);
+	}
+	for (int i = 0; i < npb; i++) {
+		int h[2] = {0, 0};
+		pvm_upkint(h, 2, 1);
+		pb[i] = (struct pbuf){h[0], unpack_msg(&(int){0}), h[1] & 3};
+		if (pb[i].local <= 0)
+			mpp_warn("the program's message buffer %d did not arrive (%d)", h[0], pb[i].local);
+		mpp_pvm_upk_unpack(h[0]);
+	}
 	pvm_upkint(lh, 2, 1);
 	uint64_t len = ((uint64_t)(unsigned)lh[0] << 32) | (unsigned)lh[1];
-	trace("statelen", has[0] * 2 + has[1], n, (int)len);
+	trace("statelen", npb, n, (int)len);
 	state_bytes = len;
 	unsigned char *buf = malloc(len ? len : 1);
 	if (!buf) {
@@ -1821,12 +1865,21 @@ static int hook_arrive(void)
 	}
 	pvm_setrbuf(0);
 	pvm_freebuf(b);
-	for (int k = 0; k < 2; k++)
-		if (has[k] > 0 && prog_buf[k] > 0 && prog_buf[k] != has[k])
-			prog_buf[k] = keep_id(k, has[k]);
+	prog_buf[0] = prog_buf[1] = 0;
+	for (int i = 0; i < npb; i++)
+		if (pb[i].want > 0 && pb[i].local > 0 && pb[i].local != pb[i].want)
+			pb[i].local = keep_id(pb, npb, i);
+	for (int i = 0; i < npb; i++) {
+		if (pb[i].local <= 0)
+			continue;
+		mpp_pvm_upk_apply(pb[i].want, pb[i].local);
+		if (pb[i].active & 1)
+			prog_buf[0] = pb[i].local;
+		if (pb[i].active & 2)
+			prog_buf[1] = pb[i].local;
+	}
+	free(pb);
 	pvm_setrbuf(prog_buf[1] > 0 ? prog_buf[1] : saved);
-	if (prog_buf[1] > 0)
-		mpp_pvm_upk_apply(prog_buf[1]);
 	if (prog_buf[0] > 0)
 		pvm_setsbuf(prog_buf[0]);
 
@@ -2148,9 +2201,13 @@ int __wrap_pvm_precv(int tid, int tag, void *buf, int len, int type, int *rtid, 
 	return b < 0 ? b : 0;
 }
 
-/* A message the program receives is read from its start. */
-static int fresh(int b)
+/* The program received b (0: nothing) where old was its receive buffer.
+ * A receive frees the receive buffer it replaces (libpvm3's does so at
+ * once); the new message is read from its start. */
+static int took(int old, int b)
 {
+	if (old > 0 && old != b && (b > 0 || !mpp_pvm_buf_exists(old)))
+		mpp_pvm_upk_gone(old);
 	mpp_pvm_upk_fresh(b);
 	return b;
 }
@@ -2161,7 +2218,8 @@ int __wrap_pvm_recv(int tid, int tag)
 		return __real_pvm_recv(tid, tag);
 	if (point())
 		return PvmSysErr;
-	return fresh(app_recv(tid, tag, 1, NULL, 1));
+	int old = pvm_getrbuf();
+	return took(old, app_recv(tid, tag, 1, NULL, 1));
 }
 
 int __wrap_pvm_trecv(int tid, int tag, struct timeval *tmo)
@@ -2170,14 +2228,16 @@ int __wrap_pvm_trecv(int tid, int tag, struct timeval *tmo)
 		return __real_pvm_trecv(tid, tag, tmo);
 	if (point())
 		return PvmSysErr;
-	return fresh(app_recv(tid, tag, tmo ? 2 : 1, tmo, 1));
+	int old = pvm_getrbuf();
+	return took(old, app_recv(tid, tag, tmo ? 2 : 1, tmo, 1));
 }
 
 int __wrap_pvm_nrecv(int tid, int tag)
 {
 	if (enroll() < 0)
 		return __real_pvm_nrecv(tid, tag);
-	return fresh(app_recv(tid, tag, 0, NULL, 0));
+	int old = pvm_getrbuf();
+	return took(old, app_recv(tid, tag, 0, NULL, 0));
 }
 
 int __wrap_pvm_probe(int tid, int tag)

@@ -47,7 +47,6 @@ struct log {
 
 static struct log *logs;
 static int nlogs, caplogs;
-static struct log pending; /* arrived in a STATE message, not yet applied */
 
 static struct log *find(int b)
 {
@@ -229,40 +228,103 @@ void mpp_pvm_upk_fresh(int b)
 		reset(b);
 }
 
+void mpp_pvm_upk_gone(int b)
+{
+	struct log *l = find(b);
+	if (l) {
+		free(l->e);
+		*l = logs[--nlogs];
+	}
+}
+
+int mpp_pvm_upk_ids(int *ids, int max)
+{
+	int n = 0;
+	for (int i = 0; i < nlogs && n < max; i++)
+		if (mpp_pvm_buf_exists(logs[i].bufid))
+			ids[n++] = logs[i].bufid;
+	return n;
+}
+
+/* The program's buffers: mppcc wraps the calls that make and free them. */
+int __wrap_pvm_mkbuf(int enc);
+int __wrap_pvm_mkbuf(int enc)
+{
+	int b = __real_pvm_mkbuf(enc);
+	mpp_pvm_upk_fresh(b);
+	return b;
+}
+
+int __wrap_pvm_initsend(int enc);
+int __wrap_pvm_initsend(int enc)
+{
+	int old = pvm_getsbuf(), b = __real_pvm_initsend(enc);
+	if (b > 0 && old > 0 && old != b)
+		mpp_pvm_upk_gone(old); /* freed by it */
+	mpp_pvm_upk_fresh(b);
+	return b;
+}
+
+int __wrap_pvm_freebuf(int b);
+int __wrap_pvm_freebuf(int b)
+{
+	int rc = __real_pvm_freebuf(b);
+	if (rc >= 0)
+		mpp_pvm_upk_gone(b);
+	return rc;
+}
+
 void mpp_pvm_upk_pack(int b)
 {
 	struct log *l = find(b);
 	int n = l ? l->n : 0;
 	pvm_pkint(&n, 1, 1);
-	for (int i = 0; i < n; i++)
-		pvm_pkint(&l->e[i].op, 3, 1);
+	for (int i = 0; i < n; i++) {
+		int v[3] = {l->e[i].op, l->e[i].cnt, l->e[i].rep};
+		pvm_pkint(v, 3, 1);
+	}
 }
 
-int mpp_pvm_upk_unpack(void)
+/* Logs that arrived in a STATE message, by the buffer id at the source,
+ * until the buffers are in place (mpp_pvm_upk_apply). */
+static struct log *pend;
+static int npend, cappend;
+
+int mpp_pvm_upk_unpack(int want)
 {
 	int n = 0;
-	pending.n = 0;
-	pending.bufid = 0;
+	if (npend == cappend) {
+		int c = cappend ? cappend * 2 : 4;
+		struct log *np = realloc(pend, (size_t)c * sizeof *np);
+		if (!np) {
+			mpp_warn("no memory for the read position of message buffer %d", want);
+			return -1;
+		}
+		pend = np;
+		cappend = c;
+	}
+	struct log *l = &pend[npend++];
+	*l = (struct log){want, 0, 0, NULL};
 	if (__real_pvm_upkint(&n, 1, 1) < 0 || n < 0) {
-		mpp_warn("the read position of the program's receive buffer did not arrive");
+		mpp_warn("the read position of the program's message buffer %d did not arrive", want);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
 		int v[3];
 		if (__real_pvm_upkint(v, 3, 1) < 0) {
-			mpp_warn("the read position of the program's receive buffer is truncated (%d of %d calls)", i,
-			         n);
-			pending.n = 0;
+			mpp_warn("the read position of the program's message buffer %d is truncated (%d of %d calls)",
+			         want, i, n);
+			l->n = 0;
 			return -1;
 		}
 		if (v[0] < 0 || v[0] >= NOPS || v[1] <= 0 || v[2] <= 0) {
-			mpp_warn(
-			    "the read position of the program's receive buffer is damaged: call %d is (%d, %d, %d)", i,
-			    v[0], v[1], v[2]);
-			pending.n = 0;
+			mpp_warn("the read position of the program's message buffer %d is damaged: call %d is (%d, %d, "
+			         "%d)",
+			         want, i, v[0], v[1], v[2]);
+			l->n = 0;
 			return -1;
 		}
-		add(&pending, v[0], v[1], v[2]);
+		add(l, v[0], v[1], v[2]);
 	}
 	return 0;
 }
@@ -291,51 +353,65 @@ static int replay(int op, int cnt, void *scratch)
 	default: {
 		int nb = __real_pvm_upkmesg();
 		if (nb > 0)
-			pvm_freebuf(nb);
+			__real_pvm_freebuf(nb);
 		return nb;
 	}
 	}
 }
 
-int mpp_pvm_upk_apply(int b)
+/* Replays log p on buffer b (made the active receive buffer). */
+static int replay_log(const struct log *p, int b)
 {
-	struct log *l;
 	int len = 0, rc = 0;
-	if (!pending.n || pvm_bufinfo(b, &len, NULL, NULL) < 0)
-		return 0;
+	if (pvm_bufinfo(b, &len, NULL, NULL) < 0)
+		return -1;
 	/* every item of a successful call took at least one byte of the
 	 * message: a longer log is damaged, and cnt bounds the scratch room */
 	int64_t items = 0;
-	for (int i = 0; i < pending.n; i++)
-		items += (int64_t)pending.e[i].cnt * pending.e[i].rep;
+	for (int i = 0; i < p->n; i++)
+		items += (int64_t)p->e[i].cnt * p->e[i].rep;
 	if (items > len) {
-		mpp_warn("the read position of the program's receive buffer (%lld items) lies past its end (%d bytes)",
-		         (long long)items, len);
-		pending.n = 0;
+		mpp_warn("the read position of the program's message buffer %d (%lld items) lies past its end (%d "
+		         "bytes)",
+		         p->bufid, (long long)items, len);
 		return -1;
 	}
 	size_t room = (size_t)len + 1; /* a string of the message */
-	for (int i = 0; i < pending.n; i++)
-		if ((size_t)pending.e[i].cnt * item_size(pending.e[i].op) > room)
-			room = (size_t)pending.e[i].cnt * item_size(pending.e[i].op);
+	for (int i = 0; i < p->n; i++)
+		if ((size_t)p->e[i].cnt * item_size(p->e[i].op) > room)
+			room = (size_t)p->e[i].cnt * item_size(p->e[i].op);
 	void *scratch = malloc(room);
 	if (!scratch) {
-		mpp_warn("no memory to bring the program's receive buffer to its read position");
-		pending.n = 0;
+		mpp_warn("no memory to bring the program's message buffer %d to its read position", p->bufid);
 		return -1;
 	}
-	for (int i = 0; i < pending.n && rc >= 0; i++)
-		for (int r = 0; r < pending.e[i].rep && rc >= 0; r++)
-			rc = replay(pending.e[i].op, pending.e[i].cnt, scratch);
+	int old = pvm_setrbuf(b);
+	for (int i = 0; i < p->n && rc >= 0; i++)
+		for (int r = 0; r < p->e[i].rep && rc >= 0; r++)
+			rc = replay(p->e[i].op, p->e[i].cnt, scratch);
+	pvm_setrbuf(old == b ? 0 : old);
 	free(scratch);
-	if (rc < 0) {
-		mpp_warn("the program's receive buffer could not be brought to its read position (%d)", rc);
-		pending.n = 0;
-		return -1;
+	if (rc < 0)
+		mpp_warn("the program's message buffer %d could not be brought to its read position (%d)", p->bufid,
+		         rc);
+	return rc < 0 ? -1 : 0;
+}
+
+int mpp_pvm_upk_apply(int want, int b)
+{
+	struct log *p = NULL, *l;
+	int rc = 0;
+	for (int i = 0; i < npend && !p; i++)
+		if (pend[i].bufid == want)
+			p = &pend[i];
+	if (p && p->n)
+		rc = replay_log(p, b);
+	if ((l = reset(b)) != NULL && p && rc == 0)
+		for (int i = 0; i < p->n; i++)
+			add(l, p->e[i].op, p->e[i].cnt, p->e[i].rep);
+	if (p) {
+		free(p->e);
+		*p = pend[--npend];
 	}
-	if ((l = reset(b)) != NULL)
-		for (int i = 0; i < pending.n; i++)
-			add(l, pending.e[i].op, pending.e[i].cnt, pending.e[i].rep);
-	pending.n = 0;
-	return 0;
+	return rc;
 }

@@ -3,10 +3,11 @@
  * root spawns a worker (this same program) and sends it 4 messages,
  * alternately XDR (PvmDataDefault) and raw: a count, then per item an int,
  * a double, a string and 6 ints unpacked with a stride (pvm_upkint, or
- * pvm_unpackf in some messages), then a message
- * packed inside the message (pvm_pkmesg) that the worker unpacks with
- * pvm_upkmesg, makes its receive buffer and reads with a migration point
- * between two reads too. The worker sums what
+ * pvm_unpackf in some messages), then a message packed inside the
+ * message (pvm_pkmesg) and an int. The worker unpacks the inner message
+ * with pvm_upkmesg, reads it (the outer one waiting aside, half read),
+ * then goes back to the outer one for the int, with migration points
+ * between all of these: buffers the program keeps aside travel too. The worker sums what
  * it read and answers; the root prints each answer. A copy of the buffer
  * read again from its start at a destination gives other sums.
  * Run: partial. */
@@ -48,16 +49,24 @@ static void worker(int root)
 				sum = sum * 7 + a[j];
 			sum %= 1000000007L;
 		}
-		/* (only the active receive buffer travels: no point before
-		 * the inner message takes the outer one's place) */
+		/* the inner message and then the outer one wait aside (not the
+		 * active receive buffer) across points; the outer one is read
+		 * to its end after them */
 		int inner = pvm_upkmesg();
-		pvm_freebuf(pvm_setrbuf(inner));
+#pragma mpp point
+		int outer = pvm_setrbuf(inner);
 #pragma mpp point
 		short h[3] = {0};
 		pvm_upkshort(h, 3, 1);
 #pragma mpp point
 		char tail[32] = "";
 		pvm_upkstr(tail);
+		pvm_setrbuf(outer);
+		pvm_freebuf(inner);
+#pragma mpp point
+		int trailer = 0;
+		pvm_upkint(&trailer, 1, 1);
+		sum = (sum * 13 + trailer) % 1000000007L;
 		pvm_initsend(PvmDataDefault);
 		pvm_pklong(&sum, 1, 1);
 		pvm_pkshort(h, 3, 1);
@@ -109,6 +118,8 @@ int main(int argc, char **argv)
 		}
 		pvm_pkmesg(inner);
 		pvm_freebuf(inner);
+		int trailer = 1000 + m;
+		pvm_pkint(&trailer, 1, 1);
 		pvm_send(tid, TAG_WORK);
 	}
 	for (int m = 0; m < NMSG; m++) {
