@@ -97,7 +97,7 @@ static int check_header(struct mpp_dstate *st, const unsigned char *b, size_t le
 		return corrupt("bad header");
 	if (flen < len)
 		return corrupt("%zu bytes after the end of the state (byte %" PRIu64 ")", len - (size_t)flen, flen);
-	sum = mpp_hash64(b, len - MPP_FMT_TRAILER_LEN, 0);
+	sum = mpp_format_checksum(version, b, len - MPP_FMT_TRAILER_LEN);
 	if (sum != mpp_get_u64(b + len - MPP_FMT_TRAILER_LEN))
 		return mpp_err_set(MPP_EFORMAT, "checksum mismatch (file damaged)");
 	mpp_format_arch(arch);

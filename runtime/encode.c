@@ -14,6 +14,7 @@
 #include "mpp_err.h"
 #include "mpp_format.h"
 #include "mpp_hash.h"
+#include "mpp_sum.h"
 #include "mpp_heap.h"
 #include "mpp_image.h"
 #include "mpp_log.h"
@@ -376,7 +377,7 @@ static int by_image_offset(const void *a, const void *b)
 
 static int write_state(struct mpp_buf *out, uint64_t polls)
 {
-	struct mpp_hash_state hs;
+	struct mpp_sum_state hs;
 	size_t len[MPP_SEC_COUNT + 1], off[MPP_SEC_COUNT + 1], total, i, nf = mpp_capture_nframes();
 	uint64_t data = 0;
 	unsigned char *p, *base;
@@ -510,8 +511,8 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 	for (i = 1; i <= MPP_SEC_COUNT; i++)
 		if (i != MPP_SEC_DATA)
 			memset(base + off[i] + len[i], 0, pad8(len[i]) - len[i]);
-	mpp_hash_init(&hs, 0);
-	mpp_hash_update(&hs, base, off[MPP_SEC_DATA]);
+	mpp_sum_init(&hs);
+	mpp_sum_update(&hs, base, off[MPP_SEC_DATA]);
 
 	/* data: native bytes, pointer slots zeroed */
 	p = base + off[MPP_SEC_DATA];
@@ -527,23 +528,23 @@ static int write_state(struct mpp_buf *out, uint64_t polls)
 			memcpy(d, b->src, b->size);
 			for (c = 0; c < b->count; c++)
 				mpp_types_walk(b->ti, 0, zero_slot, d + c * b->ti->t->size);
-			mpp_hash_update(&hs, d, pad8(b->size));
+			mpp_sum_update(&hs, d, pad8(b->size));
 			continue;
 		}
 		for (c = 0; c < b->size; c += HASH_CHUNK) {
 			size_t k = b->size - c < HASH_CHUNK ? (size_t)(b->size - c) : HASH_CHUNK;
 			memcpy(d + c, b->src + c, k);
-			mpp_hash_update(&hs, d + c, k);
+			mpp_sum_update(&hs, d + c, k);
 		}
-		mpp_hash_update(&hs, d + b->size, pad8(b->size) - b->size);
+		mpp_sum_update(&hs, d + b->size, pad8(b->size) - b->size);
 	}
 	for (i = 0; i < enc.rel.nlits; i++) {
 		const struct mpp_elit *l = &enc.rel.lits[i];
 		memcpy(p + l->data_off, l->bytes, l->len);
 		memset(p + l->data_off + l->len, 0, pad8(l->len) - l->len);
-		mpp_hash_update(&hs, p + l->data_off, pad8(l->len));
+		mpp_sum_update(&hs, p + l->data_off, pad8(l->len));
 	}
-	mpp_put_u64(base + total - MPP_FMT_TRAILER_LEN, mpp_hash_final(&hs));
+	mpp_put_u64(base + total - MPP_FMT_TRAILER_LEN, mpp_sum_final(&hs));
 	out->len = total;
 	return 0;
 }

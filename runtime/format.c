@@ -8,6 +8,8 @@
 
 #include "mpp.h"
 #include "mpp_format.h"
+#include "mpp_hash.h"
+#include "mpp_sum.h"
 
 /* Offsets inside the description. */
 #define A_ORDER 0
@@ -122,4 +124,9 @@ void mpp_format_arch_text(const unsigned char *a, char *buf, size_t n)
 	                           : "unknown byte order",
 	         a[A_PTRSIZE], a[A_SCALARS + 2 * kl], a[A_SCALARS + 2 * kld], ld[f],
 	         a[A_CHARSIGNED] ? "signed" : "unsigned");
+}
+
+uint64_t mpp_format_checksum(unsigned version, const void *p, size_t n)
+{
+	return version >= MPP_FMT_VERSION_SUM ? mpp_sum64(p, n) : mpp_hash64(p, n, 0);
 }

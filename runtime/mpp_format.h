@@ -9,7 +9,7 @@
 
 #define MPP_FMT_MAGIC "\x89MPP\r\n\x1a\n"
 #define MPP_FMT_MAGIC_LEN 8
-#define MPP_FMT_VERSION 2
+#define MPP_FMT_VERSION 3
 #define MPP_FMT_VERSION_MIN 1 /* oldest version this reader still reads */
 
 /* Header (all integers little-endian). */
@@ -26,6 +26,7 @@
 #define MPP_FMT_ARCH_LEN 40
 #define MPP_FMT_DIRENT_LEN 24
 #define MPP_FMT_TRAILER_LEN 8 /* the checksum */
+#define MPP_FMT_VERSION_SUM 3 /* first version checksummed by mpp_sum64 */
 
 enum mpp_fmt_section {
 	MPP_SEC_STRINGS = 1,
@@ -36,7 +37,7 @@ enum mpp_fmt_section {
 	MPP_SEC_POINTERS,
 	MPP_SEC_DATA,
 	MPP_SEC_LITERALS,                 /* version 2 */
-	MPP_SEC_COUNT = MPP_SEC_LITERALS, /* sections in a version 2 file */
+	MPP_SEC_COUNT = MPP_SEC_LITERALS, /* sections in a version 2 or 3 file */
 	MPP_SEC_COUNT_V1 = MPP_SEC_DATA   /* sections in a version 1 file */
 };
 
@@ -101,5 +102,9 @@ const struct mpp_arch *mpp_format_arch_native(void);
 int mpp_format_arch_same(const unsigned char *a, const unsigned char *b);
 /* Short human description ("little-endian, 8-byte pointers, ..."). */
 void mpp_format_arch_text(const unsigned char *a, char *buf, size_t n);
+
+/* The checksum of the n bytes of a state of this version before its
+ * trailer: mpp_sum64 from version 3 on, mpp_hash64 (XXH64, seed 0) before. */
+uint64_t mpp_format_checksum(unsigned version, const void *p, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
-/* mpp_hash.h: the 64-bit hash of the runtime: state checksums, program
- * fingerprints, binary ids and hash tables. Fast (several GB/s), the same
- * value on every host for the same bytes. */
+/* mpp_hash.h: the 64-bit hash of the runtime (XXH64): program
+ * fingerprints, binary ids, hash tables, and the checksum of state format
+ * versions 1 and 2 (version 3 uses mpp_sum.h). Fast (several GB/s), the
+ * same value on every host for the same bytes. */
 #ifndef MPP_HASH_H
 #define MPP_HASH_H
 

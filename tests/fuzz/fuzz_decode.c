@@ -44,7 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	/* header byte 63 is reserved: its low bits choose to keep the checksum */
 	if (size >= MPP_FMT_HDR_LEN + MPP_FMT_TRAILER_LEN && (copy[63] & 15) != 15)
-		mpp_put_u64(copy + size - MPP_FMT_TRAILER_LEN, mpp_hash64(copy, size - MPP_FMT_TRAILER_LEN, 0));
+		mpp_put_u64(
+		    copy + size - MPP_FMT_TRAILER_LEN,
+		    mpp_format_checksum(mpp_get_u16(copy + MPP_FMT_OFF_VERSION), copy, size - MPP_FMT_TRAILER_LEN));
 	if (mpp_decode(&st, copy, size) == 0) {
 		if (mpp_restore_begin(&st, "fuzz") == 0)
 			mpp_restore_abort();

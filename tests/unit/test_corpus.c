@@ -1,6 +1,6 @@
 /* test_corpus.c: the states of tests/fuzz/corpus, written by
  * tests/fuzz/program.c on x86_64, i686 and s390x, restored here: every
- * version 2 state is accepted and rebuilds the program's globals and heap
+ * version 2 and 3 state is accepted and rebuilds the program's globals and heap
  * with the values it saved (converted from the writer's layout: padding,
  * widths, byte order, long double format; pointers into fields, into a
  * constant array, into string literals; functions by name); the version 1
@@ -27,9 +27,11 @@
 
 extern char **environ;
 
-static const char *const v2_states[] = {"x86_64-p1", "x86_64-p4", "x86_64-p9", "x86_64-p14", "x86_64-args",
-                                        "i686-p1",   "i686-p4",   "i686-p9",   "i686-p14",   "i686-args",
-                                        "s390x-p1",  "s390x-p4",  "s390x-p9",  "s390x-p14",  "s390x-args"};
+/* version 2 (XXH64 checksum), then version 3 (mpp_sum64) */
+static const char *const states[] = {"x86_64-p1",    "x86_64-p4",  "x86_64-p9",   "x86_64-p14",   "x86_64-args",
+                                     "i686-p1",      "i686-p4",    "i686-p9",     "i686-p14",     "i686-args",
+                                     "s390x-p1",     "s390x-p4",   "s390x-p9",    "s390x-p14",    "s390x-args",
+                                     "v3-x86_64-p9", "v3-i686-p4", "v3-s390x-p1", "v3-s390x-args"};
 
 static unsigned char *load(const char *name, size_t *len)
 {
@@ -96,23 +98,24 @@ static void restored_values(const char *name)
 	print_message("%s: restored\n", name);
 }
 
-static void test_v2_states(void **state)
+static void test_v2_v3_states(void **state)
 {
 	char **env = environ;
 	size_t i, len;
 
 	(void)state;
-	for (i = 0; i < sizeof v2_states / sizeof v2_states[0]; i++) {
+	for (i = 0; i < sizeof states / sizeof states[0]; i++) {
 		struct mpp_dstate st;
-		unsigned char *buf = load(v2_states[i], &len);
+		unsigned char *buf = load(states[i], &len);
+		assert_int_equal(buf[8], strncmp(states[i], "v3-", 3) ? 2 : 3); /* format version */
 		memset(recs, 0, sizeof recs);
 		lp = NULL;
 		namep = NULL;
 		greeting = NULL;
 		if (mpp_decode(&st, buf, len))
-			fail_msg("%s refused: %s", v2_states[i], mpp_err_msg());
+			fail_msg("%s refused: %s", states[i], mpp_err_msg());
 		assert_int_equal(mpp_restore_begin(&st, "corpus"), 0);
-		restored_values(v2_states[i]);
+		restored_values(states[i]);
 		mpp_restore_abort();
 		mpp_restore_drop();
 		environ = env; /* the state's environ was rebuilt, then dropped */
@@ -141,7 +144,7 @@ static void test_v1_states(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_v2_states),
+	    cmocka_unit_test(test_v2_v3_states),
 	    cmocka_unit_test(test_v1_states),
 	};
 

@@ -159,7 +159,7 @@ static int teardown(void **state)
 
 static void fix_checksum(unsigned char *b, size_t len)
 {
-	mpp_put_u64(b + len - 8, mpp_hash64(b, len - 8, 0));
+	mpp_put_u64(b + len - 8, mpp_format_checksum(mpp_get_u16(b + MPP_FMT_OFF_VERSION), b, len - 8));
 }
 
 static unsigned char *section(unsigned char *b, unsigned id, uint64_t *len)
