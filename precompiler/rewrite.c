@@ -651,7 +651,9 @@ static void loop_rewrite(struct rw *rw, struct node *s)
  * loop irreducible and cost the optimiser dearly on the fast path). The
  * entry switch jumps to a label just before the outermost loop around the
  * site; the loop's condition lets a restoring thread in; a switch at the top
- * of the body jumps to the next loop in, or to the site. */
+ * of the body jumps to the next loop in, or to the site. (The inner loop of
+ * a strip-mined loop is entered with a condition that fails, and switches
+ * where it fails: see stripmine.) */
 
 static int is_loop_node(const struct node *n)
 {
@@ -1054,12 +1056,18 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	int init_semi = !l->init || l->init->kind != N_DECLSTMT || init[0] == 0 || init[strlen(init) - 1] != ';';
 	char *ptxt = point_text(rw, k);
 	char *disp = dispatch_text(id);
-	char *cdisp = cid ? dispatch_text(cid) : xstrdup("");
-	char *clab = cid ? xasprintf("__mpp_l%d:; ", cid) : xstrdup("");
 	/* a chunk loop without sites is never entered while restoring (the
 	 * dispatch above it jumps past it, to the poll): its condition stays
 	 * the source's, and so does what the compiler knows of the counter */
 	struct var *e = new_temp(rw, "e", NULL, m.iv->type, NULL, NULL, l->body->so, stmt_end(rw, l));
+	/* A chunk loop with sites is entered while restoring with a counter
+	 * and a bound that fail its condition, and dispatches where the
+	 * condition fails: the test of __mpp_site is then paid once per
+	 * chunk, not once per iteration, and the loop keeps one entry. */
+	char *cdisp = cid ? dispatch_text(cid) : xstrdup("");
+	char *clab = cid ? xasprintf("if (0) { __mpp_l%d:; %s = %d; %s = %d; } ", cid, iname, m.up, e->name, !m.up)
+	                 : xstrdup("");
+	char *cexit = cid ? xasprintf(" || __extension__({ %s0; })", cdisp) : xstrdup("");
 	/* distance to the bound, without signed overflow: the outer condition
 	 * has just held, so i is on the near side of B */
 	char *dist = m.up ? xasprintf("((unsigned long long)(%s) - (unsigned long long)%s)", B, iname)
@@ -1069,13 +1077,13 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	char *text = xasprintf("{ %s%s __mpp_l%d:; for (; %s;) { %s"
 	                       "__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > " MPP_CHUNK
 	                       "ULL * (unsigned long long)(%s)) ? %s %s " MPP_CHUNK " * (%s) : (%s); "
-	                       "%sfor (; (%s %s %s)%s; %s) { %s%s } "
+	                       "%sfor (; (%s %s %s)%s; %s) { %s } "
 	                       "%s } }",
 	                       init, init_semi ? ";" : "", id, ocond, disp, iname, e->name, step, dist, step, iname,
-	                       m.up ? "+" : "-", step, B, clab, iname, m.cmp->op, e->name,
-	                       cid ? " || __MPP_UNLIKELY(__mpp_site)" : "", incs, cdisp, body, ptxt);
+	                       m.up ? "+" : "-", step, B, clab, iname, m.cmp->op, e->name, cexit, incs, body, ptxt);
 	edit_replace(rw->ed, l->so, stmt_end(rw, l), text);
 	free(text);
+	free(cexit);
 	free(ocond);
 	free(dist);
 	free(clab);
