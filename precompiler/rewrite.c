@@ -11,8 +11,9 @@
 #include <string.h>
 
 struct site {
-	unsigned P; /* source offset whose visible variables the site saves */
-	int excl;   /* id of a loop around P that does not hold the site */
+	unsigned P;         /* source offset whose visible variables the site saves */
+	int excl;           /* id of a loop around P that does not hold the site */
+	struct node *entry; /* a loop whose poll is restored before it (loop_entry) */
 };
 
 /* A loop of the dispatch tree: a loop of the source, or the inner loop
@@ -134,6 +135,7 @@ static int new_site(struct rw *rw, unsigned P)
 	rw->sites = xrealloc(rw->sites, sizeof(*rw->sites) * (size_t)(rw->nsites + 1));
 	rw->sites[rw->nsites].P = P;
 	rw->sites[rw->nsites].excl = rw->excl;
+	rw->sites[rw->nsites].entry = NULL;
 	return ++rw->nsites;
 }
 
@@ -147,6 +149,17 @@ static char *point_text(struct rw *rw, int k)
 {
 	char *ph = vars_ph(k);
 	char *s = xasprintf("__MPP_POLL(__mpp_funcs[%d], %d, %s, %s);", rw->f->index, k, rw->ret, ph);
+	free(ph);
+	return s;
+}
+
+/* The two halves of a loop poll restored at the loop's entry (loop_entry):
+ * the poll in the body, and the restore label before the loop. */
+static char *loop_poll_text(struct rw *rw, int k, int entry)
+{
+	char *ph = vars_ph(k);
+	char *s = xasprintf("__MPP_LOOP_%s(__mpp_funcs[%d], %d, %s, %s);%s", entry ? "ENTRY" : "POLL", rw->f->index, k,
+	                    rw->ret, ph, entry ? " " : "");
 	free(ph);
 	return s;
 }
@@ -666,7 +679,10 @@ static char *dispatch_text(int id)
 	return xasprintf("if (__MPP_UNLIKELY(__mpp_site)) switch (__mpp_site) { \x03%d\x04 } ", id);
 }
 
-/* Does the statement l (a loop, or a loop's body) hold a site? */
+static int loop_entry(struct rw *rw, struct node *l);
+
+/* Does the statement l (a loop, or a loop's body) hold a site? (The poll
+ * of a loop restored at the loop's entry is no site inside the loop.) */
 static int loop_holds_site(struct rw *rw, struct node *l)
 {
 	if (l->has_reach)
@@ -674,6 +690,8 @@ static int loop_holds_site(struct rw *rw, struct node *l)
 	unsigned end = stmt_end(rw, l);
 	for (int i = 0; i < rw->f->npoints; i++) {
 		struct point *pt = &rw->f->points[i];
+		if (pt->loop == l && loop_entry(rw, l))
+			continue;
 		unsigned at = pt->loop ? pt->loop->so : pt->offset;
 		if (at >= l->so && at < end)
 			return 1;
@@ -703,6 +721,7 @@ static int add_loop(struct rw *rw, struct node *n, int chunk)
 }
 
 static int sm_check(struct rw *rw, struct node *l, struct sm *m);
+static int loop_needs_rewrite(const struct node *n);
 
 static void collect_loops(struct rw *rw, struct node *n)
 {
@@ -786,15 +805,25 @@ static int is_safe_cond(const struct node *n)
 	return 1;
 }
 
-/* Label, restoring condition and body dispatch of a loop not rewritten. */
-static void loop_entry_edits(struct rw *rw, struct node *l, int id)
+/* Label, restoring condition and body dispatch of a loop not rewritten
+ * (id: the loop holds sites), and the restore label of its own poll when
+ * that is restored at the loop's entry (k: the poll's site). */
+static void loop_entry_edits(struct rw *rw, struct node *l, int id, int k)
 {
-	if (l->body) {
+	char *lab = id ? xasprintf("__mpp_l%d:; ", id) : xstrdup("");
+	if (k) {
+		char *e = loop_poll_text(rw, k, 1);
+		char *t = xasprintf("%s%s", lab, e);
+		free(lab);
+		free(e);
+		lab = t;
+	}
+	if (id && l->body) {
 		char *d = dispatch_text(id);
 		body_prefix(rw, l->body, d);
 		free(d);
 	}
-	if (l->cond && l->kind != N_DO) {
+	if (id && l->cond && l->kind != N_DO) {
 		if (is_safe_cond(l->cond)) {
 			/* the flag is read only when the condition fails: free on the
 			 * fast path; while restoring, the condition's value is moot */
@@ -816,16 +845,69 @@ static void loop_entry_edits(struct rw *rw, struct node *l, int id)
 			s1++;
 		char *init = render(rw, l->init->so, l->init->eo);
 		int needs_semi = l->init->kind != N_DECLSTMT || init[0] == 0 || init[strlen(init) - 1] != ';';
-		char *t = xasprintf("{ %s%s __mpp_l%d:; for (;", init, needs_semi ? ";" : "", id);
+		char *t = xasprintf("{ %s%s %sfor (;", init, needs_semi ? ";" : "", lab);
 		edit_replace(rw->ed, l->so, s1, t);
 		edit_insert(rw->ed, stmt_end(rw, l), EDIT_LEFT, " }");
 		free(t);
 		free(init);
-	} else {
-		char *t = xasprintf("__mpp_l%d:; ", id);
+	} else if (k) {
+		char *t = xasprintf("{ %s", lab);
 		edit_insert(rw->ed, l->so, EDIT_RIGHT, t);
+		edit_insert(rw->ed, stmt_end(rw, l), EDIT_LEFT, " }");
 		free(t);
+	} else {
+		edit_insert(rw->ed, l->so, EDIT_RIGHT, lab);
 	}
+	free(lab);
+}
+
+/* Is the file-scope variable that c refers to saved with the state? */
+static int saved_global(struct rw *rw, CXCursor c)
+{
+	CXCursor d = clang_getCanonicalCursor(c);
+	for (int i = 0; i < rw->u->nglobals; i++)
+		if (clang_equalCursors(clang_getCanonicalCursor(rw->u->globals[i].cur), d))
+			return !rw->u->globals[i].nosave;
+	return 0;
+}
+
+/* Can the condition be evaluated again on a rebuilt frame and give what
+ * it gave before: no side effects, and it reads only saved variables (and
+ * memory through them, which the restore rebuilt), nothing volatile. */
+static int reenter_cond(struct rw *rw, const struct node *n)
+{
+	if (!is_pure(n) || clang_isVolatileQualifiedType(clang_getCursorType(n->cur)))
+		return 0;
+	if (n->kind == N_DECLREF) {
+		enum CXCursorKind k = clang_getCursorKind(clang_getCursorReferenced(n->cur));
+		if (k == CXCursor_EnumConstantDecl)
+			return 1;
+		if (!n->var)
+			return k == CXCursor_VarDecl && saved_global(rw, clang_getCursorReferenced(n->cur));
+		if (n->var->is_static || n->var->is_extern || n->var->nosave)
+			return 0;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		if (n->kids[i]->kind != N_SIZEOF && !reenter_cond(rw, n->kids[i]))
+			return 0;
+	return 1;
+}
+
+/* A loop's poll (first in the body, every iteration) is restored before
+ * the loop, not at the poll, when entering the loop again from the top
+ * reaches the poll with the same state: a do loop starts with its body; a
+ * while or for loop with its condition, which must give again what it
+ * gave just before the poll (reenter_cond; nothing ran in between). Then
+ * no restore path enters the loop's body for this poll and the body tests
+ * nothing per iteration for restoring. Strip-mined loops and loops whose
+ * control calls something that polls are left as they are. */
+static int loop_entry(struct rw *rw, struct node *l)
+{
+	struct point *pt = loop_point(rw, l);
+	struct sm m;
+	if (!pt || pt->every != 1 || !l->body || loop_needs_rewrite(l) || sm_check(rw, l, &m))
+		return 0;
+	return l->kind == N_DO || !l->cond || reenter_cond(rw, l->cond);
 }
 
 static void loop_range(struct rw *rw, const struct loopent *e, unsigned *so, unsigned *eo)
@@ -1116,9 +1198,16 @@ static void insert_loop_poll(struct rw *rw, struct node *s, struct point *pt, st
 	 * before a single-statement body, it must not see the temporaries
 	 * that statement's own rewriting declares (they start at body->so) */
 	unsigned P = body->kind == N_COMPOUND ? body->so + 1 : body->so - 1;
+	int entry = loop_entry(rw, s);
+	int excl = rw->excl;
+	if (entry)
+		rw->excl = loop_id(rw, s); /* restored before the loop */
 	int k = new_site(rw, P);
+	rw->excl = excl;
+	if (entry)
+		rw->sites[k - 1].entry = s;
 	pt->site = k;
-	char *ptxt = point_text(rw, k);
+	char *ptxt = entry ? loop_poll_text(rw, k, 0) : point_text(rw, k);
 	char *text;
 	if (pt->every > 1) {
 		*counter =
@@ -1156,6 +1245,7 @@ static void process(struct rw *rw, struct node *n)
 		return;
 	if (pt)
 		insert_loop_poll(rw, n, pt, &counter);
+	int entry_site = pt && pt->site > 0 && rw->sites[pt->site - 1].entry == n ? pt->site : 0;
 
 	if (is_expr_kind(n->kind)) {
 		if (in_stmt_position(n) && n->has_reach) {
@@ -1197,8 +1287,8 @@ static void process(struct rw *rw, struct node *n)
 		case N_FOR:
 			if (loop_needs_rewrite(n))
 				loop_rewrite(rw, n);
-			else if (loop_id(rw, n))
-				loop_entry_edits(rw, n, loop_id(rw, n));
+			else if (loop_id(rw, n) || entry_site)
+				loop_entry_edits(rw, n, loop_id(rw, n), entry_site);
 			break;
 		default: break;
 		}
@@ -1400,11 +1490,13 @@ static char *restored_range(struct rw *rw, int k, const struct var *v)
 {
 	if (rw->any_goto)
 		return NULL;
-	int *chain = xcalloc((size_t)rw->nloops + 1, sizeof(int));
+	int *chain = xcalloc((size_t)rw->nloops + 2, sizeof(int));
 	int n = site_chain(rw, k, chain);
+	struct node *entry = rw->sites[k - 1].entry;
 	char *res = NULL;
-	for (int i = 0; i < n && !res; i++) {
-		struct loopent *e = &rw->loops[chain[i] - 1];
+	for (int i = 0; i < n + (entry != NULL) && !res; i++) {
+		/* the loop whose entry restores site k is not in its chain */
+		struct loopent *e = i < n ? &rw->loops[chain[i] - 1] : &(struct loopent){entry, 0};
 		if (e->chunk || e->n->kind != N_FOR || !e->n->init || rw->sites[k - 1].P < e->n->init->eo)
 			continue;
 		struct node *lit = counter_floor(rw, e->n, v);

@@ -144,6 +144,11 @@ unsigned __mpp_resume_site(const struct mpp_func *fn);
  * frame this ends the restore (__mpp_restoring becomes 0). */
 void __mpp_restore_frame(const struct mpp_func *fn, unsigned site, void *const *vars);
 
+/* The restore label of a loop poll that mppcc restores before its loop
+ * (__MPP_LOOP_ENTRY): as __mpp_restore_frame; the next poll reached, that
+ * same poll run again, neither counts nor captures. */
+void __mpp_restore_entry(const struct mpp_func *fn, unsigned site, void *const *vars);
+
 /* Entry to the user's program: mppcc renames the user's main and emits
  * __mpp_main_thunk calling it; the runtime's main() drives start, capture
  * loops (stress, exec, checkpoint) and restore around it. */
@@ -218,6 +223,24 @@ static __inline__ __attribute__((always_inline)) int __mpp_req_pending(void)
 		if (__MPP_UNLIKELY(__mpp_req_pending()) && __mpp_poll()) \
 			__MPP_SAVE_(FN, K, RET, COPY, VARS)              \
 		__MPP_LOAD_(FN, K, DECL, VARS, BACK)                     \
+	} while (0)
+
+/* A loop's poll whose restore label sits before the loop, which a restore
+ * enters again from the top (mppcc does so when that reaches the poll in
+ * the same state): the poll, first in the loop body, and the label. */
+#define __MPP_LOOP_POLL(FN, K, RET, COPY, DECL, VARS, BACK)              \
+	do {                                                             \
+		if (__MPP_UNLIKELY(__mpp_req_pending()) && __mpp_poll()) \
+			__MPP_SAVE_(FN, K, RET, COPY, VARS)              \
+	} while (0)
+
+#define __MPP_LOOP_ENTRY(FN, K, RET, COPY, DECL, VARS, BACK)          \
+	do {                                                          \
+		if (0) {                                              \
+			__mpp_r##K:;                                  \
+			DECL __mpp_restore_entry(&(FN), (K), (VARS)); \
+			BACK                                          \
+		}                                                     \
 	} while (0)
 
 #define __MPP_BEFORE_CALL(FN, K, COPY, DECL, VARS, BACK) \

@@ -26,6 +26,11 @@ void mpp_poll_done(void);
 uint64_t mpp_poll_count(void);
 void mpp_poll_set_count(uint64_t n);
 
+/* A restore has entered a loop again above its poll: the next poll is
+ * that one, run a second time; it neither counts nor captures (a request
+ * waiting stays for the poll after it). */
+void mpp_poll_reentered(void);
+
 /* Start a capture now, as a poll would (tests). */
 void mpp_poll_force(int reason);
 

@@ -27,6 +27,7 @@ static uint64_t polls;
 static int counting;
 static int pending; /* reason deferred by __mpp_nocap */
 static int reason;  /* of the capture in progress */
+static int reentry; /* the next poll is the one a restore entered again */
 
 static void on_usr2(int sig)
 {
@@ -74,6 +75,14 @@ int __mpp_poll(void)
 {
 	int why = pending;
 
+	if (reentry) {
+		/* this poll was passed before the capture, and counted then */
+		reentry = 0;
+		__mpp_req = counting;
+		if (vacate || pending || mpp_pvm_kick)
+			__mpp_req = 1;
+		return 0;
+	}
 	polls++;
 	/* clear before looking at the flags: a signal arriving now sets it again */
 	__mpp_req = counting;
@@ -103,6 +112,18 @@ int __mpp_poll(void)
 	pending = MPP_R_NONE;
 	start(why);
 	return 1;
+}
+
+void mpp_poll_reentered(void)
+{
+	reentry = 1;
+	__mpp_req = 1;
+}
+
+void __mpp_restore_entry(const struct mpp_func *fn, unsigned site, void *const *vars)
+{
+	__mpp_restore_frame(fn, site, vars);
+	mpp_poll_reentered();
 }
 
 void mpp_poll_force(int why)

@@ -2,7 +2,9 @@
  * needs counting; stress, exec and checkpoint-at decide at the right polls
  * with the right priorities; a capture due inside a library callback
  * (__mpp_nocap) waits for the next poll; SIGUSR2 and
- * mpp_request_checkpoint vacate at the next poll, then the flag clears. */
+ * mpp_request_checkpoint vacate at the next poll, then the flag clears; the
+ * poll a restore runs again (mpp_poll_reentered) neither counts nor
+ * captures, and keeps a waiting request for the next one. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -77,7 +79,7 @@ static void test_stress_exec_checkpoint(void **state)
 	assert_int_equal(mpp_poll_init(), 0);
 	memset(r, 0, sizeof r);
 	assert_int_equal(polls(16, r), (1ULL << 3) | (1ULL << 5) | (1ULL << 6) | (1ULL << 9) | (1ULL << 10) |
-						(1ULL << 12) | (1ULL << 15));
+	                                   (1ULL << 12) | (1ULL << 15));
 	assert_int_equal(r[3], MPP_R_STRESS);
 	assert_int_equal(r[5], MPP_R_EXEC);
 	assert_int_equal(r[9], MPP_R_CHECKPOINT); /* before stress */
@@ -123,6 +125,38 @@ static void test_vacate(void **state)
 	signal(SIGUSR2, SIG_DFL);
 }
 
+static void test_reentered_poll_skipped(void **state)
+{
+	(void)state;
+	mpp_ctl.stress = 1;
+	assert_int_equal(mpp_poll_init(), 0);
+	assert_int_equal(polls(2, NULL), (1ULL << 1) | (1ULL << 2));
+	mpp_poll_reentered(); /* the poll that captured is run again */
+	assert_int_equal(polls(1, NULL), 0);
+	assert_int_equal(mpp_poll_count(), 2);
+	assert_int_equal(__mpp_req, 1);
+	assert_int_equal(polls(1, NULL), 1ULL << 1); /* the next one captures as usual */
+	assert_int_equal(mpp_poll_count(), 3);
+}
+
+static void test_reentered_keeps_request(void **state)
+{
+	(void)state;
+	mpp_ctl.ckpt = "f";
+	assert_int_equal(mpp_poll_init(), 0);
+	mpp_poll_reentered();
+	assert_int_equal(__mpp_req, 1); /* the poll run again takes the slow path */
+	assert_int_equal(polls(1, NULL), 0);
+	assert_int_equal(__mpp_req, 0); /* and quiet is quiet again */
+	assert_int_equal(mpp_poll_count(), 0);
+	mpp_poll_reentered();
+	raise(SIGUSR2);
+	assert_int_equal(polls(1, NULL), 0); /* a vacate waits for the poll after it */
+	assert_int_equal(__mpp_req, 1);
+	assert_int_equal(polls(1, NULL), 1ULL << 1);
+	signal(SIGUSR2, SIG_DFL);
+}
+
 static void test_request_without_file(void **state)
 {
 	(void)state;
@@ -134,12 +168,14 @@ static void test_request_without_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_quiet, setup),
-		cmocka_unit_test_setup(test_report_counts, setup),
-		cmocka_unit_test_setup(test_stress_exec_checkpoint, setup),
-		cmocka_unit_test_setup(test_nocap_defers, setup),
-		cmocka_unit_test_setup(test_vacate, setup),
-		cmocka_unit_test_setup(test_request_without_file, setup),
+	    cmocka_unit_test_setup(test_quiet, setup),
+	    cmocka_unit_test_setup(test_report_counts, setup),
+	    cmocka_unit_test_setup(test_stress_exec_checkpoint, setup),
+	    cmocka_unit_test_setup(test_nocap_defers, setup),
+	    cmocka_unit_test_setup(test_vacate, setup),
+	    cmocka_unit_test_setup(test_reentered_poll_skipped, setup),
+	    cmocka_unit_test_setup(test_reentered_keeps_request, setup),
+	    cmocka_unit_test_setup(test_request_without_file, setup),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	mpp_capture_free();
