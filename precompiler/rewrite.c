@@ -805,12 +805,98 @@ static int is_safe_cond(const struct node *n)
 	return 1;
 }
 
+/* Locals a restore path sets so that a loop condition fails (falsify). */
+struct fset {
+	const struct var *v[8];
+	int val[8];
+	int n;
+};
+
+static int fs_put(struct fset *s, const struct var *v, int val)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->v[i] == v)
+			return s->val[i] == val;
+	if (s->n == 8)
+		return 0;
+	s->v[s->n] = v;
+	s->val[s->n++] = val;
+	return 1;
+}
+
+static int is_int_type(CXType t);
+
+/* A local of integer type that a restore path may set: the site it goes
+ * to reloads it (it is read by the loop condition, so live there). */
+static const struct var *settable(struct node *n)
+{
+	n = strip(n);
+	if (!n || n->kind != N_DECLREF || !n->var)
+		return NULL;
+	const struct var *v = n->var;
+	CXType t = clang_getCanonicalType(v->type);
+	if (v->is_static || v->is_extern || v->nosave || !is_int_type(t) || clang_isConstQualifiedType(t) ||
+	    clang_isVolatileQualifiedType(t))
+		return NULL;
+	return v;
+}
+
+/* Values of locals that make c false: `a < b` (a = 1, b = 0), `a`, `!a`,
+ * `x && y` (x false), `x || y` (both false). */
+static int falsify(struct fset *s, struct node *c)
+{
+	c = strip(c);
+	if (!c)
+		return 0;
+	if (c->kind == N_DECLREF)
+		return settable(c) && fs_put(s, settable(c), 0);
+	if (c->kind == N_UNOP && !strcmp(c->op, "!") && c->nkids == 1)
+		return settable(c->kids[0]) && fs_put(s, settable(c->kids[0]), 1);
+	if (c->kind != N_BINOP || c->nkids != 2)
+		return 0;
+	if (!strcmp(c->op, "&&"))
+		return falsify(s, c->kids[0]);
+	if (!strcmp(c->op, "||"))
+		return falsify(s, c->kids[0]) && falsify(s, c->kids[1]);
+	const struct var *a = settable(c->kids[0]), *b = settable(c->kids[1]);
+	if (!a || !b || a == b)
+		return 0;
+	int va, vb;
+	if (!strcmp(c->op, "<") || !strcmp(c->op, "<="))
+		va = 1, vb = 0;
+	else if (!strcmp(c->op, ">") || !strcmp(c->op, ">=") || !strcmp(c->op, "=="))
+		va = 0, vb = 1;
+	else if (!strcmp(c->op, "!="))
+		va = 0, vb = 0;
+	else
+		return 0;
+	return fs_put(s, a, va) && fs_put(s, b, vb);
+}
+
+/* "a = 1; b = 0; " making the condition c false, or NULL. */
+static char *falsify_text(struct node *c)
+{
+	struct fset s = {{0}, {0}, 0};
+	if (!c || !falsify(&s, c))
+		return NULL;
+	struct sbuf b = {0};
+	for (int i = 0; i < s.n; i++)
+		sb_printf(&b, "%s = %d; ", var_cname(s.v[i]), s.val[i]);
+	return sb_take(&b);
+}
+
 /* Label, restoring condition and body dispatch of a loop not rewritten
  * (id: the loop holds sites), and the restore label of its own poll when
  * that is restored at the loop's entry (k: the poll's site). */
 static void loop_entry_edits(struct rw *rw, struct node *l, int id, int k)
 {
-	char *lab = id ? xasprintf("__mpp_l%d:; ", id) : xstrdup("");
+	/* a condition that locals can make fail: the restore path enters with
+	 * them set so, and the dispatch runs where the condition fails (once
+	 * per run of the loop on the fast path, not once per iteration) */
+	char *fs = id && l->kind != N_DO ? falsify_text(l->cond) : NULL;
+	char *lab = !id  ? xstrdup("")
+	            : fs ? xasprintf("if (0) { __mpp_l%d:; %s} ", id, fs)
+	                 : xasprintf("__mpp_l%d:; ", id);
 	if (k) {
 		char *e = loop_poll_text(rw, k, 1);
 		char *t = xasprintf("%s%s", lab, e);
@@ -818,12 +904,19 @@ static void loop_entry_edits(struct rw *rw, struct node *l, int id, int k)
 		free(e);
 		lab = t;
 	}
-	if (id && l->body) {
+	if (fs) {
+		char *d = dispatch_text(id);
+		char *t = xasprintf(") || __extension__({ %s0; })", d);
+		edit_insert(rw->ed, l->cond->so, EDIT_RIGHT, "(");
+		edit_insert(rw->ed, l->cond->eo, EDIT_LEFT, t);
+		free(t);
+		free(d);
+	} else if (id && l->body) {
 		char *d = dispatch_text(id);
 		body_prefix(rw, l->body, d);
 		free(d);
 	}
-	if (id && l->cond && l->kind != N_DO) {
+	if (id && !fs && l->cond && l->kind != N_DO) {
 		if (is_safe_cond(l->cond)) {
 			/* the flag is read only when the condition fails: free on the
 			 * fast path; while restoring, the condition's value is moot */
@@ -859,6 +952,7 @@ static void loop_entry_edits(struct rw *rw, struct node *l, int id, int k)
 		edit_insert(rw->ed, l->so, EDIT_RIGHT, lab);
 	}
 	free(lab);
+	free(fs);
 }
 
 /* Is the file-scope variable that c refers to saved with the state? */
@@ -1154,19 +1248,27 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	 * has just held, so i is on the near side of B */
 	char *dist = m.up ? xasprintf("((unsigned long long)(%s) - (unsigned long long)%s)", B, iname)
 	                  : xasprintf("((unsigned long long)%s - (unsigned long long)(%s))", iname, B);
-	char *ocond = is_safe_cond(l->cond) ? xasprintf("(%s) || __MPP_UNLIKELY(__mpp_site)", cond)
-	                                    : xasprintf("__MPP_UNLIKELY(__mpp_site) || (%s)", cond);
-	char *text = xasprintf("{ %s%s __mpp_l%d:; for (; %s;) { %s"
-	                       "__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > " MPP_CHUNK
-	                       "ULL * (unsigned long long)(%s)) ? %s %s " MPP_CHUNK " * (%s) : (%s); "
-	                       "%sfor (; (%s %s %s)%s; %s) { %s } "
-	                       "%s } }",
-	                       init, init_semi ? ";" : "", id, ocond, disp, iname, e->name, step, dist, step, iname,
-	                       m.up ? "+" : "-", step, B, clab, iname, m.cmp->op, e->name, cexit, incs, body, ptxt);
+	/* the chunk loop too dispatches where its condition fails, when locals
+	 * can make it fail (loop_entry_edits) */
+	char *ofs = falsify_text(l->cond);
+	char *olab = ofs ? xasprintf("if (0) { __mpp_l%d:; %s} ", id, ofs) : xasprintf("__mpp_l%d:; ", id);
+	char *ocond = ofs                     ? xasprintf("(%s) || __extension__({ %s0; })", cond, disp)
+	              : is_safe_cond(l->cond) ? xasprintf("(%s) || __MPP_UNLIKELY(__mpp_site)", cond)
+	                                      : xasprintf("__MPP_UNLIKELY(__mpp_site) || (%s)", cond);
+	char *text =
+	    xasprintf("{ %s%s %sfor (; %s;) { %s"
+	              "__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > " MPP_CHUNK
+	              "ULL * (unsigned long long)(%s)) ? %s %s " MPP_CHUNK " * (%s) : (%s); "
+	              "%sfor (; (%s %s %s)%s; %s) { %s } "
+	              "%s } }",
+	              init, init_semi ? ";" : "", olab, ocond, ofs ? "" : disp, iname, e->name, step, dist, step, iname,
+	              m.up ? "+" : "-", step, B, clab, iname, m.cmp->op, e->name, cexit, incs, body, ptxt);
 	edit_replace(rw->ed, l->so, stmt_end(rw, l), text);
 	free(text);
 	free(cexit);
 	free(ocond);
+	free(olab);
+	free(ofs);
 	free(dist);
 	free(clab);
 	free(cdisp);

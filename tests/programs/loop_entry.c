@@ -2,9 +2,11 @@
  * top (a do loop; a while or for loop whose condition reads only saved
  * variables and has no side effects) next to look-alikes that restore at
  * the poll itself (a condition with a side effect, one that reads a
- * volatile, a loop as the only statement of an if), and strip-mined loops
+ * volatile, a loop as the only statement of an if), strip-mined loops
  * whose body calls a function that polls (counting up with <= and down
- * with >=), whose restore enters the inner loop where its condition fails. */
+ * with >=), whose restore enters the inner loop where its condition fails,
+ * and loops holding such calls whose conditions (&&, ||, !, !=) locals can
+ * make fail, which a restore enters so. */
 #include <stdio.h>
 
 #define N 64
@@ -118,6 +120,26 @@ static long strips(int n)
 	return s;
 }
 
+/* loops holding a call that polls, whose conditions locals can make fail:
+ * a restore enters them with those locals set so */
+static long conds(int n)
+{
+	long s = 0;
+	int lo = 0, hi = n, done = 0;
+	while (lo < hi && !done) {
+		s += poll_inside(lo);
+		lo += 2;
+		done = s > 400;
+	}
+	unsigned a = 0, b = (unsigned)n;
+	while (a != b || done) {
+		s = s * 3 % 10007 + poll_inside((int)a);
+		a++;
+		done = 0;
+	}
+	return s;
+}
+
 int main(void)
 {
 	long total = 0;
@@ -132,8 +154,9 @@ int main(void)
 		long e = vol();
 		long f = nested(6 + r, r % 3 != 2);
 		long g = strips(9 + r);
-		printf("round %d: %ld %ld %ld %ld %ld %ld %ld\n", r, a, b, c, d, e, f, g);
-		total += a + b + c + d + e + f + g;
+		long h = conds(7 + r * 3);
+		printf("round %d: %ld %ld %ld %ld %ld %ld %ld %ld\n", r, a, b, c, d, e, f, g, h);
+		total += a + b + c + d + e + f + g + h;
 	}
 	printf("total %ld, %ld calls\n", total, calls);
 	return 0;
