@@ -715,6 +715,82 @@ static void scan_pragmas(struct unit *u)
 		clang_disposeSourceRangeList(skipped);
 }
 
+/* ---- functions used as values ------------------------------------------
+ * A function that only ever is called directly can be no function pointer
+ * of the state: its table entry needs no address (translate.c), which
+ * leaves the compiler free to inline a static function called once. Every
+ * other reference (an argument, an initializer, &f) takes its address. */
+struct callees {
+	unsigned *v; /* where the DeclRefExprs naming the callee of a call are spelled */
+	CXFile *f;
+	int n, cap;
+	struct unit *u;
+};
+
+static void spelled_at(CXCursor c, CXFile *f, unsigned *off)
+{
+	clang_getSpellingLocation(clang_getCursorLocation(c), f, NULL, NULL, off);
+}
+
+static enum CXChildVisitResult first_child(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	*(CXCursor *)data = c;
+	return CXChildVisit_Break;
+}
+
+static enum CXChildVisitResult callee_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	struct callees *cs = data;
+	if (clang_getCursorKind(c) == CXCursor_CallExpr) {
+		/* the callee is the first child, under implicit casts and parens */
+		CXCursor k = clang_getNullCursor();
+		clang_visitChildren(c, first_child, &k);
+		for (int depth = 0; depth < 8 && !clang_Cursor_isNull(k); depth++) {
+			enum CXCursorKind kk = clang_getCursorKind(k);
+			if (kk == CXCursor_DeclRefExpr) {
+				if (cs->n == cs->cap) {
+					cs->cap = cs->cap ? cs->cap * 2 : 256;
+					cs->v = xrealloc(cs->v, sizeof(*cs->v) * (size_t)cs->cap);
+					cs->f = xrealloc(cs->f, sizeof(*cs->f) * (size_t)cs->cap);
+				}
+				spelled_at(k, &cs->f[cs->n], &cs->v[cs->n]);
+				cs->n++;
+				break;
+			}
+			if (kk != CXCursor_UnexposedExpr && kk != CXCursor_ParenExpr)
+				break;
+			CXCursor next = clang_getNullCursor();
+			clang_visitChildren(k, first_child, &next);
+			k = next;
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+static enum CXChildVisitResult addr_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	struct callees *cs = data;
+	if (clang_getCursorKind(c) != CXCursor_DeclRefExpr)
+		return CXChildVisit_Recurse;
+	CXCursor d = clang_getCursorReferenced(c);
+	if (clang_getCursorKind(d) != CXCursor_FunctionDecl)
+		return CXChildVisit_Continue;
+	CXFile file;
+	unsigned off;
+	spelled_at(c, &file, &off);
+	for (int i = 0; i < cs->n; i++)
+		if (cs->v[i] == off && clang_File_isEqual(cs->f[i], file))
+			return CXChildVisit_Continue;
+	d = clang_getCanonicalCursor(d);
+	for (struct func *f = cs->u->funcs; f; f = f->next)
+		if (clang_equalCursors(clang_getCanonicalCursor(f->cur), d))
+			f->addr_taken = 1;
+	return CXChildVisit_Continue;
+}
+
 int front_parse(struct unit *u, const char *path, const char *const *args, int nargs)
 {
 	FILE *fp = fopen(path, "rb");
@@ -755,6 +831,11 @@ int front_parse(struct unit *u, const char *path, const char *const *args, int n
 		return 1; /* the caller lets the real compiler report it */
 	u->file = clang_getFile(u->tu, path);
 	clang_visitChildren(clang_getTranslationUnitCursor(u->tu), top_visit, u);
+	struct callees cs = {NULL, NULL, 0, 0, u};
+	clang_visitChildren(clang_getTranslationUnitCursor(u->tu), callee_visit, &cs);
+	clang_visitChildren(clang_getTranslationUnitCursor(u->tu), addr_visit, &cs);
+	free(cs.v);
+	free(cs.f);
 	scan_pragmas(u);
 	return u->errors ? -1 : 0;
 }

@@ -112,8 +112,8 @@ struct func {
 	int is_static;
 	int is_main;
 	int nomigrate;
-	int reach; /* can reach a poll point */
-	int addr_taken;
+	int reach;      /* can reach a poll point */
+	int addr_taken; /* named other than as the callee of a call */
 	struct point *points;
 	int npoints;
 	int nsites;

@@ -179,6 +179,10 @@ static void emit_tables(struct unit *u, struct typegen *tg, struct libcalls *lc,
 			if (f->nsites)
 				sb_printf(out, "\t{\"%s\", (void (*)(void))%s, %d, __mpp_sites%d},\n", rn, cn,
 				          f->nsites, f->index);
+			else if (f->is_static && !f->addr_taken)
+				/* no frame, no pointer to it: the address is never needed,
+				 * and taking it would keep gcc from inlining the function */
+				sb_printf(out, "\t{\"%s\", 0, 0, 0},\n", rn);
 			else
 				sb_printf(out, "\t{\"%s\", (void (*)(void))%s, 0, 0},\n", rn, cn);
 			free(rn);

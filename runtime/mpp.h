@@ -96,8 +96,8 @@ struct mpp_site {
 };
 
 struct mpp_func {
-	const char *name; /* "f" for external linkage, "file.c:f" for static */
-	void (*addr)(void);
+	const char *name;             /* "f" for external linkage, "file.c:f" for static */
+	void (*addr)(void);           /* NULL: a static function only ever called */
 	unsigned nsites;              /* sites are numbered 1..nsites */
 	const struct mpp_site *sites; /* sites[k - 1] describes site k */
 };

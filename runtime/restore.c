@@ -132,6 +132,11 @@ static int on_slot(void *ctx, uint64_t off, const struct mpp_slot *slot)
 			put(at, mpp_image_at(toff));
 		} else {
 			void (*f)(void) = rs.st.funcs[target]->addr;
+			if (!f) /* a static function mppcc saw only called, never used as a value */
+				return mpp_err_set(MPP_EFORMAT,
+				                   "the state holds a pointer to function '%s', which this program "
+				                   "never uses as a pointer",
+				                   rs.st.funcs[target]->name);
 			memcpy((void *)at, &f, sizeof f);
 		}
 	} else {
