@@ -943,13 +943,12 @@ static void loop_entry_edits(struct rw *rw, struct node *l, int id, int k)
 		edit_insert(rw->ed, stmt_end(rw, l), EDIT_LEFT, " }");
 		free(t);
 		free(init);
-	} else if (k) {
+	} else {
+		/* braced: the loop may be the only statement of an if or a loop */
 		char *t = xasprintf("{ %s", lab);
 		edit_insert(rw->ed, l->so, EDIT_RIGHT, t);
 		edit_insert(rw->ed, stmt_end(rw, l), EDIT_LEFT, " }");
 		free(t);
-	} else {
-		edit_insert(rw->ed, l->so, EDIT_RIGHT, lab);
 	}
 	free(lab);
 	free(fs);

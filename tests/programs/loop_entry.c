@@ -131,6 +131,22 @@ static long conds(int n)
 		lo += 2;
 		done = s > 400;
 	}
+	/* such loops as the only statement of an if, with an else */
+	int z = 0;
+	if (n % 2)
+		while (z < lo) {
+			s += poll_inside(z);
+			z += 3;
+		}
+	else
+		s -= 1;
+	if (n > 10)
+		while (lo > 0) {
+			s = s * 7 % 10007 + poll_inside(lo);
+			lo -= 4;
+		}
+	else
+		s -= 2;
 	unsigned a = 0, b = (unsigned)n;
 	while (a != b || done) {
 		s = s * 3 % 10007 + poll_inside((int)a);
