@@ -988,17 +988,23 @@ static int reenter_cond(struct rw *rw, const struct node *n)
 
 /* A loop's poll (first in the body, every iteration) is restored before
  * the loop, not at the poll, when entering the loop again from the top
- * reaches the poll with the same state: a do loop starts with its body; a
- * while or for loop with its condition, which must give again what it
- * gave just before the poll (reenter_cond; nothing ran in between). Then
+ * reaches the poll with the same state: a do loop and a for (;;) start
+ * with their body; a while loop with its condition, which must give again
+ * what it gave just before the poll (reenter_cond; nothing ran in between). Then
  * no restore path enters the loop's body for this poll and the body tests
- * nothing per iteration for restoring. Strip-mined loops and loops whose
- * control calls something that polls are left as they are. */
+ * nothing per iteration for restoring. Strip-mined loops, for loops with a
+ * condition and loops whose control calls something that polls are left
+ * as they are. */
 static int loop_entry(struct rw *rw, struct node *l)
 {
 	struct point *pt = loop_point(rw, l);
 	struct sm m;
 	if (!pt || pt->every != 1 || !l->body || loop_needs_rewrite(l) || sm_check(rw, l, &m))
+		return 0;
+	/* not a counted for loop: the restored counter would flow into the
+	 * loop's header, where gcc then loses the counter's range (spectral:
+	 * `(i + j) * (i + j + 1) / 2` gets a sign fix in the inner loop) */
+	if (l->kind == N_FOR && l->cond)
 		return 0;
 	return l->kind == N_DO || !l->cond || reenter_cond(rw, l->cond);
 }
