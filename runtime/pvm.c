@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +56,8 @@ MPP_PVM_WRAPPED(REAL)
 #define CHILD_VAR "MPP_PVM_CHILD"   /* spawned by an mpp task: a map follows */
 #define RUNNER_VAR "MPP_PVM_RUNNER" /* mpprun's tid: told when a task begins and ends */
 #define CHUNK (1 << 30)
+#define STATE_FRAG (1 << 20) /* fragment size of a large state: libpvm3's largest */
+#define ROUTE_BUF (4 << 20)  /* socket buffers of a direct route (the system caps them) */
 
 /* The kinds of control messages (mpp_ctlmsg.h, which parses them). From
  * outside the job (mppctl, the scheduler): K_CTL_MIGRATE, K_STATUS,
@@ -503,19 +506,38 @@ static void unpack_kids(void)
 	}
 }
 
+/* libpvm3 gives the sockets of its direct routes 32 KiB buffers, which
+ * hold a large state to a 64 KiB TCP window: they are widened (all routes
+ * of this task; fds[0] is the daemon's socket). */
+static void widen_routes(void)
+{
+	int *fds, n = pvm_getfds(&fds), sz = ROUTE_BUF;
+	for (int i = 1; i < n; i++)
+		if (setsockopt(fds[i], SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz) < 0 ||
+		    setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz) < 0)
+			mpp_debug("cannot widen the socket buffers of route %d: %s", fds[i], strerror(errno));
+}
+
 /* Options of the program's libpvm3 that a destination sets again (its
  * libpvm3 starts with the defaults): routing, error reporting, fragment
  * size, task ids in caught output. */
 static const int prog_opts[] = {PvmRoute, PvmAutoErr, PvmFragSize, PvmShowTids};
 #define NOPTS ((int)(sizeof prog_opts / sizeof prog_opts[0]))
 
-static int prog_route = -1; /* the program's PvmRoute while the state goes direct */
+/* the program's PvmRoute and PvmFragSize while the state is sent with
+ * the layer's own (-1: not changed) */
+static int prog_route = -1, prog_frag = -1;
 
 static void pack_opts(void)
 {
 	int v[NOPTS];
-	for (int i = 0; i < NOPTS; i++)
-		v[i] = prog_opts[i] == PvmRoute && prog_route >= 0 ? prog_route : pvm_getopt(prog_opts[i]);
+	for (int i = 0; i < NOPTS; i++) {
+		v[i] = pvm_getopt(prog_opts[i]);
+		if (prog_opts[i] == PvmRoute && prog_route >= 0)
+			v[i] = prog_route;
+		if (prog_opts[i] == PvmFragSize && prog_frag >= 0)
+			v[i] = prog_frag;
+	}
 	pvm_pkint(v, NOPTS, 1);
 }
 
@@ -969,6 +991,7 @@ static int handle(int bufid)
 			trace("woken", src, v[0], 0);
 			me_v = v[0];
 			woken = 1;
+			widen_routes(); /* the second WAKE of a large state opened one */
 		}
 		break;
 	case K_STATE:
@@ -1679,13 +1702,23 @@ static void hook_leave(const struct mpp_buf *st)
 	int nsent = nq; /* the messages that travel with the state */
 	/* a large state goes over a direct TCP route between the two tasks,
 	 * not through the daemons (2x faster at 16 MiB; setting the route up
-	 * costs more than it saves below a few hundred KiB) */
-	int route = st->len >= (256u << 10) ? pvm_setopt(PvmRoute, PvmRouteDirect) : -1;
-	prog_route = route;
+	 * costs more than it saves below a few hundred KiB), in fragments of
+	 * 1 MiB rather than 4 KiB (each costs a select, a write and a read) */
+	int big = st->len >= (256u << 10) && !dest_gone;
+	prog_route = big ? pvm_setopt(PvmRoute, PvmRouteDirect) : -1;
+	prog_frag = big ? pvm_setopt(PvmFragSize, STATE_FRAG) : -1;
+	if (big) {
+		/* a second WAKE (it changes nothing there) opens the route, whose
+		 * buffers both ends then widen */
+		ctl_send(dest, K_WAKE, &me_v, 1, NULL, NULL);
+		widen_routes();
+	}
 	int sent = ctl_send(dest, K_STATE, NULL, 0, pack_state, (void *)st);
-	prog_route = -1;
-	if (route >= 0)
-		pvm_setopt(PvmRoute, route);
+	if (prog_route >= 0)
+		pvm_setopt(PvmRoute, prog_route);
+	if (prog_frag >= 0)
+		pvm_setopt(PvmFragSize, prog_frag);
+	prog_route = prog_frag = -1;
 	if (sent < 0) {
 		mpp_warn("cannot send the state to t%x", dest);
 		dest_gone = 1;

@@ -13,6 +13,9 @@
 #                      says so, stops the job and exits with status 3 within
 #                      seconds, and what was printed is a prefix of the
 #                      output without faults
+#   big-CASE           CASE (dest-dies, src-STEP, dest-STEP) with 4 MiB of
+#                      ballast in the root task: its state goes over a
+#                      direct route (docs/PROTOCOL.md, step 6)
 #   dest-busy          programs/stream.c: workers keep sending to the root
 #                      while it moves and every destination dies after the
 #                      workers were told (kill-dest:before-ack): the root
@@ -39,6 +42,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 case=${1:?usage: fail_test.sh CASE WORKDIR}
 work=${2:?usage: fail_test.sh CASE WORKDIR}
 : "${MPPCC:?MPPCC must name mppcc}" "${MPPRUN:?MPPRUN must name mpprun}"
+ballast=0 # bytes of heap in the root task of rounds.c
+case $case in
+big-*)
+	case=${case#big-}
+	ballast=$((4 << 20))
+	;;
+esac
 
 . "$here/lib.sh"
 vm_require_pvm
@@ -71,7 +81,8 @@ run() {
 	done
 	[ $# -gt 0 ] && shift
 	envs=("$@")
-	rm -f "$out.events"
+	rm -f "$out.events" "$out.trace"
+	[ "$ballast" = 0 ] || envs+=(MPP_PVM_TRACE="$out.trace")
 	vm_run "$work/vm" h1 env MPP_LOG=warn "${envs[@]}" MPP_EVENTS="$out.events" timeout $tmo "$MPPRUN" $mpprun_opts "$prog" "${args[@]}" \
 		>"$out" 2>"$out.err"
 	local rc=$?
@@ -106,6 +117,20 @@ stayed_each() {
 		return 0
 	fi
 	return 1
+}
+
+# big_sent OUT: with ballast, every state the root sent held it, and at
+# least one was sent (status 1 after bad when not)
+big_sent() {
+	local n small
+	[ "$ballast" = 0 ] && return 0
+	n=$(count ' statesent ' "$1.trace")
+	small=$(awk -v b="$ballast" '$3 == "statesent" && $6 < b' "$1.trace" 2>/dev/null | wc -l)
+	if [ "$n" -lt 1 ] || [ "$small" != 0 ]; then
+		bad "$n states sent, $small of them smaller than the $ballast bytes of ballast"
+		return 1
+	fi
+	return 0
 }
 
 # same REF OUT WHAT: OUT must equal REF
@@ -151,17 +176,17 @@ nhosts=$(echo $VM_HOSTS | wc -w)
 
 case $case in
 dest-dies)
-	run "$work/ref.out" rounds 2 6 || die "rounds failed without migration: $(tail -3 "$work/ref.out.err")"
+	run "$work/ref.out" rounds 2 6 0 - $ballast || die "rounds failed without migration: $(tail -3 "$work/ref.out.err")"
 	for n in 500 1300; do
 		out=$work/every$n.out
-		if ! run "$out" rounds 2 6 -- MPP_MIGRATE_EVERY=$n MPP_PVM_FAULT=kill-dest-before-state; then
+		if ! run "$out" rounds 2 6 0 - $ballast -- MPP_MIGRATE_EVERY=$n MPP_PVM_FAULT=kill-dest-before-state; then
 			bad "MPP_MIGRATE_EVERY=$n with a killed destination: the job failed or timed out"
 			tail -5 "$out.err"
 			continue
 		fi
 		same "$work/ref.out" "$out" "MPP_MIGRATE_EVERY=$n with a killed destination" || continue
 		kills=$(count 'MPP_PVM_FAULT: killing destination' "$out.err")
-		stayed_each "$out" "$kills" "MPP_MIGRATE_EVERY=$n" &&
+		big_sent "$out" && stayed_each "$out" "$kills" "MPP_MIGRATE_EVERY=$n" &&
 			echo "ok: MPP_MIGRATE_EVERY=$n: $kills destinations killed, the root went on each time, same output"
 	done
 	;;
@@ -200,11 +225,11 @@ src-* | dest-after-wake | dest-before-ack | dest-after-ack)
 		[ $rc = 78 ] && grep -q "^mpp: bad MPP_PVM_FAULT value 'kill-src:nowhere'" "$work/badname.out" ||
 			bad "MPP_PVM_FAULT=kill-src:nowhere: status $rc, $(head -n 2 "$work/badname.out")"
 	fi
-	run "$work/ref.out" rounds 2 6 || die "rounds failed without migration: $(tail -3 "$work/ref.out.err")"
+	run "$work/ref.out" rounds 2 6 0 - $ballast || die "rounds failed without migration: $(tail -3 "$work/ref.out.err")"
 	out=$work/fault.out
 	tmo=20
 	start=$(date +%s)
-	run "$out" rounds 2 6 -- MPP_MIGRATE_EVERY=9000 MPP_PVM_FAULT=$fault
+	run "$out" rounds 2 6 0 - $ballast -- MPP_MIGRATE_EVERY=9000 MPP_PVM_FAULT=$fault
 	rc=$?
 	took=$(($(date +%s) - start))
 	[ $rc != 124 ] || die "MPP_PVM_FAULT=$fault: the job hung ($tmo s)"
@@ -213,6 +238,7 @@ src-* | dest-after-wake | dest-before-ack | dest-after-ack)
 	arrived=$(count '^arrive ' "$out.events")
 	if [ $rc = 0 ]; then
 		same "$work/ref.out" "$out" "MPP_PVM_FAULT=$fault" || die "output differs"
+		big_sent "$out"
 		if [ "${case%%-*}" = dest ]; then
 			outcome=here
 			stayed_each "$out" "$kills"

@@ -7,10 +7,15 @@
  * root computes: nothing is sent to it there. With a third argument of 1 the root first
  * waits for a RELEASE message from anyone (fail_test.sh's forger sends it
  * after its forged control messages).
- * Run: rounds [workers] [rounds] [wait] [host] (default 2 workers, 6
- * rounds, 0, workers on any host; else on that host). */
+ * With a fifth argument of N > 0 the root also holds N bytes of heap
+ * (ballast, so that its state is large), changes them every round and
+ * prints their checksum at the end.
+ * Run: rounds [workers] [rounds] [wait] [host] [ballast] (default 2
+ * workers, 6 rounds, 0, workers on any host, else on that host ("-": any),
+ * no ballast). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <pvm3.h>
 
 #define TAG_GO 41
@@ -61,8 +66,9 @@ int main(int argc, char **argv)
 {
 	int nw = argc > 1 ? atoi(argv[1]) : 2, rounds = argc > 2 ? atoi(argv[2]) : 6;
 	int wait = argc > 3 ? atoi(argv[3]) : 0, tids[MAXW], bad = 0;
-	char *host = argc > 4 ? argv[4] : NULL;
-	long acc = 1;
+	char *host = argc > 4 && strcmp(argv[4], "-") != 0 ? argv[4] : NULL;
+	long ballast = argc > 5 ? atol(argv[5]) : 0, acc = 1;
+	unsigned char *heap = NULL;
 
 	if (pvm_mytid() < 0)
 		return 1;
@@ -76,6 +82,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rounds: cannot spawn %d workers\n", nw);
 		pvm_exit();
 		return 1;
+	}
+	if (ballast > 0) {
+		if (!(heap = malloc((size_t)ballast))) {
+			fprintf(stderr, "rounds: no memory for %ld bytes of ballast\n", ballast);
+			pvm_exit();
+			return 1;
+		}
+		for (long i = 0; i < ballast; i++)
+			heap[i] = (unsigned char)(i * 7 + i / 4093);
 	}
 	if (wait) {
 		pvm_recv(-1, TAG_RELEASE);
@@ -91,6 +106,8 @@ int main(int argc, char **argv)
 		for (int w = 0; w < nw; w++)
 			pvm_recv(tids[w], TAG_DONE);
 		acc = churn(acc, r);
+		for (long i = r; i < ballast; i += 4096)
+			heap[i] += (unsigned char)(r + 1);
 		long sum = 0;
 		for (int w = 0; w < nw; w++)
 			for (int k = 0; k < K; k++) {
@@ -104,6 +121,13 @@ int main(int argc, char **argv)
 				sum += v;
 			}
 		printf("round %d sum %ld acc %ld\n", r, sum, acc);
+	}
+	if (ballast > 0) {
+		unsigned long h = 5381;
+		for (long i = 0; i < ballast; i++)
+			h = (h * 33 + heap[i]) & 0xffffffffUL;
+		printf("ballast %ld bytes, checksum %lx\n", ballast, h);
+		free(heap);
 	}
 	pvm_initsend(PvmDataDefault);
 	pvm_mcast(tids, nw, TAG_STOP);
