@@ -81,7 +81,7 @@ int mpp_ctlmsg_outside(int kind)
 size_t mpp_ctlmsg_head(const unsigned char *kind4, size_t total)
 {
 	int kind = mpp_ctlmsg_int(kind4, 0);
-	if (kind == MPP_CM_STATE)
+	if (kind == MPP_CM_STATE || kind == MPP_CM_STATEDATA)
 		return 4;
 	if (kind == MPP_CM_FWD)
 		return total < MPP_CM_FWD_HEAD ? total : MPP_CM_FWD_HEAD;
@@ -117,7 +117,8 @@ int mpp_ctlmsg_parse(struct mpp_ctlmsg *m, const unsigned char *p, size_t n, con
 	case MPP_CM_MIGRATE: rc = get_host(&r, m->host); break;
 	case MPP_CM_ACK:
 	case MPP_CM_READY: break;
-	case MPP_CM_STATE: return 0; /* the rest is the state, read where it is restored */
+	case MPP_CM_STATE:
+	case MPP_CM_STATEDATA: return 0; /* the rest is the state, read where it is restored */
 	case MPP_CM_FWD:
 	case MPP_CM_SHADOW: {
 		int n = r.kind == MPP_CM_FWD ? 5 : 6;

@@ -25,11 +25,12 @@ enum mpp_cm_kind {
 	MPP_CM_STATUS,
 	MPP_CM_CTL_PREPARE,
 	/* between tasks of the job again */
-	MPP_CM_SHADOW
+	MPP_CM_SHADOW,
+	MPP_CM_STATEDATA
 };
 
 #define MPP_CM_HOST_MAX 256   /* a host name, with its NUL */
-#define MPP_CM_MAX (1u << 20) /* longest message the parser reads (not a STATE's or FWD's body) */
+#define MPP_CM_MAX (1u << 20) /* longest message the parser reads (not the body of a STATE, STATEDATA or FWD) */
 #define MPP_CM_FWD_HEAD 24    /* kind and the 5 ints before a forwarded message */
 #define MPP_CM_SHADOW_HEAD 28 /* kind, the place, and the 5 ints before a shadowed one */
 
@@ -49,7 +50,7 @@ struct mpp_ctlmsg {
 };
 
 /* How many bytes of a message of `total` bytes, starting with the 4 bytes
- * at kind4, the parser needs: 4 for STATE, MPP_CM_FWD_HEAD for FWD,
+ * at kind4, the parser needs: 4 for STATE and STATEDATA, MPP_CM_FWD_HEAD for FWD,
  * MPP_CM_SHADOW_HEAD for SHADOW, all of
  * the message for the others; 0 when the message is too long
  * (MPP_CM_MAX). */

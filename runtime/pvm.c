@@ -76,7 +76,8 @@ enum {
 	K_CTL_MIGRATE = MPP_CM_CTL_MIGRATE,
 	K_STATUS = MPP_CM_STATUS,
 	K_CTL_PREPARE = MPP_CM_CTL_PREPARE,
-	K_SHADOW = MPP_CM_SHADOW
+	K_SHADOW = MPP_CM_SHADOW,
+	K_STATEDATA = MPP_CM_STATEDATA
 };
 enum { INFO_STATUS = 1, INFO_EVENT, INFO_END, INFO_BEGIN, INFO_KILLED }; /* first int of a TAG_INFO message */
 
@@ -138,6 +139,8 @@ struct pbuf {
 static int *kids;
 static int nkids;
 static int state_from, state_buf; /* arriving: who sends our state, and it */
+static int data_buf;              /* ... and the STATEDATA with its bytes */
+static int state_apart;           /* leaving: the bytes go in a STATEDATA */
 static int woken, spawner_gone;   /* arriving: told to take a state / not needed */
 static uint64_t arrived_at;       /* poll count when this process took over, plus one */
 static int spare;                 /* a destination started in advance... */
@@ -1001,6 +1004,13 @@ static int handle(int bufid)
 		}
 		mpp_warn("unexpected state message from t%x ignored", src);
 		break;
+	case K_STATEDATA:
+		if (state_from && src == state_from && !data_buf) {
+			data_buf = bufid;
+			return 1;
+		}
+		mpp_warn("unexpected state bytes from t%x ignored", src);
+		break;
 	case K_SHADOW: { /* a copy of a message a peer sent to v[0], our destination */
 		int from, nb = fwd_msg(v + 1, &from);
 		if (nb <= 0)
@@ -1667,10 +1677,34 @@ static void pack_state(void *arg)
 	uint64_t len = st->len;
 	int lh[2] = {(int)(len >> 32), (int)(len & 0xffffffffu)};
 	pvm_pkint(lh, 2, 1);
-	for (uint64_t off = 0; off < len; off += CHUNK) {
+	pvm_pkint(&state_apart, 1, 1);
+	for (uint64_t off = 0; !state_apart && off < len; off += CHUNK) {
 		uint64_t k = len - off < CHUNK ? len - off : CHUNK;
 		pvm_pkbyte((char *)st->p + off, (int)k, 1);
 	}
+}
+
+/* The bytes of a large state, right after its STATE (the same route):
+ * packed in place, so that libpvm3 writes them from the state itself
+ * rather than copying them into fragments first; bytes, read alike on
+ * any architecture. */
+static int send_state_data(const struct mpp_buf *st)
+{
+	unsigned char kind[4] = {0, 0, 0, K_STATEDATA}; /* an XDR int */
+	int buf = pvm_mkbuf(PvmDataInPlace), old = pvm_setsbuf(buf), rc = 0;
+
+	if (pvm_pkbyte((char *)kind, 4, 1) < 0)
+		rc = -1;
+	for (uint64_t off = 0; rc >= 0 && off < st->len; off += CHUNK) {
+		uint64_t k = st->len - off < CHUNK ? st->len - off : CHUNK;
+		if (pvm_pkbyte((char *)st->p + off, (int)k, 1) < 0)
+			rc = -1;
+	}
+	if (rc >= 0)
+		rc = __real_pvm_send(dest, TAG_CTL);
+	pvm_setsbuf(old);
+	pvm_freebuf(buf);
+	return rc;
 }
 
 static void forward(int b)
@@ -1702,8 +1736,9 @@ static void hook_leave(const struct mpp_buf *st)
 	int nsent = nq; /* the messages that travel with the state */
 	/* a large state goes over a direct TCP route between the two tasks,
 	 * not through the daemons (2x faster at 16 MiB; setting the route up
-	 * costs more than it saves below a few hundred KiB), in fragments of
-	 * 1 MiB rather than 4 KiB (each costs a select, a write and a read) */
+	 * costs more than it saves below a few hundred KiB); its bytes in a
+	 * STATEDATA of their own, the rest (carried messages too) in fragments
+	 * of 1 MiB rather than 4 KiB (each costs a select, a write and a read) */
 	int big = st->len >= (256u << 10) && !dest_gone;
 	prog_route = big ? pvm_setopt(PvmRoute, PvmRouteDirect) : -1;
 	prog_frag = big ? pvm_setopt(PvmFragSize, STATE_FRAG) : -1;
@@ -1713,7 +1748,11 @@ static void hook_leave(const struct mpp_buf *st)
 		ctl_send(dest, K_WAKE, &me_v, 1, NULL, NULL);
 		widen_routes();
 	}
+	state_apart = big;
 	int sent = ctl_send(dest, K_STATE, NULL, 0, pack_state, (void *)st);
+	if (big && sent >= 0)
+		sent = send_state_data(st);
+	state_apart = 0;
 	if (prog_route >= 0)
 		pvm_setopt(PvmRoute, prog_route);
 	if (prog_frag >= 0)
@@ -1780,6 +1819,29 @@ static void hook_leave(const struct mpp_buf *st)
 	mpp_ctl_exit(0);
 }
 
+/* A destination waits for its STATE (or its STATEDATA): the buffer in
+ * *slot. It cannot go on when its source has ended without sending it
+ * (what is already here is read first: the bytes may have come just
+ * before the exit notice). */
+static void wait_state(int *slot)
+{
+	while (!*slot) {
+		if (spawner_gone)
+			while (!*slot && recv_step(1, 0, -1, -1, 0, NULL, 0, NULL) > 0)
+				;
+		if (spawner_gone && !*slot) {
+			mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
+			leave_mbox();
+			__real_pvm_exit();
+			mpp_ctl_fatal(MPP_EIO, NULL);
+		}
+		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0) {
+			mpp_err_set(MPP_EIO, "a migration destination lost PVM while waiting for its state");
+			mpp_ctl_fatal(MPP_EIO, NULL);
+		}
+	}
+}
+
 static int hook_arrive(void)
 {
 	const char *role = getenv(ROLE_VAR);
@@ -1801,7 +1863,7 @@ static int hook_arrive(void)
 	int from = __real_pvm_parent();
 	pvm_recvf(match);
 	state_from = from;
-	state_buf = 0;
+	state_buf = data_buf = 0;
 	/* dormant until the task we may replace wakes us (or ends) */
 	__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &from);
 	int saved = pvm_setrbuf(0), b;
@@ -1818,24 +1880,13 @@ static int hook_arrive(void)
 	watch_end();
 	if (fault_self == F_DEST_AFTER_WAKE)
 		fault_die(fault_self, me_v);
-	while (!state_buf) {
-		if (spawner_gone) {
-			mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
-			leave_mbox();
-			__real_pvm_exit();
-			mpp_ctl_fatal(MPP_EIO, NULL);
-		}
-		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0) {
-			mpp_err_set(MPP_EIO, "a migration destination lost PVM while waiting for its state");
-			mpp_ctl_fatal(MPP_EIO, NULL);
-		}
-	}
+	wait_state(&state_buf);
 	if (fault_self == F_DEST_BEFORE_ACK)
 		fault_die(fault_self, me_v);
 	b = state_buf;
 	pvm_setrbuf(b);
 	double t_got = now();
-	int hdr[4], n, lh[2];
+	int hdr[4], n, lh[2], apart = 0;
 	pvm_upkint(hdr, 4, 1);
 	if (hdr[0] != me_v)
 		mpp_warn("state of t%x received where t%x was expected", hdr[0], me_v);
@@ -1881,6 +1932,16 @@ static int hook_arrive(void)
 		mpp_pvm_upk_unpack(h[0]);
 	}
 	pvm_upkint(lh, 2, 1);
+	if (pvm_upkint(&apart, 1, 1) < 0) {
+		mpp_err_set(MPP_EFORMAT, "the migrated state message from t%x is truncated", from);
+		mpp_ctl_fatal(MPP_EFORMAT, NULL);
+	}
+	if (apart) { /* the bytes follow in a STATEDATA */
+		pvm_setrbuf(0);
+		wait_state(&data_buf);
+		pvm_setrbuf(data_buf);
+		t_got = now(); /* restore_us: from here, as for a state in one message */
+	}
 	uint64_t len = ((uint64_t)(unsigned)lh[0] << 32) | (unsigned)lh[1];
 	trace("statelen", npb, n, (int)len);
 	state_bytes = len;
@@ -1898,6 +1959,8 @@ static int hook_arrive(void)
 	}
 	pvm_setrbuf(0);
 	pvm_freebuf(b);
+	if (apart)
+		pvm_freebuf(data_buf);
 	prog_buf[0] = prog_buf[1] = 0;
 	for (int i = 0; i < npb; i++)
 		if (pb[i].want > 0 && pb[i].local > 0 && pb[i].local != pb[i].want)

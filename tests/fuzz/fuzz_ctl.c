@@ -67,7 +67,8 @@ static void check(const struct mpp_ctlmsg *m, const unsigned char *p, size_t n)
 	case MPP_CM_ACK:
 	case MPP_CM_READY:
 	case MPP_CM_STATUS:
-	case MPP_CM_STATE: break;
+	case MPP_CM_STATE:
+	case MPP_CM_STATEDATA: break;
 	default: abort(); /* an unknown kind was accepted */
 	}
 }

@@ -167,7 +167,7 @@ static void test_small_kinds(void **state)
 	assert_string_equal(mpp_err_msg(), "control message of 3 bytes, without a kind");
 }
 
-/* STATE and FWD: only their head is parsed, the body stays in the PVM buffer. */
+/* STATE, STATEDATA and FWD: only their head is parsed, the body stays in the PVM buffer. */
 static void test_heads(void **state)
 {
 	struct msg m = {.n = 0};
@@ -179,6 +179,13 @@ static void test_heads(void **state)
 	assert_int_equal(mpp_ctlmsg_head(m.b, m.n), 4);
 	assert_int_equal(parse(&m, NULL, &cm), 0);
 	assert_int_equal(cm.kind, MPP_CM_STATE);
+	m.n = 0;
+	put(&m, MPP_CM_STATEDATA);
+	for (int i = 0; i < 100; i++)
+		put(&m, i);
+	assert_int_equal(mpp_ctlmsg_head(m.b, m.n), 4);
+	assert_int_equal(parse(&m, NULL, &cm), 0);
+	assert_int_equal(cm.kind, MPP_CM_STATEDATA);
 	m.n = 0;
 	put(&m, MPP_CM_FWD), put(&m, 0x40003), put(&m, 7), put(&m, 0), put(&m, 0x10000000), put(&m, 1);
 	put(&m, 99), put(&m, 98);
