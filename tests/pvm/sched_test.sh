@@ -275,9 +275,16 @@ hostgone)
 	same "$work/ref.out" "$work/out" "h3 gone, no task there"
 	ctl_ok h1 status
 	[ "$(grep -c '^h[0-9] ' "$work/ctl.out")" = 2 ] || bad "status after h3 left: $(cat "$work/ctl.out")"
-	# now a host with tasks of a job: the loss is reported
+	# now a host with tasks of a job: the loss is reported (once the
+	# scheduler itself has seen both there: it reads the job's mailbox
+	# every tick, mppctl status asks the tasks)
+	from=$(($(wc -l <"$log") + 1))
 	job "$work/out2" 2 20000
 	wait_tasks 2 h2 || die "the workers did not show up on h2"
+	for ((i = 0; i < 100; i++)); do
+		[ "$(tail -n +$from "$log" | grep -c ' seen .* host=h2$')" -ge 2 ] && break
+		sleep 0.1
+	done
 	"$VM_SH" kill-host "$work/vm" h2 >"$work/kill.log" 2>&1 || die "cannot kill h2: $(cat "$work/kill.log")"
 	for ((i = 0; i < 50; i++)); do
 		grep -q ' host-gone host=h2 ' "$log" && break
