@@ -217,12 +217,12 @@ int mpp_sum_select(enum mpp_sum_impl which)
 		return mpp_sum_select(MPP_SUM_SCALAR);
 #endif
 	case MPP_SUM_SCALAR:
-		impl = stripes_scalar;
+		__atomic_store_n(&impl, stripes_scalar, __ATOMIC_RELAXED);
 		impl_name = "scalar";
 		return 0;
 	case MPP_SUM_SSE2:
 #if defined(__SSE2__)
-		impl = stripes_sse2;
+		__atomic_store_n(&impl, stripes_sse2, __ATOMIC_RELAXED);
 		impl_name = "sse2";
 		return 0;
 #else
@@ -232,7 +232,7 @@ int mpp_sum_select(enum mpp_sum_impl which)
 #if defined(HAVE_AVX2)
 		if (!have_avx2())
 			return -1;
-		impl = stripes_avx2;
+		__atomic_store_n(&impl, stripes_avx2, __ATOMIC_RELAXED);
 		impl_name = "avx2";
 		return 0;
 #else
@@ -244,17 +244,20 @@ int mpp_sum_select(enum mpp_sum_impl which)
 
 const char *mpp_sum_impl_name(void)
 {
-	if (!impl)
+	if (!__atomic_load_n(&impl, __ATOMIC_RELAXED))
 		mpp_sum_select(MPP_SUM_BEST);
 	return impl_name;
 }
 
 static void run(uint64_t *acc, const unsigned char *p, size_t n, unsigned *pos)
 {
-	/* A race of two first callers stores the same pointer twice. */
-	if (!impl)
+	/* two first callers may both choose: they store the same pointer */
+	stripes_fn *f = __atomic_load_n(&impl, __ATOMIC_RELAXED);
+	if (!f) {
 		mpp_sum_select(MPP_SUM_BEST);
-	impl(acc, p, n, pos);
+		f = __atomic_load_n(&impl, __ATOMIC_RELAXED);
+	}
+	f(acc, p, n, pos);
 }
 
 /* ---- The hash ---------------------------------------------------------------- */
