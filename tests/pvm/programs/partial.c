@@ -46,7 +46,7 @@ static void worker(int root)
 				pvm_unpackf("%*.*d", 6, 2, a);
 			sum = sum * 31 + k + (long)(d * 8) + (long)strlen(s) * 1000 + s[1];
 			for (int j = 0; j < 12; j++)
-				sum = sum * 7 + a[j];
+				sum = (sum * 7 + a[j]) % 1000000007L; /* no overflow */
 			sum %= 1000000007L;
 		}
 		/* the inner message and then the outer one wait aside (not the
