@@ -90,7 +90,8 @@ static void attach_pragmas(struct unit *u)
 				            "'#pragma mpp point' must stand between the statements of a block { ... }");
 				break;
 			}
-			struct point pt = {pa->so, pa->eo, NULL, 1, 0, p->line, p->col};
+			struct point pt = {
+			    .offset = pa->so, .line_end = pa->eo, .every = 1, .line = p->line, .col = p->col};
 			add_point(f, pt);
 			break;
 		}
@@ -105,7 +106,12 @@ static void attach_pragmas(struct unit *u)
 				front_error(u, pa->so, "this loop already has a '#pragma mpp loop'");
 				break;
 			}
-			struct point pt = {s->so, s->so, s, p->every, 0, p->line, p->col};
+			struct point pt = {.offset = s->so,
+			                   .line_end = s->so,
+			                   .loop = s,
+			                   .every = p->every,
+			                   .line = p->line,
+			                   .col = p->col};
 			add_point(f, pt);
 			break;
 		}
@@ -332,7 +338,7 @@ static long long short_trips(struct node *n)
 static void auto_loops(struct func *f, struct node *n)
 {
 	if (is_loop(n) && !loop_has_point(f, n) && !short_trips(n)) {
-		struct point pt = {n->so, n->so, n, 1, 0, 0, 0};
+		struct point pt = {.offset = n->so, .line_end = n->so, .loop = n, .every = 1, .automatic = 1};
 		add_point(f, pt);
 	}
 	for (int i = 0; i < n->nkids; i++)
@@ -368,7 +374,7 @@ static void auto_recursion(struct unit *u)
 			continue;
 		memset(seen, 0, sizeof(int) * ((size_t)u->nfuncs + 1));
 		if (calls_reach(u, f->body, f, seen, 0)) {
-			struct point pt = {f->body->so + 1, f->body->so + 1, NULL, 1, 0, 0, 0};
+			struct point pt = {.offset = f->body->so + 1, .line_end = f->body->so + 1, .every = 1};
 			add_point(f, pt);
 		}
 	}

@@ -99,6 +99,10 @@ struct point {
 	long every;
 	int site;
 	unsigned line, col;
+	int automatic;      /* placed by --mpp-auto */
+	struct node *nest;  /* rewrite: the one loop inside, polled only when long */
+	int versioned;      /* rewrite: polled only when it runs long, */
+	struct node *outer; /* inside this loop */
 };
 
 struct func {

@@ -673,6 +673,15 @@ static int is_loop_node(const struct node *n)
 	return n->kind == N_FOR || n->kind == N_WHILE || n->kind == N_DO;
 }
 
+/* Does statement n hold a loop? */
+static int holds_loop(const struct node *n)
+{
+	for (int i = 0; i < n->nkids; i++)
+		if (is_loop_node(n->kids[i]) || holds_loop(n->kids[i]))
+			return 1;
+	return 0;
+}
+
 /* "\x03N\x04" stands for the cases of loop N's dispatch (0: function entry). */
 static char *dispatch_text(int id)
 {
@@ -1215,6 +1224,112 @@ static int sm_check(struct rw *rw, struct node *l, struct sm *m)
 	return 0;
 }
 
+/* ---- short inner loops ---------------------------------------------------
+ * --mpp-auto polls every loop that is not short by its constants. A counted
+ * loop of a few iterations inside another counted loop (bit_reverse's bits
+ * of each index, fft's butterflies of an early stage) then paid a chunk set
+ * up and a poll on every entry, which can outweigh its work. When mppcc
+ * chose both polls, and the inner loop's bounds are known before the outer
+ * loop, the inner loop runs as the source wrote it whenever it is no longer
+ * than a chunk (it polls in chunks as before when it is longer), and the
+ * outer loop's chunk shrinks to about a chunk of inner iterations. */
+
+static int is_int_literal(struct node *n);
+
+/* A bound of a nest's inner loop: an integer literal, or an integer local
+ * declared before the outer loop l that nothing in l assigns. */
+static int nest_bound(struct node *e, struct node *l)
+{
+	e = strip(e);
+	if (!e)
+		return 0;
+	if (is_int_literal(e))
+		return 1;
+	struct var *v = e->kind == N_DECLREF ? e->var : NULL;
+	return v && !v->addr_taken && !v->is_static && !v->is_extern && !v->synthetic && is_int_type(v->type) &&
+	       v->so < l->so && !assigns_var(l, v);
+}
+
+/* The only loop in statement n (one at any depth, with none inside), or
+ * NULL. */
+static struct node *only_loop(struct node *n)
+{
+	struct node *found = NULL;
+	for (int i = 0; i < n->nkids; i++) {
+		struct node *k = n->kids[i];
+		struct node *in = is_loop_node(k) ? (holds_loop(k->body ? k->body : k) ? NULL : k) : only_loop(k);
+		if ((is_loop_node(k) && !in) || (!is_loop_node(k) && !in && holds_loop(k)))
+			return NULL;
+		if (in) {
+			if (found)
+				return NULL;
+			found = in;
+		}
+	}
+	return found;
+}
+
+/* How many iterations inner loop m runs, as text of an unsigned long long
+ * expression that can be evaluated before outer loop l; NULL when it is no
+ * `for (i = S; i < B; i++)` (or <=) with S and B nest_bounds. */
+static char *nest_trips(struct rw *rw, struct node *m, struct node *l)
+{
+	if (m->kind != N_FOR || !m->init || !m->cond || !m->inc || !m->body || m->has_reach)
+		return NULL;
+	struct node *in = strip(m->init), *start = NULL;
+	struct var *v = NULL;
+	if (in->kind == N_DECLSTMT && in->nkids == 1 && in->kids[0]->kind == N_VARDECL) {
+		v = in->kids[0]->var;
+		start = var_init(in->kids[0]);
+	} else if (in->kind == N_BINOP && !strcmp(in->op, "=") && in->nkids == 2 &&
+	           strip(in->kids[0])->kind == N_DECLREF) {
+		v = strip(in->kids[0])->var;
+		start = in->kids[1];
+	}
+	if (!v || !start || v->addr_taken || v->is_static || !is_int_type(v->type))
+		return NULL;
+	struct node *c = strip(m->cond), *inc = strip(m->inc);
+	if (!c || c->kind != N_BINOP || c->nkids != 2 || (strcmp(c->op, "<") && strcmp(c->op, "<=")) ||
+	    strip(c->kids[0])->kind != N_DECLREF || strip(c->kids[0])->var != v)
+		return NULL;
+	if (!inc || inc->kind != N_UNOP || strcmp(inc->op, "++") || inc->nkids != 1 ||
+	    strip(inc->kids[0])->kind != N_DECLREF || strip(inc->kids[0])->var != v)
+		return NULL;
+	if (assigns_var(m->body, v) || !nest_bound(start, l) || !nest_bound(c->kids[1], l) || !body_ok(rw, m->body, 0))
+		return NULL;
+	char *S = render(rw, start->so, start->eo), *B = render(rw, c->kids[1]->so, c->kids[1]->eo);
+	char *t = xasprintf("((%s) %s (%s) ? (unsigned long long)(%s) - (unsigned long long)(%s)%s : 0ULL)", B,
+	                    strcmp(c->op, "<") ? ">=" : ">", S, B, S, strcmp(c->op, "<") ? " + 1ULL" : "");
+	free(S);
+	free(B);
+	return t;
+}
+
+/* Pairs an outer loop polled by --mpp-auto with the one short inner loop
+ * it holds (see above); runs before the loops are collected. */
+static void plan_nests(struct rw *rw)
+{
+	struct func *f = rw->f;
+	for (int i = 0; i < f->npoints; i++) {
+		struct point *po = &f->points[i];
+		struct node *l = po->loop;
+		if (!l || !po->automatic || po->every != 1 || l->kind != N_FOR || !l->body || rw->any_goto)
+			continue;
+		struct node *m = is_loop_node(l->body) ? (holds_loop(l->body) ? NULL : l->body) : only_loop(l->body);
+		struct point *pm = m ? loop_point(rw, m) : NULL;
+		if (!pm || !pm->automatic || pm->every != 1)
+			continue;
+		char *t = nest_trips(rw, m, l);
+		struct sm sm;
+		if (t && sm_check(rw, l, &sm) && sm_check(rw, m, &sm)) {
+			po->nest = m;
+			pm->versioned = 1;
+			pm->outer = l;
+		}
+		free(t);
+	}
+}
+
 static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 {
 	struct sm m;
@@ -1260,16 +1375,37 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	char *ocond = ofs                     ? xasprintf("(%s) || __extension__({ %s0; })", cond, disp)
 	              : is_safe_cond(l->cond) ? xasprintf("(%s) || __MPP_UNLIKELY(__mpp_site)", cond)
 	                                      : xasprintf("__MPP_UNLIKELY(__mpp_site) || (%s)", cond);
-	char *text =
-	    xasprintf("{ %s%s %sfor (; %s;) { %s"
-	              "__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > " MPP_CHUNK
-	              "ULL * (unsigned long long)(%s)) ? %s %s " MPP_CHUNK " * (%s) : (%s); "
-	              "%sfor (; (%s %s %s)%s; %s) { %s } "
-	              "%s } }",
-	              init, init_semi ? ";" : "", olab, ocond, ofs ? "" : disp, iname, e->name, step, dist, step, iname,
-	              m.up ? "+" : "-", step, B, clab, iname, m.cmp->op, e->name, cexit, incs, body, ptxt);
+	/* chunk: iterations between two polls; an outer loop of a nest runs
+	 * about MPP_CHUNK iterations of its inner loop per chunk */
+	char *trips = pt->nest ? nest_trips(rw, pt->nest, l) : NULL;
+	char *chunk = trips ? xasprintf("(" MPP_CHUNK "ULL / ((%s) < " MPP_CHUNK "ULL ? (%s) + 1ULL : " MPP_CHUNK
+	                                "ULL + 1ULL) + 1ULL)",
+	                                trips, trips)
+	                    : xstrdup(MPP_CHUNK "ULL");
+	char *text = xasprintf(
+	    "{ %s%s %sfor (; %s;) { %s"
+	    "__typeof__(((void)0, %s)) %s = ((%s) > 0 && %s > %s * (unsigned long long)(%s)) ? %s %s %s * (%s) "
+	    ": (%s); "
+	    "%sfor (; (%s %s %s)%s; %s) { %s } "
+	    "%s } }",
+	    init, init_semi ? ";" : "", olab, ocond, ofs ? "" : disp, iname, e->name, step, dist, chunk, step, iname,
+	    m.up ? "+" : "-", chunk, step, B, clab, iname, m.cmp->op, e->name, cexit, incs, body, ptxt);
+	char *own = pt->versioned && pt->outer ? nest_trips(rw, l, pt->outer) : NULL;
+	if (own) {
+		/* the source's loop when it is short: its own trip count is known
+		 * (nest_trips) before it starts */
+		char *orig = render(rw, l->so, stmt_end(rw, l));
+		char *v =
+		    xasprintf("{ if (__builtin_expect(%s <= " MPP_CHUNK "ULL, 1)) { %s } else %s }", own, orig, text);
+		free(text);
+		free(orig);
+		free(own);
+		text = v;
+	}
 	edit_replace(rw->ed, l->so, stmt_end(rw, l), text);
 	free(text);
+	free(chunk);
+	free(trips);
 	free(cexit);
 	free(ocond);
 	free(olab);
@@ -1335,6 +1471,8 @@ static int loop_needs_rewrite(const struct node *n)
 	       ((n->cond && n->cond->has_reach) || (n->init && n->init->has_reach) || (n->inc && n->inc->has_reach));
 }
 
+static char *counter_hints(struct rw *rw, struct node *l);
+
 static void process(struct rw *rw, struct node *n)
 {
 	/* a rewritten do or for loop runs its condition or increment after a
@@ -1347,6 +1485,12 @@ static void process(struct rw *rw, struct node *n)
 	for (int i = 0; i < n->nkids; i++)
 		process(rw, n->kids[i]);
 	struct var *counter = NULL;
+	if (is_loop_node(n) && n->body && !holds_loop(n->body)) {
+		char *h = counter_hints(rw, n);
+		if (h)
+			body_prefix(rw, n->body, h);
+		free(h);
+	}
 	struct point *pt = loop_point(rw, n);
 	if (pt && stripmine(rw, n, pt))
 		return;
@@ -1565,8 +1709,10 @@ static struct node *counter_floor(struct rw *rw, struct node *l, const struct va
 	if (l->kind != N_FOR || !l->init || !l->inc || !l->body || v->synthetic || v->is_extern || v->addr_taken ||
 	    v->is_static)
 		return NULL;
+	/* int and wider only: `short i; i++` past SHRT_MAX is no undefined
+	 * behaviour but a conversion, and may well make i negative */
 	enum CXTypeKind tk = clang_getCanonicalType(v->type).kind;
-	if (tk != CXType_SChar && tk != CXType_Short && tk != CXType_Int && tk != CXType_Long && tk != CXType_LongLong)
+	if (tk != CXType_Int && tk != CXType_Long && tk != CXType_LongLong)
 		return NULL;
 	struct node *lit = NULL;
 	struct node *in = strip(l->init);
@@ -1615,6 +1761,60 @@ static char *restored_range(struct rw *rw, int k, const struct var *v)
 	}
 	free(chain);
 	return res;
+}
+
+/* The counter of loop l and the literal it starts at, when the range
+ * holds in l's body (counter_floor). */
+static struct var *floor_counter(struct rw *rw, struct node *l, struct node **lit)
+{
+	if (l->kind != N_FOR || !l->init)
+		return NULL;
+	struct node *in = strip(l->init);
+	struct var *v = NULL;
+	if (in->kind == N_DECLSTMT && in->nkids == 1)
+		v = in->kids[0]->var;
+	else if (in->kind == N_BINOP && !strcmp(in->op, "=") && in->nkids == 2 && strip(in->kids[0])->kind == N_DECLREF)
+		v = strip(in->kids[0])->var;
+	*lit = v ? counter_floor(rw, l, v) : NULL;
+	return *lit ? v : NULL;
+}
+
+/* Is v the variable its name means at offset P (no other variable of
+ * that name is visible there)? */
+static int visible_as_itself(struct rw *rw, const struct var *v, unsigned P)
+{
+	for (int i = 0; i < rw->f->nvars; i++) {
+		const struct var *w = rw->f->vars[i];
+		if (w != v && !strcmp(w->name, v->name) && w->scope_so <= P && P < w->scope_eo)
+			return 0;
+	}
+	return 1;
+}
+
+/* The restore paths give the counters of the loops around a site more
+ * definitions, and gcc then no longer knows the ranges their loops give
+ * them (restored_range states them on the restore path, which is not
+ * enough inside further loops: spectral's `(i + j) / 2` took a sign fix
+ * again). The body of an innermost loop states them once more, for every
+ * counted loop it is in; the statement costs nothing. Text, or NULL. */
+static char *counter_hints(struct rw *rw, struct node *l)
+{
+	if (rw->any_goto || !l->body)
+		return NULL;
+	struct sbuf b = {0};
+	for (struct node *p = l; p && p != rw->f->body; p = p->parent) {
+		struct node *lit;
+		struct var *v = floor_counter(rw, p, &lit);
+		if (!v || !visible_as_itself(rw, v, l->body->so))
+			continue;
+		char *c = render(rw, lit->so, lit->eo);
+		sb_printf(&b, "%s%s < %s", b.s ? " || " : "if (", var_cname(v), c);
+		free(c);
+	}
+	if (!b.s)
+		return NULL;
+	sb_printf(&b, ") __builtin_unreachable(); ");
+	return sb_take(&b);
 }
 
 /* Builds the variable list text of each site and the site tables. */
@@ -1890,6 +2090,7 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 	}
 	rw.ret = f->ret_spell ? "return __mpp_z" : "return";
 	rw.any_goto = has_goto(f->body);
+	plan_nests(&rw);
 	collect_loops(&rw, f->body);
 	plan_shadowing(&rw);
 	drop_register(&rw, f->body);

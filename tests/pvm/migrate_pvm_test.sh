@@ -73,7 +73,7 @@ groups)
 	# barriers each round while members move (loops are points)
 	build groups "$here/programs/groups.c" --mpp-auto -lgpvm3
 	args="-n 4"
-	everies="7 23 97"
+	everies="5 11 23"
 	;;
 watch)
 	build watch "$here/programs/watch.c"
