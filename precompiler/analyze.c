@@ -335,9 +335,66 @@ static long long short_trips(struct node *n)
 	return b ? b * in : 1;
 }
 
+/* ---- scans --------------------------------------------------------------
+ * A while or do loop inside another loop whose only effect is to move
+ * local variables over data (quicksort's `while (a[i] < pivot) i++;`) is a
+ * scan: it stores nothing but locals and calls nothing but math functions.
+ * A poll there costs as much as the scan's own compare; --mpp-auto leaves
+ * it to the loop around, which polls (it is no short loop, as it holds
+ * this one). A scan is bounded by the data it walks, so a vacate can wait
+ * one whole scan. */
+static int moves_locals_only(struct node *n)
+{
+	switch (n->kind) {
+	case N_CALL:
+		if (!(n->callee_system && n->callee_name && math_call(n->callee_name)))
+			return 0;
+		break;
+	case N_ASM:
+	case N_STMTEXPR:
+	case N_GOTO:
+	case N_INDGOTO:
+	case N_LABEL:
+	case N_FOR:
+	case N_WHILE:
+	case N_DO: return 0;
+	case N_BINOP:
+	case N_UNOP:
+		if (n->nkids &&
+		    (!strcmp(n->op, "++") || !strcmp(n->op, "--") ||
+		     (n->kind == N_BINOP && n->op[0] && n->op[strlen(n->op) - 1] == '=' && strcmp(n->op, "==") &&
+		      strcmp(n->op, "!=") && strcmp(n->op, "<=") && strcmp(n->op, ">=")))) {
+			struct node *t = unparen(n->kids[0]);
+			if (!t || t->kind != N_DECLREF || !t->var || t->var->is_static || t->var->is_extern)
+				return 0;
+		}
+		break;
+	default: break;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		if (!moves_locals_only(n->kids[i]))
+			return 0;
+	return 1;
+}
+
+static int scan_loop(struct func *f, struct node *n)
+{
+	if (n->kind != N_WHILE && n->kind != N_DO) /* a counted loop is a nest's (rewrite.c) */
+		return 0;
+	int nested = 0;
+	for (struct node *p = n->parent; p && p != f->body && !nested; p = p->parent)
+		nested = is_loop(p);
+	if (!nested)
+		return 0;
+	for (int i = 0; i < n->nkids; i++)
+		if (!moves_locals_only(n->kids[i]))
+			return 0;
+	return 1;
+}
+
 static void auto_loops(struct func *f, struct node *n)
 {
-	if (is_loop(n) && !loop_has_point(f, n) && !short_trips(n)) {
+	if (is_loop(n) && !loop_has_point(f, n) && !short_trips(n) && !scan_loop(f, n)) {
 		struct point pt = {.offset = n->so, .line_end = n->so, .loop = n, .every = 1, .automatic = 1};
 		add_point(f, pt);
 	}
@@ -379,6 +436,54 @@ static void auto_recursion(struct unit *u)
 		}
 	}
 	free(seen);
+}
+
+/* ---- bounded functions ----------------------------------------------------
+ * A function whose work is bounded: its loops are all short (above), it
+ * has no goto or asm, and it calls only the C library and bounded functions
+ * of this file (so no recursion). A loop whose body calls such functions
+ * and nothing else that can run long can poll once per chunk of iterations
+ * (rewrite.c, strip-mining) with its pragma too, as nbody's step loop
+ * calling `advance`. */
+static int body_bounded(struct unit *u, struct node *n, int *state);
+
+static int func_bounded(struct unit *u, struct func *f, int *state)
+{
+	if (state[f->index] == 1) /* on the current path: recursion */
+		return 0;
+	if (state[f->index] >= 2)
+		return state[f->index] == 2;
+	state[f->index] = 1;
+	int b = !f->nomigrate && body_bounded(u, f->body, state);
+	state[f->index] = b ? 2 : 3;
+	return b;
+}
+
+static int body_bounded(struct unit *u, struct node *n, int *state)
+{
+	if (n->kind == N_GOTO || n->kind == N_INDGOTO || n->kind == N_ASM)
+		return 0;
+	if (is_loop(n) && !short_trips(n))
+		return 0;
+	if (n->kind == N_CALL) {
+		if (!n->callee_name)
+			return 0; /* through a pointer */
+		struct func *g = front_func_by_name(u, n->callee_name);
+		if (g ? !func_bounded(u, g, state) : !n->callee_system)
+			return 0;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		if (!body_bounded(u, n->kids[i], state))
+			return 0;
+	return 1;
+}
+
+static void mark_bounded(struct unit *u)
+{
+	int *state = xcalloc((size_t)u->nfuncs + 1, sizeof(int));
+	for (struct func *f = u->funcs; f; f = f->next)
+		f->bounded = func_bounded(u, f, state);
+	free(state);
 }
 
 static int under_sizeof(const struct node *n)
@@ -549,6 +654,7 @@ int analyze(struct unit *u)
 			}
 		}
 	}
+	mark_bounded(u);
 	for (struct func *f = u->funcs; f; f = f->next)
 		if (f->reach)
 			check_unsupported(u, f, f->body);

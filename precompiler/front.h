@@ -117,6 +117,7 @@ struct func {
 	int is_main;
 	int nomigrate;
 	int reach;      /* can reach a poll point */
+	int bounded;    /* runs a bounded time: short loops only, no recursion (analyze.c) */
 	int addr_taken; /* named other than as the callee of a call */
 	struct point *points;
 	int npoints;

@@ -1126,14 +1126,14 @@ static int body_ok(struct rw *rw, const struct node *n, int depth)
 	case N_INDGOTO:
 	case N_ASM:
 	case N_STMTEXPR: return 0;
-	case N_CALL:
-		/* with --mpp-auto, a function of this file that reaches no point
-		 * has no recursion and no loop but short ones (analyze.c): its
-		 * work is bounded */
-		if (!n->reach && !n->callee_system &&
-		    !(rw->u->auto_points && n->callee_name && front_func_by_name(rw->u, n->callee_name)))
+	case N_CALL: {
+		/* a function of this file with no recursion and no loop but
+		 * short ones (analyze.c) does bounded work */
+		struct func *g = n->callee_name ? front_func_by_name(rw->u, n->callee_name) : NULL;
+		if (!n->reach && !n->callee_system && !(g && g->bounded))
 			return 0;
 		break;
+	}
 	default: break;
 	}
 	int d = depth + (n->kind == N_FOR || n->kind == N_WHILE || n->kind == N_DO || n->kind == N_SWITCH);
@@ -2117,11 +2117,12 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 	struct sbuf d = {0};
 	if (f->ret_spell)
 		sb_printf(&d, " static __typeof__(%s) __mpp_z;", f->ret_spell);
-	sb_printf(&d,
-	          " unsigned __mpp_site = 0; if (__MPP_UNLIKELY(__mpp_restoring)) switch ((__mpp_site = "
-	          "__mpp_resume_site(&__mpp_funcs[%d]))) { \x03"
-	          "0\x04 }",
-	          f->index);
+	sb_printf(
+	    &d,
+	    " unsigned __mpp_site = 0; if (__MPP_UNLIKELY(__mpp_restoring)) switch ((__mpp_site = "
+	    "__mpp_resume_site(&__mpp_funcs[%d]))) { \x03"
+	    "0\x04 }",
+	    f->index);
 	edit_insert(ed, f->body->so + 1, EDIT_RIGHT, d.s);
 	free(d.s);
 	f->nsites = rw.nsites;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cli_test.sh: mppcc's command-line errors, each with its exact message and
 # exit status, a runtime control with a bad value (status 78), and which
-# loops --mpp-auto polls.
+# loops --mpp-auto polls and where polls go around a step loop (placement.c).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mppcc=${MPPCC:-$here/../../build/bin/mppcc}
@@ -62,6 +62,32 @@ for only in 0 1 2 3 4 5; do
 		fail=1
 	else
 		echo "ok   short-loops ONLY=$only ($polls polls)"
+	fi
+done
+# where polls go in placement.c (see there): a scan has no poll of its own,
+# its storing look-alike has; a nest's short inner loop runs unpolled and
+# the outer loop polls every 41 of its iterations, a long inner loop polls
+# in chunks; a pragma loop calling bounded work is strip-mined. With
+# --mpp-auto, the program's two loops over its 4096-element table add one
+# poll each; the strip-mined step loop of variant 3 adds one.
+for spec in "1 auto 102" "2 auto >102" "3 auto 203" "3 auto 20003 10000" "4 pragma 1"; do
+	read -r only mode want arg <<<"$spec"
+	opts=()
+	[[ $mode == auto ]] && opts=(--mpp-auto)
+	rm -f report
+	if ! "$mppcc" "${opts[@]}" -O2 -DONLY=$only -o placement "$here/../programs/placement.c" >build.log 2>&1 ||
+		! MPP_REPORT=report ./placement $arg >/dev/null; then
+		echo "FAIL placement ONLY=$only $mode $arg: build or run failed"
+		sed 's/^/  | /' build.log
+		fail=1
+		continue
+	fi
+	polls=$(sed -n 's/.* polls=\([0-9]*\) .*/\1/p' report)
+	if { [[ $want == ">"* ]] && ((polls <= ${want#>})); } || { [[ $want != ">"* ]] && [[ $polls != "$want" ]]; }; then
+		echo "FAIL placement ONLY=$only $mode $arg: $polls polls (expected $want)"
+		fail=1
+	else
+		echo "ok   placement ONLY=$only $mode $arg ($polls polls)"
 	fi
 done
 exit $fail
