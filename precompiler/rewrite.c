@@ -2119,7 +2119,7 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 		sb_printf(&d, " static __typeof__(%s) __mpp_z;", f->ret_spell);
 	sb_printf(
 	    &d,
-	    " unsigned __mpp_site = 0; if (__MPP_UNLIKELY(__mpp_restoring)) switch ((__mpp_site = "
+	    " unsigned __mpp_site = 0; if (__MPP_UNLIKELY(__mpp_nonzero(&__mpp_restoring))) switch ((__mpp_site = "
 	    "__mpp_resume_site(&__mpp_funcs[%d]))) { \x03"
 	    "0\x04 }",
 	    f->index);

@@ -174,20 +174,22 @@ int __mpp_main_thunk(int argc, char **argv, char **envp);
 		BACK                                          \
 	}
 
-/* The fast-path test of a poll: is a request pending? On x86 one compare
- * of the flag in memory whose flags the branch reads (a volatile read is a
- * separate load and test); the asm is volatile, so it is neither hoisted
- * out of a loop nor merged with another poll. */
+/* The fast-path tests: is a request pending (a poll), is this thread
+ * unwinding (after a call) or re-entering (on entry)? On x86 one compare
+ * of the flag in memory whose flags the branch reads (a plain read is a
+ * separate load and test); the asm is volatile, so a poll is neither
+ * hoisted out of a loop nor merged with another poll. */
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GCC_ASM_FLAG_OUTPUTS__)
-static __inline__ __attribute__((always_inline)) int __mpp_req_pending(void)
+static __inline__ __attribute__((always_inline)) int __mpp_nonzero(const volatile int *flag)
 {
 	int ne;
-	__asm__ volatile("cmpl $0, %1" : "=@ccne"(ne) : "m"(__mpp_req));
+	__asm__ volatile("cmpl $0, %1" : "=@ccne"(ne) : "m"(*flag));
 	return ne;
 }
 #else
-#define __mpp_req_pending() (__mpp_req != 0)
+#define __mpp_nonzero(flag) (*(flag) != 0)
 #endif
+#define __mpp_req_pending() __mpp_nonzero(&__mpp_req)
 
 /* Poll point K of function descriptor FN. */
 #define __MPP_POINT(FN, K, RET, VARS)                                    \
@@ -205,10 +207,10 @@ static __inline__ __attribute__((always_inline)) int __mpp_req_pending(void)
 	} while (0)
 
 /* After such a call: if the callee is unwinding, save this frame too. */
-#define __MPP_CALL_END(FN, K, RET, VARS)                \
-	do {                                            \
-		if (__MPP_UNLIKELY(__mpp_capturing))    \
-			__MPP_SAVE_(FN, K, RET, , VARS) \
+#define __MPP_CALL_END(FN, K, RET, VARS)                             \
+	do {                                                         \
+		if (__MPP_UNLIKELY(__mpp_nonzero(&__mpp_capturing))) \
+			__MPP_SAVE_(FN, K, RET, , VARS)              \
 	} while (0)
 
 /* The shapes mppcc emits. They differ from the three above only in that a
@@ -248,10 +250,10 @@ static __inline__ __attribute__((always_inline)) int __mpp_req_pending(void)
 		__MPP_LOAD_(FN, K, DECL, VARS, BACK)     \
 	} while (0)
 
-#define __MPP_AFTER_CALL(FN, K, RET, COPY, DECL, VARS, BACK) \
-	do {                                                 \
-		if (__MPP_UNLIKELY(__mpp_capturing))         \
-			__MPP_SAVE_(FN, K, RET, COPY, VARS)  \
+#define __MPP_AFTER_CALL(FN, K, RET, COPY, DECL, VARS, BACK)         \
+	do {                                                         \
+		if (__MPP_UNLIKELY(__mpp_nonzero(&__mpp_capturing))) \
+			__MPP_SAVE_(FN, K, RET, COPY, VARS)          \
 	} while (0)
 
 /* ---- Allocation ---------------------------------------------------------
