@@ -237,14 +237,21 @@ static void fault_die(int step, int vtid)
 	_exit(137); /* not reached */
 }
 
-static void *grow(void *p, int n, size_t sz)
+/* Arrays grow by powers of two from 16: one of n elements is full when n
+ * is 16 or a larger power of two. */
+int mpp_pvm_full(int n)
 {
-	/* arrays grow by powers of two from 16 */
-	if (n < 16 || (n & (n - 1)) == 0) {
+	return n >= 16 && (n & (n - 1)) == 0;
+}
+
+void *mpp_pvm_grow(void *p, int n, size_t sz)
+{
+	if (n < 16 || mpp_pvm_full(n)) {
 		size_t cap = n < 16 ? 16 : (size_t)n * 2;
 		p = realloc(p, cap * sz);
 		if (!p) {
-			mpp_err_set(MPP_ENOMEM, "out of memory in the PVM layer");
+			mpp_err_set(MPP_ENOMEM,
+			            "out of memory in the PVM layer (an array of %zu elements of %zu bytes)", cap, sz);
 			mpp_ctl_fatal(MPP_ENOMEM, NULL);
 		}
 	}
@@ -276,7 +283,7 @@ static void add_rev(int r, int v)
 {
 	if (r == v || to_v(r) == v)
 		return;
-	rev = grow(rev, nrev, sizeof *rev);
+	rev = mpp_pvm_grow(rev, nrev, sizeof *rev);
 	rev[nrev++] = (struct ent){v, r, 0};
 	rev[nrev - 1].rtid = r;
 	rev[nrev - 1].vtid = v;
@@ -311,7 +318,7 @@ static void set_map(int v, int r, int e)
 		return;
 	int was = i < nmap ? map[i].rtid : v;
 	if (i == nmap) {
-		map = grow(map, nmap, sizeof *map);
+		map = mpp_pvm_grow(map, nmap, sizeof *map);
 		nmap++;
 	}
 	map[i] = (struct ent){v, r, e};
@@ -336,7 +343,7 @@ static void pend_add(int vt, int old, int now, int e)
 	pend_drop(vt, 0);
 	if (vt == me_v || old <= 0 || old == now || to_r(vt) != now)
 		return;
-	pend = grow(pend, npend, sizeof *pend);
+	pend = mpp_pvm_grow(pend, npend, sizeof *pend);
 	pend[npend++] = (struct pend){vt, old, now, e};
 	__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &old); /* its end: the move is done */
 	trace("pending", old, now, vt);
@@ -472,7 +479,7 @@ static void unpack_map(void)
 static void flush_clear(int rtid, int moved_to)
 {
 	if (moved_to <= 0) {
-		flushed = grow(flushed, nflushed, sizeof *flushed);
+		flushed = mpp_pvm_grow(flushed, nflushed, sizeof *flushed);
 		flushed[nflushed++] = rtid;
 	}
 	for (int i = 0; i < nw; i++) {
@@ -504,7 +511,7 @@ static void unpack_kids(void)
 	int n = 0, k;
 	pvm_upkint(&n, 1, 1);
 	for (int i = 0; i < n && pvm_upkint(&k, 1, 1) >= 0; i++) {
-		kids = grow(kids, nkids, sizeof *kids);
+		kids = mpp_pvm_grow(kids, nkids, sizeof *kids);
 		kids[nkids++] = k;
 	}
 }
@@ -571,7 +578,7 @@ static void add_hnote(int what, int tag, int n, const int *tids)
 		return;
 	if (cnt)
 		memcpy(t, tids, sizeof(int) * (size_t)cnt);
-	hn = grow(hn, nhn, sizeof *hn);
+	hn = mpp_pvm_grow(hn, nhn, sizeof *hn);
 	hn[nhn++] = (struct hnote){what, tag, n, t};
 }
 
@@ -597,7 +604,7 @@ static void unpack_unotes(void)
 	int n = 0, e[3];
 	pvm_upkint(&n, 1, 1);
 	for (int i = 0; i < n && pvm_upkint(e, 3, 1) >= 0; i++) {
-		un = grow(un, nun, sizeof *un);
+		un = mpp_pvm_grow(un, nun, sizeof *un);
 		un[nun++] = (struct unote){e[0], e[1], e[2]};
 		int r = to_r(e[0]);
 		if (!e[2])
@@ -671,7 +678,7 @@ static int add_waiter(int rtid)
 	for (int i = 0; i < nw; i++)
 		if (w[i].rtid == rtid)
 			return 0;
-	w = grow(w, nw, sizeof *w);
+	w = mpp_pvm_grow(w, nw, sizeof *w);
 	w[nw++] = (struct waiter){rtid, to_v(rtid), 0, 0};
 	return 1;
 }
@@ -761,7 +768,7 @@ static int job_member(int rtid)
 	for (int c = 0; c < ncl; c++)
 		for (int i = 0; i < cl[c].mi_nentries; i++)
 			if (!in_list(members, nmembers, cl[c].mi_owners[i])) {
-				members = grow(members, nmembers, sizeof *members);
+				members = mpp_pvm_grow(members, nmembers, sizeof *members);
 				members[nmembers++] = cl[c].mi_owners[i];
 			}
 	return in_list(members, nmembers, rtid);
@@ -1020,12 +1027,12 @@ static int handle(int bufid)
 		if (dest > 0 && v[0] == dest && acked > 0) {
 			pvm_freebuf(nb); /* the destination has the message */
 		} else if (dest > 0 && v[0] == dest) {
-			sh = grow(sh, nsh, sizeof *sh); /* until we know */
+			sh = mpp_pvm_grow(sh, nsh, sizeof *sh); /* until we know */
 			sh[nsh++] = x;
 		} else if (dest > 0 && acked > 0) { /* that move failed: ours, and we left */
 			forward(nb);
 		} else { /* that move failed: the message is ours */
-			q = grow(q, nq, sizeof *q);
+			q = mpp_pvm_grow(q, nq, sizeof *q);
 			q[nq++] = x;
 		}
 		break;
@@ -1034,7 +1041,7 @@ static int handle(int bufid)
 		int from, nb;
 		if ((nb = fwd_msg(v, &from)) > 0) {
 			trace("fwdin", from, me_r, msg_tag(nb));
-			q = grow(q, nq, sizeof *q);
+			q = mpp_pvm_grow(q, nq, sizeof *q);
 			q[nq++] = (struct held){nb, from, msg_tag(nb)};
 		}
 		break;
@@ -1045,7 +1052,7 @@ static int handle(int bufid)
 
 static void keep(int bufid)
 {
-	q = grow(q, nq, sizeof *q);
+	q = mpp_pvm_grow(q, nq, sizeof *q);
 	q[nq++] = (struct held){bufid, msg_src(bufid), msg_tag(bufid)};
 }
 
@@ -1558,7 +1565,7 @@ static int reserve(int want)
 			ok = 1;
 			break;
 		}
-		held = grow(held, n, sizeof *held);
+		held = mpp_pvm_grow(held, n, sizeof *held);
 		held[n++] = b;
 	}
 	while (n > 0)
@@ -1777,7 +1784,7 @@ static void hook_leave(const struct mpp_buf *st)
 		/* what peers sent to it since they were told is ours (in order,
 		 * after all they sent here before their FLUSH) */
 		for (int i = 0; i < nsh; i++) {
-			q = grow(q, nq, sizeof *q);
+			q = mpp_pvm_grow(q, nq, sizeof *q);
 			q[nq++] = sh[i];
 		}
 		nsh = 0;
@@ -1908,7 +1915,7 @@ static int hook_arrive(void)
 		if (nb <= 0)
 			mpp_warn("upkmesg of carried message %d of %d failed: %d", i, n, nb);
 		if (nb > 0) {
-			q = grow(q, nq, sizeof *q);
+			q = mpp_pvm_grow(q, nq, sizeof *q);
 			q[nq++] = (struct held){nb, src, msg_tag(nb)};
 		}
 	}
@@ -2194,7 +2201,7 @@ int __wrap_pvm_spawn(char *task, char **argv, int flag, char *where, int n, int 
 	for (int i = 0; i < n && k > 0; i++)
 		if (tids[i] > 0) {
 			ctl_send(tids[i], K_MAP, NULL, 0, pack_map, NULL);
-			kids = grow(kids, nkids, sizeof *kids);
+			kids = mpp_pvm_grow(kids, nkids, sizeof *kids);
 			kids[nkids++] = tids[i];
 		}
 	return k;
@@ -2424,7 +2431,7 @@ int __wrap_pvm_notify(int what, int tag, int n, int *tids)
 		for (k = 0; k < nun && (un[k].vtid != tids[i] || un[k].tag != tag); k++)
 			;
 		if (k == nun) {
-			un = grow(un, nun, sizeof *un);
+			un = mpp_pvm_grow(un, nun, sizeof *un);
 			un[nun++] = (struct unote){tids[i], tag, 0};
 		} else
 			un[k].done = 0;
