@@ -1849,6 +1849,22 @@ static void wait_state(int *slot)
 	}
 }
 
+/* A STATE message that cannot be read whole: what follows the fault
+ * would be misread, so the destination stops, saying "the migrated state
+ * message from t<from> <why>" (its source goes on where it is when no
+ * ACK comes). */
+static _Noreturn void state_refused(int from, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static _Noreturn void state_refused(int from, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	mpp_err_set(MPP_EFORMAT, "the migrated state message from t%x %s", from, why);
+	mpp_ctl_fatal(MPP_EFORMAT, NULL);
+}
+
 static int hook_arrive(void)
 {
 	const char *role = getenv(ROLE_VAR);
@@ -1920,11 +1936,10 @@ static int hook_arrive(void)
 		}
 	}
 	int npb = 0; /* the program's buffers, with their ids at the source */
-	pvm_upkint(&npb, 1, 1);
-	if (npb < 0 || npb > MAX_PBUFS) {
-		mpp_warn("the state names %d program message buffers (at most %d): none taken", npb, MAX_PBUFS);
-		npb = 0;
-	}
+	if (pvm_upkint(&npb, 1, 1) < 0)
+		state_refused(from, "is truncated");
+	if (npb < 0 || npb > MAX_PBUFS)
+		state_refused(from, "names %d program message buffers (at most %d)", npb, MAX_PBUFS);
 	struct pbuf *pb = calloc((size_t)npb + 1, sizeof *pb);
 	if (!pb) {
 		mpp_err_set(MPP_ENOMEM, "no memory for the program's %d message buffers", npb);
@@ -1932,17 +1947,19 @@ static int hook_arrive(void)
 	}
 	for (int i = 0; i < npb; i++) {
 		int h[2] = {0, 0};
-		pvm_upkint(h, 2, 1);
+		if (pvm_upkint(h, 2, 1) < 0)
+			state_refused(from, "is truncated (program message buffer %d of %d)", i + 1, npb);
 		pb[i] = (struct pbuf){h[0], unpack_msg(&(int){0}), h[1] & 3};
 		if (pb[i].local <= 0)
-			mpp_warn("the program's message buffer %d did not arrive (%d)", h[0], pb[i].local);
-		mpp_pvm_upk_unpack(h[0]);
+			state_refused(from,
+			              "is damaged: the program's message buffer %d (%d of %d) cannot be read (%d)",
+			              h[0], i + 1, npb, pb[i].local);
+		if (mpp_pvm_upk_unpack(h[0]) < 0)
+			state_refused(from, "is damaged: %s", mpp_err_msg());
 	}
 	pvm_upkint(lh, 2, 1);
-	if (pvm_upkint(&apart, 1, 1) < 0) {
-		mpp_err_set(MPP_EFORMAT, "the migrated state message from t%x is truncated", from);
-		mpp_ctl_fatal(MPP_EFORMAT, NULL);
-	}
+	if (pvm_upkint(&apart, 1, 1) < 0)
+		state_refused(from, "is truncated");
 	if (apart) { /* the bytes follow in a STATEDATA */
 		pvm_setrbuf(0);
 		wait_state(&data_buf);
@@ -1959,10 +1976,8 @@ static int hook_arrive(void)
 	}
 	for (uint64_t off = 0; off < len; off += CHUNK) {
 		uint64_t k = len - off < CHUNK ? len - off : CHUNK;
-		if (pvm_upkbyte((char *)buf + off, (int)k, 1) < 0) {
-			mpp_err_set(MPP_EFORMAT, "the migrated state message from t%x is truncated", from);
-			mpp_ctl_fatal(MPP_EFORMAT, NULL);
-		}
+		if (pvm_upkbyte((char *)buf + off, (int)k, 1) < 0)
+			state_refused(from, "is truncated");
 	}
 	pvm_setrbuf(0);
 	pvm_freebuf(b);

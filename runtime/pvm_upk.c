@@ -16,6 +16,7 @@
 #include <pvm3.h>
 
 #define MPP_LOG_PREFIX "pvm"
+#include "mpp_err.h"
 #include "mpp_log.h"
 #include "mpp_pvm_int.h"
 #define MPP_PVM_UPK_WRAPPERS
@@ -279,24 +280,28 @@ int mpp_pvm_upk_unpack(int want)
 	pend = mpp_pvm_grow(pend, npend, sizeof *pend);
 	struct log *l = &pend[npend++];
 	*l = (struct log){want, 0, NULL};
-	if (__real_pvm_upkint(&n, 1, 1) < 0 || n < 0) {
-		mpp_warn("the read position of the program's message buffer %d did not arrive", want);
-		return -1;
-	}
+	if (__real_pvm_upkint(&n, 1, 1) < 0)
+		return mpp_err_set(MPP_EFORMAT, "the read position of the program's message buffer %d did not arrive",
+		                   want);
+	if (n < 0)
+		return mpp_err_set(MPP_EFORMAT, "the read position of the program's message buffer %d has %d calls",
+		                   want, n);
 	for (int i = 0; i < n; i++) {
 		int v[3];
 		if (__real_pvm_upkint(v, 3, 1) < 0) {
-			mpp_warn("the read position of the program's message buffer %d is truncated (%d of %d calls)",
-			         want, i, n);
 			l->n = 0;
-			return -1;
+			return mpp_err_set(
+			    MPP_EFORMAT,
+			    "the read position of the program's message buffer %d is truncated (%d of %d calls)", want,
+			    i, n);
 		}
 		if (v[0] < 0 || v[0] >= NOPS || v[1] <= 0 || v[2] <= 0) {
-			mpp_warn("the read position of the program's message buffer %d is damaged: call %d is (%d, %d, "
-			         "%d)",
-			         want, i, v[0], v[1], v[2]);
 			l->n = 0;
-			return -1;
+			return mpp_err_set(
+			    MPP_EFORMAT,
+			    "the read position of the program's message buffer %d is damaged: call %d is (%d, "
+			    "%d, %d)",
+			    want, i, v[0], v[1], v[2]);
 		}
 		add(l, v[0], v[1], v[2]);
 	}
