@@ -1,7 +1,19 @@
 /* mpp_pvm_int.h: what pvm.c (the PVM layer) offers pvm_group.c (the group
- * functions built on it). */
+ * functions built on it) and pvm_upk.c (the read positions of the
+ * program's message buffers). */
 #ifndef MPP_PVM_INT_H
 #define MPP_PVM_INT_H
+
+#include <stddef.h>
+
+/* The layer's arrays: p, of n elements of sz bytes, with room for one
+ * more (NULL and 0 for a new one). They grow by powers of two from 16: a
+ * larger block only when mpp_pvm_full(n). Out of memory is fatal (a
+ * message, the task exits). */
+void *mpp_pvm_grow(void *p, int n, size_t sz);
+/* Whether an array of n elements is full: the next mpp_pvm_grow makes it
+ * larger (n is 16 or a larger power of two). */
+int mpp_pvm_full(int n);
 
 /* Whether message buffer b exists (quietly: no libpvm3 complaint). */
 int mpp_pvm_buf_exists(int b);

@@ -35,11 +35,13 @@ void mpp_pvm_upk_gone(int b);
 int mpp_pvm_upk_ids(int *ids, int max);
 /* In a STATE message: how far the program has read buffer b (packed into
  * the active send buffer). At a destination: that of the buffer that had
- * id want at the source (from the active receive buffer); then, once its
- * copy b is in place, b is brought to that position (made active for it,
- * then the active receive buffer is as it was) and counted as the
- * program's. Both warn and return <0 on damaged input: b is then at its
- * start (or where a failed replay stopped). */
+ * id want at the source (from the active receive buffer), <0 with a
+ * message (mpp_err_msg) when it is truncated or damaged (the rest of the
+ * STATE message cannot be read then); then, once its copy b is in place,
+ * b is brought to that position (made active for it, then the active
+ * receive buffer is as it was) and counted as the program's: that one
+ * warns and returns <0 when the position does not fit b, which is then
+ * at its start (or where a failed replay stopped). */
 void mpp_pvm_upk_pack(int b);
 int mpp_pvm_upk_unpack(int want);
 int mpp_pvm_upk_apply(int want, int b);

@@ -237,14 +237,21 @@ static void fault_die(int step, int vtid)
 	_exit(137); /* not reached */
 }
 
-static void *grow(void *p, int n, size_t sz)
+/* Arrays grow by powers of two from 16: one of n elements is full when n
+ * is 16 or a larger power of two. */
+int mpp_pvm_full(int n)
 {
-	/* arrays grow by powers of two from 16 */
-	if (n < 16 || (n & (n - 1)) == 0) {
+	return n >= 16 && (n & (n - 1)) == 0;
+}
+
+void *mpp_pvm_grow(void *p, int n, size_t sz)
+{
+	if (n < 16 || mpp_pvm_full(n)) {
 		size_t cap = n < 16 ? 16 : (size_t)n * 2;
 		p = realloc(p, cap * sz);
 		if (!p) {
-			mpp_err_set(MPP_ENOMEM, "out of memory in the PVM layer");
+			mpp_err_set(MPP_ENOMEM,
+			            "out of memory in the PVM layer (an array of %zu elements of %zu bytes)", cap, sz);
 			mpp_ctl_fatal(MPP_ENOMEM, NULL);
 		}
 	}
@@ -276,7 +283,7 @@ static void add_rev(int r, int v)
 {
 	if (r == v || to_v(r) == v)
 		return;
-	rev = grow(rev, nrev, sizeof *rev);
+	rev = mpp_pvm_grow(rev, nrev, sizeof *rev);
 	rev[nrev++] = (struct ent){v, r, 0};
 	rev[nrev - 1].rtid = r;
 	rev[nrev - 1].vtid = v;
@@ -311,7 +318,7 @@ static void set_map(int v, int r, int e)
 		return;
 	int was = i < nmap ? map[i].rtid : v;
 	if (i == nmap) {
-		map = grow(map, nmap, sizeof *map);
+		map = mpp_pvm_grow(map, nmap, sizeof *map);
 		nmap++;
 	}
 	map[i] = (struct ent){v, r, e};
@@ -336,7 +343,7 @@ static void pend_add(int vt, int old, int now, int e)
 	pend_drop(vt, 0);
 	if (vt == me_v || old <= 0 || old == now || to_r(vt) != now)
 		return;
-	pend = grow(pend, npend, sizeof *pend);
+	pend = mpp_pvm_grow(pend, npend, sizeof *pend);
 	pend[npend++] = (struct pend){vt, old, now, e};
 	__real_pvm_notify(PvmTaskExit, TAG_EXIT, 1, &old); /* its end: the move is done */
 	trace("pending", old, now, vt);
@@ -472,7 +479,7 @@ static void unpack_map(void)
 static void flush_clear(int rtid, int moved_to)
 {
 	if (moved_to <= 0) {
-		flushed = grow(flushed, nflushed, sizeof *flushed);
+		flushed = mpp_pvm_grow(flushed, nflushed, sizeof *flushed);
 		flushed[nflushed++] = rtid;
 	}
 	for (int i = 0; i < nw; i++) {
@@ -504,7 +511,7 @@ static void unpack_kids(void)
 	int n = 0, k;
 	pvm_upkint(&n, 1, 1);
 	for (int i = 0; i < n && pvm_upkint(&k, 1, 1) >= 0; i++) {
-		kids = grow(kids, nkids, sizeof *kids);
+		kids = mpp_pvm_grow(kids, nkids, sizeof *kids);
 		kids[nkids++] = k;
 	}
 }
@@ -571,7 +578,7 @@ static void add_hnote(int what, int tag, int n, const int *tids)
 		return;
 	if (cnt)
 		memcpy(t, tids, sizeof(int) * (size_t)cnt);
-	hn = grow(hn, nhn, sizeof *hn);
+	hn = mpp_pvm_grow(hn, nhn, sizeof *hn);
 	hn[nhn++] = (struct hnote){what, tag, n, t};
 }
 
@@ -597,7 +604,7 @@ static void unpack_unotes(void)
 	int n = 0, e[3];
 	pvm_upkint(&n, 1, 1);
 	for (int i = 0; i < n && pvm_upkint(e, 3, 1) >= 0; i++) {
-		un = grow(un, nun, sizeof *un);
+		un = mpp_pvm_grow(un, nun, sizeof *un);
 		un[nun++] = (struct unote){e[0], e[1], e[2]};
 		int r = to_r(e[0]);
 		if (!e[2])
@@ -671,7 +678,7 @@ static int add_waiter(int rtid)
 	for (int i = 0; i < nw; i++)
 		if (w[i].rtid == rtid)
 			return 0;
-	w = grow(w, nw, sizeof *w);
+	w = mpp_pvm_grow(w, nw, sizeof *w);
 	w[nw++] = (struct waiter){rtid, to_v(rtid), 0, 0};
 	return 1;
 }
@@ -761,7 +768,7 @@ static int job_member(int rtid)
 	for (int c = 0; c < ncl; c++)
 		for (int i = 0; i < cl[c].mi_nentries; i++)
 			if (!in_list(members, nmembers, cl[c].mi_owners[i])) {
-				members = grow(members, nmembers, sizeof *members);
+				members = mpp_pvm_grow(members, nmembers, sizeof *members);
 				members[nmembers++] = cl[c].mi_owners[i];
 			}
 	return in_list(members, nmembers, rtid);
@@ -1020,12 +1027,12 @@ static int handle(int bufid)
 		if (dest > 0 && v[0] == dest && acked > 0) {
 			pvm_freebuf(nb); /* the destination has the message */
 		} else if (dest > 0 && v[0] == dest) {
-			sh = grow(sh, nsh, sizeof *sh); /* until we know */
+			sh = mpp_pvm_grow(sh, nsh, sizeof *sh); /* until we know */
 			sh[nsh++] = x;
 		} else if (dest > 0 && acked > 0) { /* that move failed: ours, and we left */
 			forward(nb);
 		} else { /* that move failed: the message is ours */
-			q = grow(q, nq, sizeof *q);
+			q = mpp_pvm_grow(q, nq, sizeof *q);
 			q[nq++] = x;
 		}
 		break;
@@ -1034,7 +1041,7 @@ static int handle(int bufid)
 		int from, nb;
 		if ((nb = fwd_msg(v, &from)) > 0) {
 			trace("fwdin", from, me_r, msg_tag(nb));
-			q = grow(q, nq, sizeof *q);
+			q = mpp_pvm_grow(q, nq, sizeof *q);
 			q[nq++] = (struct held){nb, from, msg_tag(nb)};
 		}
 		break;
@@ -1045,7 +1052,7 @@ static int handle(int bufid)
 
 static void keep(int bufid)
 {
-	q = grow(q, nq, sizeof *q);
+	q = mpp_pvm_grow(q, nq, sizeof *q);
 	q[nq++] = (struct held){bufid, msg_src(bufid), msg_tag(bufid)};
 }
 
@@ -1558,7 +1565,7 @@ static int reserve(int want)
 			ok = 1;
 			break;
 		}
-		held = grow(held, n, sizeof *held);
+		held = mpp_pvm_grow(held, n, sizeof *held);
 		held[n++] = b;
 	}
 	while (n > 0)
@@ -1777,7 +1784,7 @@ static void hook_leave(const struct mpp_buf *st)
 		/* what peers sent to it since they were told is ours (in order,
 		 * after all they sent here before their FLUSH) */
 		for (int i = 0; i < nsh; i++) {
-			q = grow(q, nq, sizeof *q);
+			q = mpp_pvm_grow(q, nq, sizeof *q);
 			q[nq++] = sh[i];
 		}
 		nsh = 0;
@@ -1840,6 +1847,22 @@ static void wait_state(int *slot)
 			mpp_ctl_fatal(MPP_EIO, NULL);
 		}
 	}
+}
+
+/* A STATE message that cannot be read whole: what follows the fault
+ * would be misread, so the destination stops, saying "the migrated state
+ * message from t<from> <why>" (its source goes on where it is when no
+ * ACK comes). */
+static _Noreturn void state_refused(int from, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static _Noreturn void state_refused(int from, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	mpp_err_set(MPP_EFORMAT, "the migrated state message from t%x %s", from, why);
+	mpp_ctl_fatal(MPP_EFORMAT, NULL);
 }
 
 static int hook_arrive(void)
@@ -1908,16 +1931,15 @@ static int hook_arrive(void)
 		if (nb <= 0)
 			mpp_warn("upkmesg of carried message %d of %d failed: %d", i, n, nb);
 		if (nb > 0) {
-			q = grow(q, nq, sizeof *q);
+			q = mpp_pvm_grow(q, nq, sizeof *q);
 			q[nq++] = (struct held){nb, src, msg_tag(nb)};
 		}
 	}
 	int npb = 0; /* the program's buffers, with their ids at the source */
-	pvm_upkint(&npb, 1, 1);
-	if (npb < 0 || npb > MAX_PBUFS) {
-		mpp_warn("the state names %d program message buffers (at most %d): none taken", npb, MAX_PBUFS);
-		npb = 0;
-	}
+	if (pvm_upkint(&npb, 1, 1) < 0)
+		state_refused(from, "is truncated");
+	if (npb < 0 || npb > MAX_PBUFS)
+		state_refused(from, "names %d program message buffers (at most %d)", npb, MAX_PBUFS);
 	struct pbuf *pb = calloc((size_t)npb + 1, sizeof *pb);
 	if (!pb) {
 		mpp_err_set(MPP_ENOMEM, "no memory for the program's %d message buffers", npb);
@@ -1925,17 +1947,19 @@ static int hook_arrive(void)
 	}
 	for (int i = 0; i < npb; i++) {
 		int h[2] = {0, 0};
-		pvm_upkint(h, 2, 1);
+		if (pvm_upkint(h, 2, 1) < 0)
+			state_refused(from, "is truncated (program message buffer %d of %d)", i + 1, npb);
 		pb[i] = (struct pbuf){h[0], unpack_msg(&(int){0}), h[1] & 3};
 		if (pb[i].local <= 0)
-			mpp_warn("the program's message buffer %d did not arrive (%d)", h[0], pb[i].local);
-		mpp_pvm_upk_unpack(h[0]);
+			state_refused(from,
+			              "is damaged: the program's message buffer %d (%d of %d) cannot be read (%d)",
+			              h[0], i + 1, npb, pb[i].local);
+		if (mpp_pvm_upk_unpack(h[0]) < 0)
+			state_refused(from, "is damaged: %s", mpp_err_msg());
 	}
 	pvm_upkint(lh, 2, 1);
-	if (pvm_upkint(&apart, 1, 1) < 0) {
-		mpp_err_set(MPP_EFORMAT, "the migrated state message from t%x is truncated", from);
-		mpp_ctl_fatal(MPP_EFORMAT, NULL);
-	}
+	if (pvm_upkint(&apart, 1, 1) < 0)
+		state_refused(from, "is truncated");
 	if (apart) { /* the bytes follow in a STATEDATA */
 		pvm_setrbuf(0);
 		wait_state(&data_buf);
@@ -1952,10 +1976,8 @@ static int hook_arrive(void)
 	}
 	for (uint64_t off = 0; off < len; off += CHUNK) {
 		uint64_t k = len - off < CHUNK ? len - off : CHUNK;
-		if (pvm_upkbyte((char *)buf + off, (int)k, 1) < 0) {
-			mpp_err_set(MPP_EFORMAT, "the migrated state message from t%x is truncated", from);
-			mpp_ctl_fatal(MPP_EFORMAT, NULL);
-		}
+		if (pvm_upkbyte((char *)buf + off, (int)k, 1) < 0)
+			state_refused(from, "is truncated");
 	}
 	pvm_setrbuf(0);
 	pvm_freebuf(b);
@@ -2194,7 +2216,7 @@ int __wrap_pvm_spawn(char *task, char **argv, int flag, char *where, int n, int 
 	for (int i = 0; i < n && k > 0; i++)
 		if (tids[i] > 0) {
 			ctl_send(tids[i], K_MAP, NULL, 0, pack_map, NULL);
-			kids = grow(kids, nkids, sizeof *kids);
+			kids = mpp_pvm_grow(kids, nkids, sizeof *kids);
 			kids[nkids++] = tids[i];
 		}
 	return k;
@@ -2424,7 +2446,7 @@ int __wrap_pvm_notify(int what, int tag, int n, int *tids)
 		for (k = 0; k < nun && (un[k].vtid != tids[i] || un[k].tag != tag); k++)
 			;
 		if (k == nun) {
-			un = grow(un, nun, sizeof *un);
+			un = mpp_pvm_grow(un, nun, sizeof *un);
 			un[nun++] = (struct unote){tids[i], tag, 0};
 		} else
 			un[k].done = 0;

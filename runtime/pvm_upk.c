@@ -16,6 +16,7 @@
 #include <pvm3.h>
 
 #define MPP_LOG_PREFIX "pvm"
+#include "mpp_err.h"
 #include "mpp_log.h"
 #include "mpp_pvm_int.h"
 #define MPP_PVM_UPK_WRAPPERS
@@ -41,12 +42,12 @@ struct ent {
 };
 
 struct log {
-	int bufid, n, cap;
-	struct ent *e;
+	int bufid, n;
+	struct ent *e; /* grown by mpp_pvm_grow */
 };
 
 static struct log *logs;
-static int nlogs, caplogs;
+static int nlogs;
 
 static struct log *find(int b)
 {
@@ -56,13 +57,14 @@ static struct log *find(int b)
 	return NULL;
 }
 
-/* The log of buffer b, made empty; NULL when memory ran out. */
+/* The log of buffer b, made empty. */
 static struct log *reset(int b)
 {
 	struct log *l = find(b);
 	if (!l) {
-		if (nlogs == caplogs) {
-			/* logs of buffers that are gone make room first */
+		if (mpp_pvm_full(nlogs)) {
+			/* logs of buffers that are gone make room before the
+			 * array grows */
 			int k = 0;
 			for (int i = 0; i < nlogs; i++) {
 				if (mpp_pvm_buf_exists(logs[i].bufid))
@@ -72,16 +74,9 @@ static struct log *reset(int b)
 			}
 			nlogs = k;
 		}
-		if (nlogs == caplogs) {
-			int c = caplogs ? caplogs * 2 : 8;
-			struct log *nl = realloc(logs, (size_t)c * sizeof *nl);
-			if (!nl)
-				return NULL;
-			logs = nl;
-			caplogs = c;
-		}
+		logs = mpp_pvm_grow(logs, nlogs, sizeof *logs);
 		l = &logs[nlogs++];
-		*l = (struct log){b, 0, 0, NULL};
+		*l = (struct log){b, 0, NULL};
 	}
 	l->n = 0;
 	return l;
@@ -93,16 +88,7 @@ static void add(struct log *l, int op, int cnt, int rep)
 		l->e[l->n - 1].rep += rep;
 		return;
 	}
-	if (l->n == l->cap) {
-		int c = l->cap ? l->cap * 2 : 16;
-		struct ent *ne = realloc(l->e, (size_t)c * sizeof *ne);
-		if (!ne) {
-			mpp_warn("no memory to count the reads of message buffer %d", l->bufid);
-			return;
-		}
-		l->e = ne;
-		l->cap = c;
-	}
+	l->e = mpp_pvm_grow(l->e, l->n, sizeof *l->e);
 	l->e[l->n++] = (struct ent){op, cnt, rep};
 }
 
@@ -113,9 +99,7 @@ static void note(int op, int cnt)
 	if (b <= 0 || cnt <= 0)
 		return;
 	struct log *l = find(b);
-	if (!l && !(l = reset(b)))
-		return;
-	add(l, op, cnt, 1);
+	add(l ? l : reset(b), op, cnt, 1);
 }
 
 #define WRAP(name, type, size)                               \
@@ -288,41 +272,36 @@ void mpp_pvm_upk_pack(int b)
 /* Logs that arrived in a STATE message, by the buffer id at the source,
  * until the buffers are in place (mpp_pvm_upk_apply). */
 static struct log *pend;
-static int npend, cappend;
+static int npend;
 
 int mpp_pvm_upk_unpack(int want)
 {
 	int n = 0;
-	if (npend == cappend) {
-		int c = cappend ? cappend * 2 : 4;
-		struct log *np = realloc(pend, (size_t)c * sizeof *np);
-		if (!np) {
-			mpp_warn("no memory for the read position of message buffer %d", want);
-			return -1;
-		}
-		pend = np;
-		cappend = c;
-	}
+	pend = mpp_pvm_grow(pend, npend, sizeof *pend);
 	struct log *l = &pend[npend++];
-	*l = (struct log){want, 0, 0, NULL};
-	if (__real_pvm_upkint(&n, 1, 1) < 0 || n < 0) {
-		mpp_warn("the read position of the program's message buffer %d did not arrive", want);
-		return -1;
-	}
+	*l = (struct log){want, 0, NULL};
+	if (__real_pvm_upkint(&n, 1, 1) < 0)
+		return mpp_err_set(MPP_EFORMAT, "the read position of the program's message buffer %d did not arrive",
+		                   want);
+	if (n < 0)
+		return mpp_err_set(MPP_EFORMAT, "the read position of the program's message buffer %d has %d calls",
+		                   want, n);
 	for (int i = 0; i < n; i++) {
 		int v[3];
 		if (__real_pvm_upkint(v, 3, 1) < 0) {
-			mpp_warn("the read position of the program's message buffer %d is truncated (%d of %d calls)",
-			         want, i, n);
 			l->n = 0;
-			return -1;
+			return mpp_err_set(
+			    MPP_EFORMAT,
+			    "the read position of the program's message buffer %d is truncated (%d of %d calls)", want,
+			    i, n);
 		}
 		if (v[0] < 0 || v[0] >= NOPS || v[1] <= 0 || v[2] <= 0) {
-			mpp_warn("the read position of the program's message buffer %d is damaged: call %d is (%d, %d, "
-			         "%d)",
-			         want, i, v[0], v[1], v[2]);
 			l->n = 0;
-			return -1;
+			return mpp_err_set(
+			    MPP_EFORMAT,
+			    "the read position of the program's message buffer %d is damaged: call %d is (%d, "
+			    "%d, %d)",
+			    want, i, v[0], v[1], v[2]);
 		}
 		add(l, v[0], v[1], v[2]);
 	}
@@ -406,7 +385,8 @@ int mpp_pvm_upk_apply(int want, int b)
 			p = &pend[i];
 	if (p && p->n)
 		rc = replay_log(p, b);
-	if ((l = reset(b)) != NULL && p && rc == 0)
+	l = reset(b);
+	if (p && rc == 0)
 		for (int i = 0; i < p->n; i++)
 			add(l, p->e[i].op, p->e[i].cnt, p->e[i].rep);
 	if (p) {

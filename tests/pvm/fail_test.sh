@@ -36,6 +36,12 @@
 #                      every kind of control message to the job's tasks,
 #                      and mppctl's requests with a wrong secret: each is
 #                      ignored with a warning naming the forger
+#   bad-state          programs/badstate.c (plain PVM) starts rounds as a
+#                      migration destination and sends it a STATE whose list
+#                      of the program's message buffers cannot be read (too
+#                      many buffers, a damaged read position, cut short):
+#                      the destination must stop at once, naming the fault,
+#                      not read on into the rest of the state
 # Needs MPPCC and MPPRUN; exit status 77 when PVM is missing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -145,7 +151,7 @@ hostopts=()
 mpprun_opts=
 tmo=120
 case $case in
-dest-dies | forged) build rounds ;;
+dest-dies | forged | bad-state) build rounds ;;
 dest-cannot-start)
 	build rounds
 	# h3's pvmd looks for programs in an empty directory only
@@ -165,9 +171,11 @@ pvmd-peer | pvmd-dest)
 	;;
 *) die "unknown case '$case'" ;;
 esac
-if [ "$case" = forged ]; then
-	cc -O2 -o "$bin/forger" "$here/programs/forger.c" -lpvm3 >"$work/build.forger.log" 2>&1 ||
-		die "cc cannot build forger: $(cat "$work/build.forger.log")"
+if [ "$case" = forged ] || [ "$case" = bad-state ]; then
+	p=forger
+	[ "$case" = bad-state ] && p=badstate
+	cc -O2 -o "$bin/$p" "$here/programs/$p.c" -lpvm3 >"$work/build.$p.log" 2>&1 ||
+		die "cc cannot build $p: $(cat "$work/build.$p.log")"
 fi
 
 vm_start "$work/vm" "$bin" "${hostopts[@]}" || die "cannot start the virtual machine"
@@ -394,6 +402,38 @@ forged)
 	else
 		echo "ok: $sent forged control messages from $forger, $warned warnings, no migration, same output"
 	fi
+	;;
+bad-state)
+	# what the destination must say for each case (after "the migrated
+	# state message from tSOURCE ")
+	declare -A why=(
+		[many]='names 4097 program message buffers (at most 4096)'
+		[damaged]="is damaged: the read position of the program's message buffer 7 is damaged: call 0 is (99, 1, 1)"
+		[cut]='is truncated (program message buffer 2 of 2)'
+	)
+	for c in many damaged cut; do
+		out=$work/$c.out
+		vm_run "$work/vm" h1 env MPP_LOG=warn timeout 90 "$bin/badstate" $c rounds >"$out" 2>&1 ||
+			{
+				bad "$c: badstate failed: $(tail -3 "$out")"
+				continue
+			}
+		src=$(sed -n 's/^badstate \(t[0-9a-f]*\)$/\1/p' "$out")
+		[ -n "$src" ] || {
+			bad "$c: badstate did not print its tid: $(tail -3 "$out")"
+			continue
+		}
+		want="mpp: the migrated state message from $src ${why[$c]}"
+		# the destination's lines come through pvm_catchout, "[tTID] " first
+		said=$(sed -n 's/^\[t[0-9a-f]*\] \(mpp[:[].*\)$/\1/p' "$out")
+		if ! grep -q '^badstate: the destination ended$' "$out"; then
+			bad "$c: the destination did not stop; it said: ${said:-nothing}"
+		elif [ "$said" != "$want" ]; then
+			bad "$c: the destination said '${said:-nothing}', expected only '$want'"
+		else
+			echo "ok: $c: the destination stopped: $said"
+		fi
+	done
 	;;
 esac
 [ $fail = 0 ] || exit 1
