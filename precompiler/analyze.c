@@ -335,66 +335,9 @@ static long long short_trips(struct node *n)
 	return b ? b * in : 1;
 }
 
-/* ---- scans --------------------------------------------------------------
- * A while or do loop inside another loop whose only effect is to move
- * local variables over data (quicksort's `while (a[i] < pivot) i++;`) is a
- * scan: it stores nothing but locals and calls nothing but math functions.
- * A poll there costs as much as the scan's own compare; --mpp-auto leaves
- * it to the loop around, which polls (it is no short loop, as it holds
- * this one). A scan is bounded by the data it walks, so a vacate can wait
- * one whole scan. */
-static int moves_locals_only(struct node *n)
-{
-	switch (n->kind) {
-	case N_CALL:
-		if (!(n->callee_system && n->callee_name && math_call(n->callee_name)))
-			return 0;
-		break;
-	case N_ASM:
-	case N_STMTEXPR:
-	case N_GOTO:
-	case N_INDGOTO:
-	case N_LABEL:
-	case N_FOR:
-	case N_WHILE:
-	case N_DO: return 0;
-	case N_BINOP:
-	case N_UNOP:
-		if (n->nkids &&
-		    (!strcmp(n->op, "++") || !strcmp(n->op, "--") ||
-		     (n->kind == N_BINOP && n->op[0] && n->op[strlen(n->op) - 1] == '=' && strcmp(n->op, "==") &&
-		      strcmp(n->op, "!=") && strcmp(n->op, "<=") && strcmp(n->op, ">=")))) {
-			struct node *t = unparen(n->kids[0]);
-			if (!t || t->kind != N_DECLREF || !t->var || t->var->is_static || t->var->is_extern)
-				return 0;
-		}
-		break;
-	default: break;
-	}
-	for (int i = 0; i < n->nkids; i++)
-		if (!moves_locals_only(n->kids[i]))
-			return 0;
-	return 1;
-}
-
-static int scan_loop(struct func *f, struct node *n)
-{
-	if (n->kind != N_WHILE && n->kind != N_DO) /* a counted loop is a nest's (rewrite.c) */
-		return 0;
-	int nested = 0;
-	for (struct node *p = n->parent; p && p != f->body && !nested; p = p->parent)
-		nested = is_loop(p);
-	if (!nested)
-		return 0;
-	for (int i = 0; i < n->nkids; i++)
-		if (!moves_locals_only(n->kids[i]))
-			return 0;
-	return 1;
-}
-
 static void auto_loops(struct func *f, struct node *n)
 {
-	if (is_loop(n) && !loop_has_point(f, n) && !short_trips(n) && !scan_loop(f, n)) {
+	if (is_loop(n) && !loop_has_point(f, n) && !short_trips(n)) {
 		struct point pt = {.offset = n->so, .line_end = n->so, .loop = n, .every = 1, .automatic = 1};
 		add_point(f, pt);
 	}

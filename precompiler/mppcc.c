@@ -351,8 +351,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: mppcc [mpp options] [cc options] files...\n"
 	                "  --mpp-auto        choose migration points automatically (every loop but\n"
-	                "                    short constant ones and scans inside loops, recursive\n"
-	                "                    functions)\n"
+	                "                    short constant ones, recursive functions)\n"
 	                "  --mpp-cc=CMD      underlying compiler (default: $MPP_CC, else cc)\n"
 	                "  --mpp-emit=DIR    keep the translated sources in DIR\n"
 	                "  --mpp-verbose     print the commands run\n"

@@ -1691,6 +1691,19 @@ static int is_int_literal(struct node *n)
 	return n && n->kind == N_EXPR && clang_getCursorKind(n->cur) == CXCursor_IntegerLiteral && n->exact;
 }
 
+/* The value of an integer literal (is_int_literal), -1 when unknown. */
+static long long literal_value(struct node *n)
+{
+	CXEvalResult r = clang_Cursor_Evaluate(strip(n)->cur);
+	long long v = -1;
+	if (r) {
+		if (clang_EvalResult_getKind(r) == CXEval_Int)
+			v = clang_EvalResult_getAsLongLong(r);
+		clang_EvalResult_dispose(r);
+	}
+	return v;
+}
+
 static int has_case_label(const struct node *n)
 {
 	if (n->kind == N_CASE || n->kind == N_DEFAULT)
@@ -1727,8 +1740,14 @@ static struct node *counter_floor(struct rw *rw, struct node *l, const struct va
 	struct node *t = inc->nkids ? strip(inc->kids[0]) : NULL;
 	if (!t || t->kind != N_DECLREF || t->var != v)
 		return NULL;
+	/* up by one or a literal; or (from a start >= 0) times or shifted left
+	 * by a literal >= 1, as fft's `len <<= 1` */
+	int grows = inc->kind == N_BINOP && inc->nkids == 2 && is_int_literal(inc->kids[1]) &&
+	            (!strcmp(inc->op, "*=") || !strcmp(inc->op, "<<=")) && literal_value(inc->kids[1]) >= 1 &&
+	            literal_value(lit) >= 0;
 	if (!(inc->kind == N_UNOP && !strcmp(inc->op, "++")) &&
-	    !(inc->kind == N_BINOP && !strcmp(inc->op, "+=") && inc->nkids == 2 && is_int_literal(inc->kids[1])))
+	    !(inc->kind == N_BINOP && !strcmp(inc->op, "+=") && inc->nkids == 2 && is_int_literal(inc->kids[1])) &&
+	    !grows)
 		return NULL;
 	if (assigns_var(l->body, v) || (l->cond && assigns_var(l->cond, v)) || has_case_label(l->body))
 		return NULL;

@@ -4,8 +4,8 @@
  * loop's length: inner loops of a few iterations, of exactly a chunk and of
  * more, of none (bound below start), counted with < and <=, started at a
  * variable, with a counter declared outside whose final value is used, an
- * outer loop stepping by more than one, and a counter whose name a block
- * inside reuses. */
+ * outer loop stepping by more than one, a stage length that doubles, and a
+ * counter whose name a block inside reuses. */
 #include <stdio.h>
 
 #define BIG 10000
@@ -64,6 +64,20 @@ static long groups(int n, int len)
 	return s;
 }
 
+/* an FFT's stages: the stage length doubles (its range, len >= 2, is
+ * stated again on the restore path) */
+static long stages(int n)
+{
+	long s = 0;
+	for (int len = 2; len <= n; len <<= 1) {
+		int half = len / 2;
+		for (int start = 0; start < n; start += len)
+			for (int k = 0; k < half; k++)
+				s += (long)(start ^ k) % 11 + half / 2;
+	}
+	return s;
+}
+
 /* a block inside the outer loop declares a variable of the outer
  * counter's name: the inner loop's i is that one */
 static long shadowed(int n)
@@ -93,8 +107,9 @@ int main(void)
 		long f = ranges(10, 3, 20);
 		long g = groups(1 << 12, 8 << round);
 		long h = shadowed(300);
-		printf("round %d: %ld %ld %ld %ld %ld %ld %ld %ld\n", round, a, b, c, d, e, f, g, h);
-		total += a + b + c + d + e + f + g + h;
+		long st = stages(1024 << round);
+		printf("round %d: %ld %ld %ld %ld %ld %ld %ld %ld %ld\n", round, a, b, c, d, e, f, g, h, st);
+		total += a + b + c + d + e + f + g + h + st;
 	}
 	printf("total %ld\n", total);
 	return 0;
