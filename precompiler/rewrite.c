@@ -1465,6 +1465,64 @@ static void insert_loop_poll(struct rw *rw, struct node *s, struct point *pt, st
 	free(ptxt);
 }
 
+/* ---- unrolled while loops -------------------------------------------------
+ * A while loop that cannot be strip-mined polls on every iteration; when
+ * its body is a few operations (a scan, `while (a[i] < pivot) i++;`) the
+ * poll costs as much as the work. A small body that calls nothing and holds
+ * no loop, label or case is written MPP_UNROLL times, its condition tested
+ * between the copies: the condition and the body run in the same order as
+ * before, `break` and `continue` mean what they meant, and the poll at the
+ * top runs once per MPP_UNROLL iterations, so the work between two polls
+ * stays bounded. */
+#define MPP_UNROLL 4
+#define MPP_UNROLL_MAX_BODY 400 /* bytes of source */
+
+static int unroll_body_ok(const struct node *n)
+{
+	switch (n->kind) {
+	case N_CALL:
+	case N_LABEL:
+	case N_CASE:
+	case N_DEFAULT:
+	case N_GOTO:
+	case N_INDGOTO:
+	case N_ASM:
+	case N_STMTEXPR:
+	case N_FOR:
+	case N_WHILE:
+	case N_DO: return 0;
+	case N_VARDECL:
+		if (n->var && n->var->is_static)
+			return 0;
+		break;
+	default: break;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		if (!unroll_body_ok(n->kids[i]))
+			return 0;
+	return 1;
+}
+
+/* Before the poll goes in: the copies after the body. */
+static void unroll_while(struct rw *rw, struct node *l, struct point *pt)
+{
+	if (l->kind != N_WHILE || !l->cond || !l->body || pt->every != 1 || l->has_reach || rw->any_goto ||
+	    stmt_end(rw, l->body) - l->body->so > MPP_UNROLL_MAX_BODY || !unroll_body_ok(l->body) ||
+	    !unroll_body_ok(l->cond))
+		return;
+	int compound = l->body->kind == N_COMPOUND;
+	unsigned end = stmt_end(rw, l->body);
+	char *B = render(rw, l->body->so, end);
+	char *C = render(rw, l->cond->so, l->cond->eo);
+	struct sbuf b = {0};
+	for (int i = 1; i < MPP_UNROLL; i++)
+		sb_printf(&b, " if (!(%s)) break; %s%s%s", C, compound ? "" : "{ ", B, compound ? "" : " }");
+	edit_insert(rw->ed, compound ? end - 1 : end, EDIT_LEFT, b.s);
+	free(b.s);
+	free(B);
+	free(C);
+}
+
 static int loop_needs_rewrite(const struct node *n)
 {
 	return (n->kind == N_WHILE || n->kind == N_DO || n->kind == N_FOR) &&
@@ -1494,8 +1552,10 @@ static void process(struct rw *rw, struct node *n)
 	struct point *pt = loop_point(rw, n);
 	if (pt && stripmine(rw, n, pt))
 		return;
-	if (pt)
+	if (pt) {
+		unroll_while(rw, n, pt);
 		insert_loop_poll(rw, n, pt, &counter);
+	}
 	int entry_site = pt && pt->site > 0 && rw->sites[pt->site - 1].entry == n ? pt->site : 0;
 
 	if (is_expr_kind(n->kind)) {

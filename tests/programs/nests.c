@@ -5,7 +5,8 @@
  * more, of none (bound below start), counted with < and <=, started at a
  * variable, with a counter declared outside whose final value is used, an
  * outer loop stepping by more than one, a stage length that doubles, and a
- * counter whose name a block inside reuses. */
+ * counter whose name a block inside reuses; and while loops written four
+ * times over between polls. */
 #include <stdio.h>
 
 #define BIG 10000
@@ -78,6 +79,34 @@ static long stages(int n)
 	return s;
 }
 
+/* while loops that poll once per four iterations (written four times over
+ * between two polls): a scan, and one with continue, break and a
+ * declaration in its body */
+static long scans(int n)
+{
+	long s = 0;
+	for (int r = 0; r < n; r++) {
+		int i = r;
+		while (i < 4095 && bits[i] != 4095 - r)
+			i++;
+		s += i;
+		int j = 4095, skipped = 0;
+		while (j > 0) {
+			j--;
+			if (bits[j] % 3 == 0) {
+				skipped++;
+				continue;
+			}
+			if (bits[j] < r)
+				break;
+			int t = bits[j] ^ r;
+			s += t % 7;
+		}
+		s += j * 3L + skipped;
+	}
+	return s;
+}
+
 /* a block inside the outer loop declares a variable of the outer
  * counter's name: the inner loop's i is that one */
 static long shadowed(int n)
@@ -108,8 +137,9 @@ int main(void)
 		long g = groups(1 << 12, 8 << round);
 		long h = shadowed(300);
 		long st = stages(1024 << round);
-		printf("round %d: %ld %ld %ld %ld %ld %ld %ld %ld %ld\n", round, a, b, c, d, e, f, g, h, st);
-		total += a + b + c + d + e + f + g + h + st;
+		long sc = scans(60 + round);
+		printf("round %d: %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld\n", round, a, b, c, d, e, f, g, h, st, sc);
+		total += a + b + c + d + e + f + g + h + st + sc;
 	}
 	printf("total %ld\n", total);
 	return 0;

@@ -1,9 +1,9 @@
 /* placement.c: where polls go around the step loop below, whose own
  * pragma polls on every step unless it can be strip-mined. tests/e2e/
  * cli_test.sh counts the polls of each variant (-DONLY=K):
- *   1  --mpp-auto: a scan (`while (data[i] < 990) i++;`) polls on every
- *      iteration: skipping it would leave its work between two polls
- *      unbounded;
+ *   1  --mpp-auto: a scan (`while (data[i] < 990) i++;`) polls once per 4
+ *      iterations (its body is written 4 times over between two polls);
+ *      skipping it would leave its work between two polls unbounded;
  *   2  --mpp-auto: a nest whose inner loop has M iterations (argument 1,
  *      default 100): the inner loop runs unpolled and the outer loop polls
  *      once per 4096 / (M + 1) + 1 = 41 iterations, 2 polls per step; with
