@@ -1235,6 +1235,17 @@ static int sm_check(struct rw *rw, struct node *l, struct sm *m)
  * outer loop's chunk shrinks to about a chunk of inner iterations. */
 
 static int is_int_literal(struct node *n);
+static int has_case_label(const struct node *n);
+
+static int declares_static(const struct node *n)
+{
+	if (n->kind == N_VARDECL && n->var && n->var->is_static)
+		return 1;
+	for (int i = 0; i < n->nkids; i++)
+		if (declares_static(n->kids[i]))
+			return 1;
+	return 0;
+}
 
 /* A bound of a nest's inner loop: an integer literal, or an integer local
  * declared before the outer loop l that nothing in l assigns. */
@@ -1295,7 +1306,10 @@ static char *nest_trips(struct rw *rw, struct node *m, struct node *l)
 	if (!inc || inc->kind != N_UNOP || strcmp(inc->op, "++") || inc->nkids != 1 ||
 	    strip(inc->kids[0])->kind != N_DECLREF || strip(inc->kids[0])->var != v)
 		return NULL;
-	if (assigns_var(m->body, v) || !nest_bound(start, l) || !nest_bound(c->kids[1], l) || !body_ok(rw, m->body, 0))
+	/* the loop is written twice (stripmine): no case label into it, no
+	 * static that would become two */
+	if (assigns_var(m->body, v) || !nest_bound(start, l) || !nest_bound(c->kids[1], l) ||
+	    !body_ok(rw, m->body, 0) || has_case_label(m->body) || declares_static(m->body))
 		return NULL;
 	char *S = render(rw, start->so, start->eo), *B = render(rw, c->kids[1]->so, c->kids[1]->eo);
 	char *t = xasprintf("((%s) %s (%s) ? (unsigned long long)(%s) - (unsigned long long)(%s)%s : 0ULL)", B,
@@ -1469,7 +1483,7 @@ static void insert_loop_poll(struct rw *rw, struct node *s, struct point *pt, st
  * A while loop that cannot be strip-mined polls on every iteration; when
  * its body is a few operations (a scan, `while (a[i] < pivot) i++;`) the
  * poll costs as much as the work. A small body that calls nothing and holds
- * no loop, label or case is written MPP_UNROLL times, its condition tested
+ * no loop, label, case or static is written MPP_UNROLL times, its condition tested
  * between the copies: the condition and the body run in the same order as
  * before, `break` and `continue` mean what they meant, and the poll at the
  * top runs once per MPP_UNROLL iterations, so the work between two polls
@@ -1491,10 +1505,6 @@ static int unroll_body_ok(const struct node *n)
 	case N_FOR:
 	case N_WHILE:
 	case N_DO: return 0;
-	case N_VARDECL:
-		if (n->var && n->var->is_static)
-			return 0;
-		break;
 	default: break;
 	}
 	for (int i = 0; i < n->nkids; i++)
@@ -1508,7 +1518,7 @@ static void unroll_while(struct rw *rw, struct node *l, struct point *pt)
 {
 	if (l->kind != N_WHILE || !l->cond || !l->body || pt->every != 1 || l->has_reach || rw->any_goto ||
 	    stmt_end(rw, l->body) - l->body->so > MPP_UNROLL_MAX_BODY || !unroll_body_ok(l->body) ||
-	    !unroll_body_ok(l->cond))
+	    !unroll_body_ok(l->cond) || declares_static(l->body))
 		return;
 	int compound = l->body->kind == N_COMPOUND;
 	unsigned end = stmt_end(rw, l->body);
@@ -1881,8 +1891,10 @@ static char *counter_hints(struct rw *rw, struct node *l)
 	if (rw->any_goto || !l->body)
 		return NULL;
 	struct sbuf b = {0};
-	for (struct node *p = l; p && p != rw->f->body; p = p->parent) {
+	for (struct node *c = NULL, *p = l; p && p != rw->f->body; c = p, p = p->parent) {
 		struct node *lit;
+		if (c && p->body != c) /* only the loops whose bodies l is in */
+			continue;
 		struct var *v = floor_counter(rw, p, &lit);
 		if (!v || !visible_as_itself(rw, v, l->body->so))
 			continue;

@@ -5,8 +5,8 @@
  * more, of none (bound below start), counted with < and <=, started at a
  * variable, with a counter declared outside whose final value is used, an
  * outer loop stepping by more than one, a stage length that doubles, and a
- * counter whose name a block inside reuses; and while loops written four
- * times over between polls. */
+ * counter whose name a block inside reuses; while loops written four
+ * times over between polls; statics in such loops. */
 #include <stdio.h>
 
 #define BIG 10000
@@ -107,6 +107,26 @@ static long scans(int n)
 	return s;
 }
 
+/* a static inside a nest's inner loop and inside a while loop: neither
+ * loop is written twice, so each static stays one variable */
+static long statics(int rows, int len)
+{
+	long s = 0;
+	for (int i = 0; i < rows; i++)
+		for (int k = 0; k < len; k++) {
+			static int calls;
+			calls++;
+			s += calls % 5;
+		}
+	int x = 0;
+	while (x < len) {
+		static int seen;
+		seen++;
+		x += seen % 3 + 1;
+	}
+	return s * 7 + x;
+}
+
 /* a block inside the outer loop declares a variable of the outer
  * counter's name: the inner loop's i is that one */
 static long shadowed(int n)
@@ -138,8 +158,10 @@ int main(void)
 		long h = shadowed(300);
 		long st = stages(1024 << round);
 		long sc = scans(60 + round);
-		printf("round %d: %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld\n", round, a, b, c, d, e, f, g, h, st, sc);
-		total += a + b + c + d + e + f + g + h + st + sc;
+		long sa = statics(30, 100) + statics(3, 5000);
+		printf("round %d: %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld\n", round, a, b, c, d, e, f, g, h, st, sc,
+		       sa);
+		total += a + b + c + d + e + f + g + h + st + sc + sa;
 	}
 	printf("total %ld\n", total);
 	return 0;
