@@ -34,7 +34,10 @@ int mpp_pvm_grp_next(int *src, int wait_ms);
 /* One message in a STATE message, with src; and back (<= 0 on error). */
 int mpp_pvm_pack_msg(int b, int src);
 int mpp_pvm_unpack_msg(int *src);
-/* The group memberships and pending group messages in a STATE message. */
+/* The group memberships and pending group messages in a STATE message.
+ * Unpacking returns 0; -1 when the section is cut short or damaged (the
+ * rest of the state would be misread); 1 when it was read whole but an
+ * instance could not be kept here (warned). */
 void mpp_pvm_grp_pack(void);
 int mpp_pvm_grp_unpack(void);
 /* Whether the group layer keeps buffer id b (a pending group message);

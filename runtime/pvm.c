@@ -356,12 +356,24 @@ static void pack_pend(void)
 		pvm_pkint(&pend[i].vtid, 4, 1);
 }
 
-static void unpack_pend(void)
+/* The unpack_* functions read sections of a STATE: each returns 0, or -1
+ * when its section is cut short or names a negative count. */
+static int upk_count(int *n)
+{
+	return pvm_upkint(n, 1, 1) < 0 || *n < 0 ? -1 : 0;
+}
+
+static int unpack_pend(void)
 {
 	int n = 0, e[4];
-	pvm_upkint(&n, 1, 1);
-	for (int i = 0; i < n && pvm_upkint(e, 4, 1) >= 0; i++)
+	if (upk_count(&n) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (pvm_upkint(e, 4, 1) < 0)
+			return -1;
 		pend_add(e[0], e[1], e[2], e[3]);
+	}
+	return 0;
 }
 
 static int ctl_send(int rtid, int kind, const int *v, int n, void (*more)(void *), void *arg);
@@ -460,16 +472,25 @@ static void pack_map(void *arg)
 		pvm_pkint(&rev[i].vtid, 2, 1);
 }
 
-static void unpack_map(void)
+static int unpack_map(void)
 {
 	int n, e[3];
 
-	pvm_upkint(&n, 1, 1);
-	for (int i = 0; i < n && pvm_upkint(e, 3, 1) >= 0; i++)
+	if (upk_count(&n) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (pvm_upkint(e, 3, 1) < 0)
+			return -1;
 		set_map(e[0], e[1], e[2]);
-	pvm_upkint(&n, 1, 1);
-	for (int i = 0; i < n && pvm_upkint(e, 2, 1) >= 0; i++)
+	}
+	if (upk_count(&n) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (pvm_upkint(e, 2, 1) < 0)
+			return -1;
 		add_rev(e[1], e[0]);
+	}
+	return 0;
 }
 
 /* A peer at rtid has flushed its channel to us (or ended), or has left
@@ -506,14 +527,18 @@ static void pack_kids(void *arg)
 		pvm_pkint(kids, nkids, 1);
 }
 
-static void unpack_kids(void)
+static int unpack_kids(void)
 {
 	int n = 0, k;
-	pvm_upkint(&n, 1, 1);
-	for (int i = 0; i < n && pvm_upkint(&k, 1, 1) >= 0; i++) {
+	if (upk_count(&n) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (pvm_upkint(&k, 1, 1) < 0)
+			return -1;
 		kids = mpp_pvm_grow(kids, nkids, sizeof *kids);
 		kids[nkids++] = k;
 	}
+	return 0;
 }
 
 /* libpvm3 gives the sockets of its direct routes 32 KiB buffers, which
@@ -551,14 +576,15 @@ static void pack_opts(void)
 	pvm_pkint(v, NOPTS, 1);
 }
 
-static void unpack_opts(void)
+static int unpack_opts(void)
 {
 	int v[NOPTS];
 	if (pvm_upkint(v, NOPTS, 1) < 0)
-		return;
+		return -1;
 	for (int i = 0; i < NOPTS; i++)
 		if (v[i] >= 0 && pvm_getopt(prog_opts[i]) != v[i])
 			pvm_setopt(prog_opts[i], v[i]);
+	return 0;
 }
 
 /* The program's host notifications (PvmHostDelete with the hosts'
@@ -599,11 +625,14 @@ static void pack_unotes(void)
 /* At a destination: the program's exit notifications, armed again on the
  * watched tasks' present places (a task that ended meanwhile is reported
  * at once by PVM). */
-static void unpack_unotes(void)
+static int unpack_unotes(void)
 {
 	int n = 0, e[3];
-	pvm_upkint(&n, 1, 1);
-	for (int i = 0; i < n && pvm_upkint(e, 3, 1) >= 0; i++) {
+	if (upk_count(&n) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (pvm_upkint(e, 3, 1) < 0)
+			return -1;
 		un = mpp_pvm_grow(un, nun, sizeof *un);
 		un[nun++] = (struct unote){e[0], e[1], e[2]};
 		int r = to_r(e[0]);
@@ -611,18 +640,22 @@ static void unpack_unotes(void)
 			__real_pvm_notify(PvmTaskExit, e[1], 1, &r);
 	}
 	n = 0;
-	pvm_upkint(&n, 1, 1);
-	for (int i = 0; i < n && pvm_upkint(e, 3, 1) >= 0; i++) {
+	if (upk_count(&n) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (pvm_upkint(e, 3, 1) < 0)
+			return -1;
 		int cnt = e[0] == PvmHostDelete && e[2] > 0 && e[2] <= 4096 ? e[2] : 0;
 		int *t = cnt ? malloc(sizeof(int) * (size_t)cnt) : NULL;
 		if (cnt && (!t || pvm_upkint(t, cnt, 1) < 0)) {
 			free(t);
-			break;
+			return -1;
 		}
 		add_hnote(e[0], e[1], e[2], t);
 		__real_pvm_notify(e[0], e[1], e[2], t);
 		free(t);
 	}
+	return 0;
 }
 
 /* Message b, about to be delivered to the program (messages kept or
@@ -1910,30 +1943,38 @@ static int hook_arrive(void)
 	pvm_setrbuf(b);
 	double t_got = now();
 	int hdr[4], n, lh[2], apart = 0;
-	pvm_upkint(hdr, 4, 1);
+	if (pvm_upkint(hdr, 4, 1) < 0)
+		state_refused(from, "is truncated (its header)");
 	if (hdr[0] != me_v)
 		mpp_warn("state of t%x received where t%x was expected", hdr[0], me_v);
 	me_v = hdr[0];
 	parent_v = hdr[1];
 	epoch = hdr[2];
 	moves = hdr[3];
-	unpack_map();
-	unpack_kids();
-	unpack_unotes();
-	unpack_pend();
-	unpack_opts();
-	if (mpp_pvm_grp_unpack() < 0)
+	if (unpack_map() < 0)
+		state_refused(from, "is truncated or damaged (the task map)");
+	if (unpack_kids() < 0)
+		state_refused(from, "is truncated or damaged (the children)");
+	if (unpack_unotes() < 0)
+		state_refused(from, "is truncated or damaged (the notifications)");
+	if (unpack_pend() < 0)
+		state_refused(from, "is truncated or damaged (the pending moves)");
+	if (unpack_opts() < 0)
+		state_refused(from, "is truncated (the options)");
+	int g = mpp_pvm_grp_unpack();
+	if (g < 0)
+		state_refused(from, "is truncated or damaged (the group memberships)");
+	if (g > 0)
 		mpp_warn("the group memberships of t%x did not arrive whole", me_v);
 	set_map(me_v, me_r, epoch);
-	pvm_upkint(&n, 1, 1);
+	if (upk_count(&n) < 0)
+		state_refused(from, "is truncated or damaged (the carried messages)");
 	for (int i = 0; i < n; i++) {
 		int src = 0, nb = unpack_msg(&src);
 		if (nb <= 0)
-			mpp_warn("upkmesg of carried message %d of %d failed: %d", i, n, nb);
-		if (nb > 0) {
-			q = mpp_pvm_grow(q, nq, sizeof *q);
-			q[nq++] = (struct held){nb, src, msg_tag(nb)};
-		}
+			state_refused(from, "is damaged: carried message %d of %d cannot be read (%d)", i + 1, n, nb);
+		q = mpp_pvm_grow(q, nq, sizeof *q);
+		q[nq++] = (struct held){nb, src, msg_tag(nb)};
 	}
 	int npb = 0; /* the program's buffers, with their ids at the source */
 	if (pvm_upkint(&npb, 1, 1) < 0)
@@ -1957,8 +1998,7 @@ static int hook_arrive(void)
 		if (mpp_pvm_upk_unpack(h[0]) < 0)
 			state_refused(from, "is damaged: %s", mpp_err_msg());
 	}
-	pvm_upkint(lh, 2, 1);
-	if (pvm_upkint(&apart, 1, 1) < 0)
+	if (pvm_upkint(lh, 2, 1) < 0 || pvm_upkint(&apart, 1, 1) < 0)
 		state_refused(from, "is truncated");
 	if (apart) { /* the bytes follow in a STATEDATA */
 		pvm_setrbuf(0);

@@ -589,5 +589,5 @@ int mpp_pvm_grp_unpack(void)
 		if (b <= 0 || parse(b, src, &x) < 0 || add_pending(&x) < 0)
 			return -1;
 	}
-	return bad ? -1 : 0;
+	return bad;
 }

@@ -39,7 +39,8 @@
 #   bad-state          programs/badstate.c (plain PVM) starts rounds as a
 #                      migration destination and sends it a STATE whose list
 #                      of the program's message buffers cannot be read (too
-#                      many buffers, a damaged read position, cut short):
+#                      many buffers, a damaged read position, cut short), or
+#                      whose header, task map or carried message cannot:
 #                      the destination must stop at once, naming the fault,
 #                      not read on into the rest of the state
 # Needs MPPCC and MPPRUN; exit status 77 when PVM is missing.
@@ -410,8 +411,11 @@ bad-state)
 		[many]='names 4097 program message buffers (at most 4096)'
 		[damaged]="is damaged: the read position of the program's message buffer 7 is damaged: call 0 is (99, 1, 1)"
 		[cut]='is truncated (program message buffer 2 of 2)'
+		[header]='is truncated (its header)'
+		[map]='is truncated or damaged (the task map)'
+		[carried]='is damaged: carried message 1 of 1 cannot be read (-5)'
 	)
-	for c in many damaged cut; do
+	for c in many damaged cut header map carried; do
 		out=$work/$c.out
 		vm_run "$work/vm" h1 env MPP_LOG=warn timeout 90 "$bin/badstate" $c rounds >"$out" 2>&1 ||
 			{

@@ -10,6 +10,9 @@
  *            an unknown op: the second one would be read as the state's
  *            length and whether its bytes come apart
  *   cut      the list names 2 buffers, the message ends after the first
+ *   header   the message ends inside the header (after vtid and parent)
+ *   map      the task map names -5 entries
+ *   carried  one carried message whose packed body is missing
  * Built with cc, not mppcc. Run: badstate CASE PROGRAM. Prints its tid
  * ("badstate tTID"), then "badstate: the destination ended" or "badstate: the destination still
  * runs after 30 s" (then kills it), and exits 0 unless PVM failed. */
@@ -25,8 +28,12 @@
 
 int main(int argc, char **argv)
 {
-	if (argc != 3 || (strcmp(argv[1], "many") && strcmp(argv[1], "damaged") && strcmp(argv[1], "cut"))) {
-		fprintf(stderr, "usage: badstate many|damaged|cut PROGRAM\n");
+	static const char *const cases[] = {"many", "damaged", "cut", "header", "map", "carried"};
+	int known = 0;
+	for (size_t i = 0; argc == 3 && i < sizeof cases / sizeof cases[0]; i++)
+		known |= strcmp(argv[1], cases[i]) == 0;
+	if (!known) {
+		fprintf(stderr, "usage: badstate many|damaged|cut|header|map|carried PROGRAM\n");
 		return 2;
 	}
 	const char *c = argv[1];
@@ -59,16 +66,30 @@ int main(int argc, char **argv)
 	 * position: 2 calls of (op, count, repeat) */
 	int buf[] = {7, 2, 0, 5, 0, 0, 0, 2, 99, 1, 1, 0, 1, 1};
 	int tail[] = {0, 0, 0}; /* the state's length (high, low), not apart */
+	/* a carried message: source, tag, context, encoding, 1: its body
+	 * follows as a packed message (here: it does not) */
+	int carried[] = {d, 5, 0, 0x10000000, 1};
 	int npb = strcmp(c, "many") == 0 ? 4097 : strcmp(c, "cut") == 0 ? 2 : 1;
 	if (strcmp(c, "cut") == 0)
 		buf[8] = 0; /* a sound read position: only the end is missing */
+	if (strcmp(c, "map") == 0)
+		head[5] = -5;
+	if (strcmp(c, "carried") == 0)
+		head[17] = 1;
 	pvm_initsend(PvmDataDefault);
-	pvm_pkint(head, (int)(sizeof head / sizeof head[0]), 1);
-	pvm_pkint(&npb, 1, 1);
-	if (strcmp(c, "many") != 0)
-		pvm_pkint(buf, (int)(sizeof buf / sizeof buf[0]), 1);
-	if (strcmp(c, "cut") != 0)
-		pvm_pkint(tail, 3, 1);
+	if (strcmp(c, "header") == 0) {
+		pvm_pkint(head, 3, 1);
+	} else if (strcmp(c, "carried") == 0) {
+		pvm_pkint(head, (int)(sizeof head / sizeof head[0]), 1);
+		pvm_pkint(carried, 5, 1);
+	} else {
+		pvm_pkint(head, (int)(sizeof head / sizeof head[0]), 1);
+		pvm_pkint(&npb, 1, 1);
+		if (strcmp(c, "many") != 0)
+			pvm_pkint(buf, (int)(sizeof buf / sizeof buf[0]), 1);
+		if (strcmp(c, "cut") != 0)
+			pvm_pkint(tail, 3, 1);
+	}
 	pvm_send(d, TAG_CTL);
 	printf("badstate: %s state sent to t%x\n", c, d);
 	fflush(stdout);
