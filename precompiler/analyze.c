@@ -199,19 +199,6 @@ static struct node *unparen(struct node *n)
 	return n;
 }
 
-/* The value of a constant expression, or -1 when it is not one or negative. */
-static long long const_value(struct node *n)
-{
-	CXEvalResult r = clang_Cursor_Evaluate(n->cur);
-	long long v = -1;
-	if (r) {
-		if (clang_EvalResult_getKind(r) == CXEval_Int)
-			v = clang_EvalResult_getAsLongLong(r);
-		clang_EvalResult_dispose(r);
-	}
-	return v < 0 ? -1 : v;
-}
-
 static int assigns(const struct node *n, const struct var *v)
 {
 	if ((n->kind == N_BINOP || n->kind == N_UNOP) && n->nkids) {
@@ -253,10 +240,10 @@ static int nonneg_start(struct node *e, struct node *loop)
 	e = unparen(e);
 	if (!e)
 		return 0;
-	if (const_value(e) >= 0)
+	if (front_const_value(e) >= 0)
 		return 1;
 	struct node *w = e;
-	if (e->kind == N_BINOP && !strcmp(e->op, "+") && e->nkids == 2 && const_value(e->kids[1]) >= 0)
+	if (e->kind == N_BINOP && !strcmp(e->op, "+") && e->nkids == 2 && front_const_value(e->kids[1]) >= 0)
 		w = unparen(e->kids[0]);
 	if (!w || w->kind != N_DECLREF || !w->var)
 		return 0;
@@ -325,7 +312,7 @@ static long long short_trips(struct node *n)
 	if (!c || c->kind != N_BINOP || c->nkids != 2 || (strcmp(c->op, "<") && strcmp(c->op, "<=")) ||
 	    unparen(c->kids[0])->kind != N_DECLREF || unparen(c->kids[0])->var != loop_counter(n))
 		return 0;
-	long long b = const_value(c->kids[1]);
+	long long b = front_const_value(c->kids[1]);
 	if (b < 0 || b > MPP_SHORT_TRIPS)
 		return 0;
 	b += !strcmp(c->op, "<=");

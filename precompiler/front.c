@@ -618,6 +618,18 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
 	return CXChildVisit_Continue;
 }
 
+long long front_const_value(struct node *n)
+{
+	CXEvalResult r = clang_Cursor_Evaluate(n->cur);
+	long long v = -1;
+	if (r) {
+		if (clang_EvalResult_getKind(r) == CXEval_Int)
+			v = clang_EvalResult_getAsLongLong(r);
+		clang_EvalResult_dispose(r);
+	}
+	return v < 0 ? -1 : v;
+}
+
 struct func *front_func_by_name(struct unit *u, const char *name)
 {
 	for (struct func *f = u->funcs; f; f = f->next)

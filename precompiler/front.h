@@ -101,8 +101,7 @@ struct point {
 	unsigned line, col;
 	int automatic;      /* placed by --mpp-auto */
 	struct node *nest;  /* rewrite: the one loop inside, polled only when long */
-	int versioned;      /* rewrite: polled only when it runs long, */
-	struct node *outer; /* inside this loop */
+	struct node *outer; /* rewrite: this loop is such a nest's, inside outer */
 };
 
 struct func {
@@ -168,6 +167,9 @@ int front_parse(struct unit *u, const char *path, const char *const *args, int n
 void front_free(struct unit *u);
 
 /* Helpers shared by the analyses. */
+/* The value of a constant integer expression, or -1 when it is not one or
+ * is negative. */
+long long front_const_value(struct node *n);
 struct func *front_func_by_name(struct unit *u, const char *name);
 unsigned front_line_of(const struct unit *u, unsigned off, unsigned *col);
 /* Offset just past the statement n, including its ';' when it has one. */

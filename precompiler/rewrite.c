@@ -502,6 +502,27 @@ static int canonical_call(struct node *e)
 	return 1;
 }
 
+static struct node *var_init(struct node *vd);
+
+/* The variable the init of for loop l sets (`int i = S` or `i = S`), and
+ * S in *start; NULL when the init is neither. */
+static struct var *for_init(struct node *l, struct node **start)
+{
+	struct node *in = l->kind == N_FOR && l->init ? strip(l->init) : NULL;
+	*start = NULL;
+	if (!in)
+		return NULL;
+	if (in->kind == N_DECLSTMT && in->nkids == 1 && in->kids[0]->kind == N_VARDECL) {
+		*start = var_init(in->kids[0]);
+		return in->kids[0]->var;
+	}
+	if (in->kind == N_BINOP && !strcmp(in->op, "=") && in->nkids == 2 && strip(in->kids[0])->kind == N_DECLREF) {
+		*start = in->kids[1];
+		return strip(in->kids[0])->var;
+	}
+	return NULL;
+}
+
 static struct node *var_init(struct node *vd)
 {
 	if (vd->kind != N_VARDECL || !vd->nkids)
@@ -1261,21 +1282,21 @@ static int nest_bound(struct node *e, struct node *l)
 	       v->so < l->so && !assigns_var(l, v);
 }
 
-/* The only loop in statement n (one at any depth, with none inside), or
- * NULL. */
+/* The only loop in statement n, or n itself, when that loop holds no loop;
+ * NULL otherwise. */
 static struct node *only_loop(struct node *n)
 {
+	if (is_loop_node(n))
+		return holds_loop(n) ? NULL : n;
 	struct node *found = NULL;
 	for (int i = 0; i < n->nkids; i++) {
 		struct node *k = n->kids[i];
-		struct node *in = is_loop_node(k) ? (holds_loop(k->body ? k->body : k) ? NULL : k) : only_loop(k);
-		if ((is_loop_node(k) && !in) || (!is_loop_node(k) && !in && holds_loop(k)))
+		if (!is_loop_node(k) && !holds_loop(k))
+			continue;
+		struct node *in = only_loop(k);
+		if (!in || found)
 			return NULL;
-		if (in) {
-			if (found)
-				return NULL;
-			found = in;
-		}
+		found = in;
 	}
 	return found;
 }
@@ -1287,16 +1308,8 @@ static char *nest_trips(struct rw *rw, struct node *m, struct node *l)
 {
 	if (m->kind != N_FOR || !m->init || !m->cond || !m->inc || !m->body || m->has_reach)
 		return NULL;
-	struct node *in = strip(m->init), *start = NULL;
-	struct var *v = NULL;
-	if (in->kind == N_DECLSTMT && in->nkids == 1 && in->kids[0]->kind == N_VARDECL) {
-		v = in->kids[0]->var;
-		start = var_init(in->kids[0]);
-	} else if (in->kind == N_BINOP && !strcmp(in->op, "=") && in->nkids == 2 &&
-	           strip(in->kids[0])->kind == N_DECLREF) {
-		v = strip(in->kids[0])->var;
-		start = in->kids[1];
-	}
+	struct node *start;
+	struct var *v = for_init(m, &start);
 	if (!v || !start || v->addr_taken || v->is_static || !is_int_type(v->type))
 		return NULL;
 	struct node *c = strip(m->cond), *inc = strip(m->inc);
@@ -1329,7 +1342,7 @@ static void plan_nests(struct rw *rw)
 		struct node *l = po->loop;
 		if (!l || !po->automatic || po->every != 1 || l->kind != N_FOR || !l->body || rw->any_goto)
 			continue;
-		struct node *m = is_loop_node(l->body) ? (holds_loop(l->body) ? NULL : l->body) : only_loop(l->body);
+		struct node *m = only_loop(l->body);
 		struct point *pm = m ? loop_point(rw, m) : NULL;
 		if (!pm || !pm->automatic || pm->every != 1)
 			continue;
@@ -1337,7 +1350,6 @@ static void plan_nests(struct rw *rw)
 		struct sm sm;
 		if (t && sm_check(rw, l, &sm) && sm_check(rw, m, &sm)) {
 			po->nest = m;
-			pm->versioned = 1;
 			pm->outer = l;
 		}
 		free(t);
@@ -1404,7 +1416,7 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	    "%s } }",
 	    init, init_semi ? ";" : "", olab, ocond, ofs ? "" : disp, iname, e->name, step, dist, chunk, step, iname,
 	    m.up ? "+" : "-", chunk, step, B, clab, iname, m.cmp->op, e->name, cexit, incs, body, ptxt);
-	char *own = pt->versioned && pt->outer ? nest_trips(rw, l, pt->outer) : NULL;
+	char *own = pt->outer ? nest_trips(rw, l, pt->outer) : NULL;
 	if (own) {
 		/* the source's loop when it is short: its own trip count is known
 		 * (nest_trips) before it starts */
@@ -1761,19 +1773,6 @@ static int is_int_literal(struct node *n)
 	return n && n->kind == N_EXPR && clang_getCursorKind(n->cur) == CXCursor_IntegerLiteral && n->exact;
 }
 
-/* The value of an integer literal (is_int_literal), -1 when unknown. */
-static long long literal_value(struct node *n)
-{
-	CXEvalResult r = clang_Cursor_Evaluate(strip(n)->cur);
-	long long v = -1;
-	if (r) {
-		if (clang_EvalResult_getKind(r) == CXEval_Int)
-			v = clang_EvalResult_getAsLongLong(r);
-		clang_EvalResult_dispose(r);
-	}
-	return v;
-}
-
 static int has_case_label(const struct node *n)
 {
 	if (n->kind == N_CASE || n->kind == N_DEFAULT)
@@ -1797,14 +1796,8 @@ static struct node *counter_floor(struct rw *rw, struct node *l, const struct va
 	enum CXTypeKind tk = clang_getCanonicalType(v->type).kind;
 	if (tk != CXType_Int && tk != CXType_Long && tk != CXType_LongLong)
 		return NULL;
-	struct node *lit = NULL;
-	struct node *in = strip(l->init);
-	if (in->kind == N_DECLSTMT && in->nkids == 1 && in->kids[0]->var == v)
-		lit = var_init(in->kids[0]);
-	else if (in->kind == N_BINOP && !strcmp(in->op, "=") && in->nkids == 2 &&
-	         strip(in->kids[0])->kind == N_DECLREF && strip(in->kids[0])->var == v)
-		lit = in->kids[1];
-	if (!lit || !is_int_literal(lit))
+	struct node *lit;
+	if (for_init(l, &lit) != v || !lit || !is_int_literal(lit))
 		return NULL;
 	struct node *inc = strip(l->inc);
 	struct node *t = inc->nkids ? strip(inc->kids[0]) : NULL;
@@ -1813,8 +1806,8 @@ static struct node *counter_floor(struct rw *rw, struct node *l, const struct va
 	/* up by one or a literal; or (from a start >= 0) times or shifted left
 	 * by a literal >= 1, as fft's `len <<= 1` */
 	int grows = inc->kind == N_BINOP && inc->nkids == 2 && is_int_literal(inc->kids[1]) &&
-	            (!strcmp(inc->op, "*=") || !strcmp(inc->op, "<<=")) && literal_value(inc->kids[1]) >= 1 &&
-	            literal_value(lit) >= 0;
+	            (!strcmp(inc->op, "*=") || !strcmp(inc->op, "<<=")) && front_const_value(inc->kids[1]) >= 1 &&
+	            front_const_value(lit) >= 0;
 	if (!(inc->kind == N_UNOP && !strcmp(inc->op, "++")) &&
 	    !(inc->kind == N_BINOP && !strcmp(inc->op, "+=") && inc->nkids == 2 && is_int_literal(inc->kids[1])) &&
 	    !grows)
@@ -1856,14 +1849,7 @@ static char *restored_range(struct rw *rw, int k, const struct var *v)
  * holds in l's body (counter_floor). */
 static struct var *floor_counter(struct rw *rw, struct node *l, struct node **lit)
 {
-	if (l->kind != N_FOR || !l->init)
-		return NULL;
-	struct node *in = strip(l->init);
-	struct var *v = NULL;
-	if (in->kind == N_DECLSTMT && in->nkids == 1)
-		v = in->kids[0]->var;
-	else if (in->kind == N_BINOP && !strcmp(in->op, "=") && in->nkids == 2 && strip(in->kids[0])->kind == N_DECLREF)
-		v = strip(in->kids[0])->var;
+	struct var *v = for_init(l, lit);
 	*lit = v ? counter_floor(rw, l, v) : NULL;
 	return *lit ? v : NULL;
 }
@@ -1898,9 +1884,9 @@ static char *counter_hints(struct rw *rw, struct node *l)
 		struct var *v = floor_counter(rw, p, &lit);
 		if (!v || !visible_as_itself(rw, v, l->body->so))
 			continue;
-		char *c = render(rw, lit->so, lit->eo);
-		sb_printf(&b, "%s%s < %s", b.s ? " || " : "if (", var_cname(v), c);
-		free(c);
+		char *floor = render(rw, lit->so, lit->eo);
+		sb_printf(&b, "%s%s < %s", b.s ? " || " : "if (", var_cname(v), floor);
+		free(floor);
 	}
 	if (!b.s)
 		return NULL;
