@@ -1055,19 +1055,15 @@ static int handle(int bufid)
 		}
 		break;
 	case K_STATE:
-		if (state_from && src == state_from && !state_buf) {
-			state_buf = bufid;
+	case K_STATEDATA: {
+		int *slot = kind == K_STATE ? &state_buf : &data_buf;
+		if (state_from && src == state_from && !*slot) {
+			*slot = bufid;
 			return 1;
 		}
-		mpp_warn("unexpected state message from t%x ignored", src);
+		mpp_warn("unexpected state %s from t%x ignored", kind == K_STATE ? "message" : "bytes", src);
 		break;
-	case K_STATEDATA:
-		if (state_from && src == state_from && !data_buf) {
-			data_buf = bufid;
-			return 1;
-		}
-		mpp_warn("unexpected state bytes from t%x ignored", src);
-		break;
+	}
 	case K_SHADOW: { /* a copy of a message a peer sent to v[0], our destination */
 		int from, nb = fwd_msg(v + 1, &from);
 		if (nb <= 0)

@@ -173,19 +173,16 @@ static void test_heads(void **state)
 	struct msg m = {.n = 0};
 	struct mpp_ctlmsg cm;
 	(void)state;
-	put(&m, MPP_CM_STATE);
-	for (int i = 0; i < 100; i++)
-		put(&m, i);
-	assert_int_equal(mpp_ctlmsg_head(m.b, m.n), 4);
-	assert_int_equal(parse(&m, NULL, &cm), 0);
-	assert_int_equal(cm.kind, MPP_CM_STATE);
-	m.n = 0;
-	put(&m, MPP_CM_STATEDATA);
-	for (int i = 0; i < 100; i++)
-		put(&m, i);
-	assert_int_equal(mpp_ctlmsg_head(m.b, m.n), 4);
-	assert_int_equal(parse(&m, NULL, &cm), 0);
-	assert_int_equal(cm.kind, MPP_CM_STATEDATA);
+	static const int kinds[] = {MPP_CM_STATE, MPP_CM_STATEDATA};
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		m.n = 0;
+		put(&m, kinds[k]);
+		for (int i = 0; i < 100; i++)
+			put(&m, i);
+		assert_int_equal(mpp_ctlmsg_head(m.b, m.n), 4);
+		assert_int_equal(parse(&m, NULL, &cm), 0);
+		assert_int_equal(cm.kind, kinds[k]);
+	}
 	m.n = 0;
 	put(&m, MPP_CM_FWD), put(&m, 0x40003), put(&m, 7), put(&m, 0), put(&m, 0x10000000), put(&m, 1);
 	put(&m, 99), put(&m, 98);
