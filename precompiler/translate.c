@@ -252,6 +252,27 @@ static void emit_thunk(struct unit *u, struct func *m, struct sbuf *out)
 		sb_printf(out, "\t__mpp_user_main(%s);\n\treturn 0;\n}\n", args);
 }
 
+/* main becomes __mpp_user_main (the runtime's main calls it): inside it,
+ * the names the compiler gives the function still say "main". */
+static void rename_main(struct unit *u, struct func *f, struct edits *ed)
+{
+	static const char *const names[] = {"__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"};
+	struct sbuf a = {0}, b = {0};
+	sb_add(&a, "\n");
+	sb_add(&b, "\n");
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		sb_printf(&a, "#define %s \"main\"\n", names[i]);
+		sb_printf(&b, "#undef %s\n", names[i]);
+	}
+	sb_printf(&a, "#line %u \"%s\"\n", front_line_of(u, f->so, NULL), u->path);
+	sb_printf(&b, "#line %u \"%s\"\n", front_line_of(u, f->body->eo, NULL), u->path);
+	edit_insert(ed, f->so, EDIT_LEFT, a.s);
+	edit_insert(ed, f->body->eo, EDIT_LEFT, b.s);
+	edit_replace(ed, f->name_off, f->name_off + 4, "__mpp_user_main");
+	free(a.s);
+	free(b.s);
+}
+
 int translate_file(const struct translate_opts *o)
 {
 	struct unit u;
@@ -283,7 +304,7 @@ int translate_file(const struct translate_opts *o)
 			edit_replace(&ed, u.pragmas[i].so, u.pragmas[i].eo, "");
 	for (struct func *f = u.funcs; f; f = f->next) {
 		if (f->is_main)
-			edit_replace(&ed, f->name_off, f->name_off + 4, "__mpp_user_main");
+			rename_main(&u, f, &ed);
 		rewrite_function(&u, f, &ed, tg, &sites);
 	}
 	uint64_t fp = fnv1a(0xcbf29ce484222325ULL, u.src, u.len);
