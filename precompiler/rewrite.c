@@ -130,6 +130,55 @@ static char *render(struct rw *rw, unsigned so, unsigned eo)
 	return edit_render(rw->ed, so, eo);
 }
 
+/* ---- line numbers -------------------------------------------------------
+ * The translated file keeps the source's lines (__LINE__, assert, the
+ * compiler's messages): a rewritten statement whose text has more or fewer
+ * newlines than the source it replaces (loops written again, code written
+ * twice) is followed by a #line for the source after it, and a body moved
+ * away from its loop's header is preceded by one. */
+
+static size_t newlines(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n && s[i]; i++)
+		c += s[i] == '\n';
+	return c;
+}
+
+/* "#line" for the source text from offset off on, on a line of its own */
+static char *line_sync(struct rw *rw, unsigned off)
+{
+	return xasprintf("\n#line %u \"%s\"\n", front_line_of(rw->u, off, NULL), rw->u->path);
+}
+
+/* Replaces the statement text [so, eo) by text, then numbers what follows
+ * as in the source when the newlines differ or text numbers its own. */
+static void stmt_replace(struct rw *rw, unsigned so, unsigned eo, const char *text)
+{
+	if (newlines(text, (size_t)-1) == newlines(rw->u->src + so, eo - so) && !strstr(text, "\n#line ")) {
+		edit_replace(rw->ed, so, eo, text);
+		return;
+	}
+	char *sync = line_sync(rw, eo);
+	char *t = xasprintf("%s%s", text, sync);
+	edit_replace(rw->ed, so, eo, t);
+	free(t);
+	free(sync);
+}
+
+/* The rendered body of loop l, numbered as in the source when it does not
+ * start on the loop's first line (takes body). */
+static char *synced_body(struct rw *rw, struct node *l, char *body)
+{
+	if (!newlines(rw->u->src + l->so, l->body->so - l->so))
+		return body;
+	char *sync = line_sync(rw, l->body->so);
+	char *t = xasprintf("%s%s", sync, body);
+	free(sync);
+	free(body);
+	return t;
+}
+
 static int new_site(struct rw *rw, unsigned P)
 {
 	rw->sites = xrealloc(rw->sites, sizeof(*rw->sites) * (size_t)(rw->nsites + 1));
@@ -609,7 +658,7 @@ static void stmt_generic(struct rw *rw, struct node *s, struct node *part, int b
 	char *tail = render(rw, part->eo, end);
 	char *text = xasprintf("%s%s%s%s%s%s%s", braces ? "{ " : "", decls.s ? decls.s : "", pre.s ? pre.s : "", head,
 	                       val, tail, braces ? " }" : "");
-	edit_replace(rw->ed, s->so, end, text);
+	stmt_replace(rw, s->so, end, text);
 	free(text);
 	free(head);
 	free(tail);
@@ -651,7 +700,7 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 		vi = norm(rw, &nci, s->inc, 1);
 	}
 	int need_label = s->ncont > 0;
-	char *body = s->body ? render(rw, s->body->so, stmt_end(rw, s->body)) : xstrdup(";");
+	char *body = s->body ? synced_body(rw, s, render(rw, s->body->so, stmt_end(rw, s->body))) : xstrdup(";");
 	struct sbuf b = {0};
 	int id = loop_id(rw, s);
 	char *lab = id ? xasprintf("__mpp_l%d:; ", id) : xstrdup("");
@@ -669,7 +718,7 @@ static void loop_rewrite(struct rw *rw, struct node *s)
 	if (vi)
 		sb_printf(&b, " %s%s%s", pre_i.s ? pre_i.s : "", vi, vi[0] ? ";" : "");
 	sb_add(&b, " } }");
-	edit_replace(rw->ed, s->so, end, b.s);
+	stmt_replace(rw, s->so, end, b.s);
 	free(b.s);
 	free(body);
 	free(vc);
@@ -1373,7 +1422,7 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 	char *step = m.step ? render(rw, m.step->so, m.step->eo) : xstrdup("1");
 	char *cond = render(rw, l->cond->so, l->cond->eo);
 	char *incs = render(rw, l->inc->so, l->inc->eo);
-	char *body = render(rw, l->body->so, stmt_end(rw, l->body));
+	char *body = synced_body(rw, l, render(rw, l->body->so, stmt_end(rw, l->body)));
 	char *init = l->init ? render(rw, l->init->so, l->init->eo) : xstrdup("");
 	int init_semi = !l->init || l->init->kind != N_DECLSTMT || init[0] == 0 || init[strlen(init) - 1] != ';';
 	char *ptxt = point_text(rw, k);
@@ -1421,14 +1470,16 @@ static int stripmine(struct rw *rw, struct node *l, struct point *pt)
 		/* the source's loop when it is short: its own trip count is known
 		 * (nest_trips) before it starts */
 		char *orig = render(rw, l->so, stmt_end(rw, l));
-		char *v =
-		    xasprintf("{ if (__builtin_expect(%s <= " MPP_CHUNK "ULL, 1)) { %s } else %s }", own, orig, text);
+		char *again = newlines(orig, (size_t)-1) ? line_sync(rw, l->so) : xstrdup("");
+		char *v = xasprintf("{ if (__builtin_expect(%s <= " MPP_CHUNK "ULL, 1)) { %s } else %s%s }", own, orig,
+		                    again, text);
+		free(again);
 		free(text);
 		free(orig);
 		free(own);
 		text = v;
 	}
-	edit_replace(rw->ed, l->so, stmt_end(rw, l), text);
+	stmt_replace(rw, l->so, stmt_end(rw, l), text);
 	free(text);
 	free(chunk);
 	free(trips);
@@ -1537,9 +1588,17 @@ static void unroll_while(struct rw *rw, struct node *l, struct point *pt)
 	char *B = render(rw, l->body->so, end);
 	char *C = render(rw, l->cond->so, l->cond->eo);
 	struct sbuf b = {0};
+	unsigned at = compound ? end - 1 : end;
+	char *from = newlines(B, (size_t)-1) ? line_sync(rw, l->body->so) : xstrdup("");
 	for (int i = 1; i < MPP_UNROLL; i++)
-		sb_printf(&b, " if (!(%s)) break; %s%s%s", C, compound ? "" : "{ ", B, compound ? "" : " }");
-	edit_insert(rw->ed, compound ? end - 1 : end, EDIT_LEFT, b.s);
+		sb_printf(&b, " if (!(%s)) break; %s%s%s%s", C, from, compound ? "" : "{ ", B, compound ? "" : " }");
+	if (newlines(b.s, (size_t)-1)) {
+		char *sync = line_sync(rw, at);
+		sb_add(&b, sync);
+		free(sync);
+	}
+	free(from);
+	edit_insert(rw->ed, at, EDIT_LEFT, b.s);
 	free(b.s);
 	free(B);
 	free(C);
@@ -1601,7 +1660,7 @@ static void process(struct rw *rw, struct node *n)
 					rw->P = n->so;
 					char *t = decl_text(rw, n, &nc);
 					char *text = xasprintf("%s%s%s", decls.s ? decls.s : "", pre.s ? pre.s : "", t);
-					edit_replace(rw->ed, n->so, end, text);
+					stmt_replace(rw, n->so, end, text);
 					free(text);
 					free(t);
 					free(pre.s);
@@ -2152,6 +2211,152 @@ static void wrap_nocap(struct rw *rw, struct node *n, int from_nomigrate)
 	free(call);
 }
 
+/* ---- a fast copy and a restoring copy ---------------------------------
+ * A restore enters a loop's body in the middle (a call or a poll), so the
+ * counters and pointers the loop carries merge with values read from the
+ * state, and gcc keeps them as plain variables: it no longer strength-
+ * reduces them, and the test of __mpp_site where each such loop ends stays
+ * on the fast path. A function whose loops hold sites is therefore written
+ * twice, each copy in a block of its own with its labels declared local
+ * (__label__): the copy a restore runs, as before, and the copy every
+ * other call runs, in which __mpp_site is a local that is 0 on every path
+ * (it is only ever set to 0), so the compiler drops the dispatches and the
+ * restore paths and each loop keeps its single entry. Both copies capture
+ * their frame the same way, with the same sites. The fast copy's lines are
+ * numbered again with #line. */
+
+enum { VERSION_MAX = 64 * 1024 }; /* bytes of translated body; longer: one copy */
+
+/* Does f hold what a second copy would change or break: a label address,
+ * a computed goto or asm (may name labels), local labels of its own, a
+ * static kept in the function, or a preprocessor line in the body? */
+static int copy_unsafe(struct rw *rw, struct node *n)
+{
+	if (n->kind == N_INDGOTO || n->kind == N_ASM || clang_getCursorKind(n->cur) == CXCursor_AddrLabelExpr)
+		return 1;
+	for (int i = 0; i < n->nkids; i++)
+		if (copy_unsafe(rw, n->kids[i]))
+			return 1;
+	return 0;
+}
+
+static int calls_to(const struct node *n, const char *g)
+{
+	int c = n->kind == N_CALL && n->callee_name && !strcmp(n->callee_name, g);
+	for (int i = 0; i < n->nkids; i++)
+		c += calls_to(n->kids[i], g);
+	return c;
+}
+
+/* Does the body call a static function of the file that nothing else calls?
+ * gcc inlines such a function whatever its size; with a second copy of the
+ * call it would weigh it like any other (nbody's advance, called by main's
+ * loop, then stays a call). */
+static int calls_single_use(struct rw *rw, const struct node *n)
+{
+	const struct func *g = n->kind == N_CALL && n->callee_name ? front_func_by_name(rw->u, n->callee_name) : NULL;
+	if (g && g->is_static && !g->addr_taken) {
+		int c = 0;
+		for (const struct func *h = rw->u->funcs; h && c < 2; h = h->next)
+			c += h->body ? calls_to(h->body, g->name) : 0;
+		if (c == 1)
+			return 1;
+	}
+	for (int i = 0; i < n->nkids; i++)
+		if (calls_single_use(rw, n->kids[i]))
+			return 1;
+	return 0;
+}
+
+static int versionable(struct rw *rw, const char *body)
+{
+	struct func *f = rw->f;
+	int calls = 0;
+	for (int i = 0; i < rw->nloops; i++)
+		calls |= rw->loops[i].n->has_reach;
+	if (!calls || strlen(body) > VERSION_MAX || strstr(body, "__label__"))
+		return 0;
+	for (int i = 0; i < f->nvars; i++)
+		if (f->vars[i]->is_static && !f->vars[i]->hoisted)
+			return 0;
+	for (const char *l = body; l; l = strchr(l, '\n')) {
+		l += *l == '\n';
+		l += strspn(l, " \t");
+		if (*l == '#')
+			return 0;
+	}
+	return !copy_unsafe(rw, f->body) && !calls_single_use(rw, f->body);
+}
+
+/* Adds the labels the translated body text defines to b: user labels (from
+ * the syntax tree), the loops' re-entry and continue labels, and the
+ * restore label of each site whose shape defines one (mpp.h, __MPP_LOAD_). */
+static void user_labels(struct node *n, struct sbuf *b)
+{
+	if (n->kind == N_LABEL) {
+		CXString s = clang_getCursorSpelling(n->cur);
+		sb_printf(b, "%s%s", b->n ? ", " : "", clang_getCString(s));
+		clang_disposeString(s);
+	}
+	for (int i = 0; i < n->nkids; i++)
+		user_labels(n->kids[i], b);
+}
+
+static char *label_decl(struct rw *rw, const char *body)
+{
+	static const char *const shapes[] = {"__MPP_POINT(", "__MPP_CALL_BEGIN(", "__MPP_POLL(", "__MPP_LOOP_ENTRY(",
+	                                     "__MPP_BEFORE_CALL("};
+	struct sbuf b = {0};
+	user_labels(rw->f->body, &b);
+	for (const char *p = body; (p = strstr(p, "__mpp_")) != NULL; p++) {
+		int k, len = 0;
+		if ((sscanf(p, "__mpp_l%d:%n", &k, &len) == 1 || sscanf(p, "__mpp_c%d:%n", &k, &len) == 1) && len)
+			sb_printf(&b, "%s__mpp_%c%d", b.n ? ", " : "", p[6], k);
+	}
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); i++) {
+		size_t sl = strlen(shapes[i]);
+		for (const char *p = body; (p = strstr(p, shapes[i])) != NULL; p += sl) {
+			int fn, k, len = 0;
+			if (sscanf(p + sl, "__mpp_funcs[%d], %d,%n", &fn, &k, &len) == 2 && len)
+				sb_printf(&b, "%s__mpp_r%d", b.n ? ", " : "", k);
+		}
+	}
+	if (!b.n)
+		return xstrdup("");
+	char *t = xasprintf("__label__ %s; ", b.s);
+	free(b.s);
+	return t;
+}
+
+/* pe: the edit holding the entry dispatch, placeholders filled. */
+static void version_function(struct rw *rw, int pe)
+{
+	struct func *f = rw->f;
+	struct edit *pro = &rw->ed->v[pe];
+	char *sw = strstr(pro->text, "switch ((__mpp_site");
+	char *un = strstr(pro->text, " unsigned __mpp_site");
+	if (!sw || !un)
+		return;
+	pro->dead = 1;
+	char *body = render(rw, f->body->so + 1, f->body->eo - 1);
+	if (!versionable(rw, body)) {
+		pro->dead = 0;
+		free(body);
+		return;
+	}
+	char *labels = label_decl(rw, body);
+	char *first = line_sync(rw, f->body->so + 1), *last = line_sync(rw, f->body->eo - 1);
+	char *text = xasprintf("%.*s if (__MPP_UNLIKELY(__mpp_nonzero(&__mpp_restoring))) { unsigned __mpp_site = 0; "
+	                       "{ %s%s%s%s } } else { unsigned __mpp_site = 0; { %s%s%s } }%s",
+	                       (int)(un - pro->text), pro->text, labels, sw, first, body, labels, first, body, last);
+	edit_replace(rw->ed, f->body->so + 1, f->body->eo - 1, text);
+	free(text);
+	free(first);
+	free(last);
+	free(labels);
+	free(body);
+}
+
 int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct typegen *tg, struct sbuf *tables)
 {
 	struct rw rw = {0};
@@ -2200,10 +2405,20 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 	    "__mpp_resume_site(&__mpp_funcs[%d]))) { \x03"
 	    "0\x04 }",
 	    f->index);
+	int pe = ed->n;
 	edit_insert(ed, f->body->so + 1, EDIT_RIGHT, d.s);
 	free(d.s);
 	f->nsites = rw.nsites;
 	finish_sites(&rw, first_edit);
+	version_function(&rw, pe);
+	/* what follows the function keeps its line numbers */
+	char *all = render(&rw, f->body->so, f->body->eo);
+	if (newlines(all, (size_t)-1) != newlines(u->src + f->body->so, f->body->eo - f->body->so)) {
+		char *sync = line_sync(&rw, f->body->eo);
+		edit_insert(ed, f->body->eo, EDIT_LEFT, sync);
+		free(sync);
+	}
+	free(all);
 	free(rw.sites);
 	free(rw.loops);
 	return u->errors ? -1 : 0;

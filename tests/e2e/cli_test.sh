@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cli_test.sh: mppcc's command-line errors, each with its exact message and
 # exit status, a runtime control with a bad value (status 78), and which
-# loops --mpp-auto polls and where polls go around a step loop (placement.c).
+# loops --mpp-auto polls and where polls go around a step loop (placement.c),
+# and which functions mppcc writes twice (copies.c).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mppcc=${MPPCC:-$here/../../build/bin/mppcc}
@@ -91,4 +92,21 @@ for spec in "1 auto 8470" "2 auto 202" "2 auto 20002 10000" "3 pragma 1"; do
 		echo "ok   placement ONLY=$only $mode $arg ($polls polls)"
 	fi
 done
+# which functions are written twice (copies.c, see there and README, How
+# mppcc translates): subsets, walk and main, each copy declaring its labels
+# local; step's loop holds no call and is written once
+rm -rf emit
+if ! "$mppcc" -O2 --mpp-emit=emit -c -o copies.o "$here/../programs/copies.c" >build.log 2>&1; then
+	echo "FAIL copies: translation failed"
+	sed 's/^/  | /' build.log
+	fail=1
+else
+	twice=$(grep -o '__label__ [^;]*;' emit/copies.c | sort | uniq -c | awk '{print $1}' | tr '\n' ' ')
+	if [[ $twice != "2 2 2 " ]]; then
+		echo "FAIL copies: label declarations per function: '$twice' (expected '2 2 2 ')"
+		fail=1
+	else
+		echo "ok   copies: 3 functions written twice"
+	fi
+fi
 exit $fail
