@@ -2,6 +2,7 @@
  * atomic write goes through "FILE.tmp.PID" next to FILE, so that rename
  * stays within one file system. */
 #define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64 /* states past 2 GiB on 32-bit hosts */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -66,19 +67,64 @@ out:
 	return rc;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
+/* Whole aligned blocks of zeros (of the file offset) become holes: a state
+ * whose live data is mostly zero pages costs little disk and write time,
+ * and reads back the same, holes reading as zeros. 4 KiB is the block of
+ * common file systems; one that does not keep holes stores the zeros. */
+#define HOLE_BLOCK 4096
+
+/* Whether the HOLE_BLOCK bytes at p are all zero. Data blocks usually fail
+ * on the first word; a zero block is OR-ed whole, which vectorises. */
+static int zero_block(const unsigned char *p)
+{
+	uint64_t w, any;
+	size_t i;
+
+	memcpy(&any, p, sizeof any);
+	if (any)
+		return 0;
+	for (i = sizeof w; i < HOLE_BLOCK; i += sizeof w) {
+		memcpy(&w, p + i, sizeof w);
+		any |= w;
+	}
+	return !any;
+}
+
+static int pwrite_all(int fd, const unsigned char *p, size_t len, off_t off)
 {
 	ssize_t n;
 
 	while (len) {
-		n = write(fd, p, len);
+		n = pwrite(fd, p, len, off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -1;
 		p += n;
+		off += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/* Write buf to the empty file fd: runs of data with pwrite, whole zero
+ * blocks skipped; ftruncate gives the file its length when it ends in a
+ * hole. -1 with errno on failure. */
+static int write_sparse(int fd, const unsigned char *p, size_t len)
+{
+	size_t off = 0, end, written = 0;
+
+	while (off < len) {
+		for (end = off; end < len && !(len - end >= HOLE_BLOCK && zero_block(p + end));)
+			end = len - end > HOLE_BLOCK ? end + HOLE_BLOCK : len;
+		if (end > off && pwrite_all(fd, p + off, end - off, (off_t)off))
+			return -1;
+		written = end;
+		for (off = end; len - off >= HOLE_BLOCK && zero_block(p + off);)
+			off += HOLE_BLOCK;
+	}
+	if (written < len && ftruncate(fd, (off_t)len))
+		return -1;
 	return 0;
 }
 
@@ -112,7 +158,7 @@ int mpp_file_write(const char *path, const void *buf, size_t len, int sync)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return mpp_err_sys(MPP_EIO, "cannot create '%s'", tmp);
-	if (write_all(fd, buf, len) || (sync && fsync(fd))) {
+	if (write_sparse(fd, buf, len) || (sync && fsync(fd))) {
 		mpp_err_sys(MPP_EIO, "cannot write '%s'", tmp);
 		goto fail;
 	}
@@ -149,7 +195,7 @@ int mpp_file_write_temp(const void *buf, size_t len, char *path, size_t n)
 	fd = mkstemp(path);
 	if (fd < 0)
 		return mpp_err_sys(MPP_EIO, "cannot create a temporary file in '%s'", dir);
-	if (write_all(fd, buf, len)) {
+	if (write_sparse(fd, buf, len)) {
 		mpp_err_sys(MPP_EIO, "cannot write '%s'", path);
 		close(fd);
 		unlink(path);
