@@ -16,12 +16,51 @@
 #include "mpp_err.h"
 #include "mpp_file.h"
 
+/* Reads the file of size bytes into p, which is zero: only its data
+ * where the file system tells data from holes (SEEK_DATA, SEEK_HOLE), so
+ * that the holes of a sparse state cost neither page cache nor copies; the
+ * whole file where it does not. *got: the bytes covered, fewer if the file
+ * shrank meanwhile. -1 with errno on a read error. */
+static int read_data(int fd, unsigned char *p, size_t size, size_t *got)
+{
+	struct stat st;
+	off_t data, hole;
+	ssize_t n;
+
+	*got = 0;
+	while (*got < size) {
+		data = lseek(fd, (off_t)*got, SEEK_DATA);
+		if (data < 0 && errno == ENXIO) {
+			/* a hole to the end, unless the file shrank */
+			*got = fstat(fd, &st) || (unsigned long long)st.st_size >= size ? size : (size_t)st.st_size;
+			return 0;
+		}
+		if (data < 0 || (unsigned long long)data >= size) {
+			data = (off_t)*got; /* no SEEK_DATA here, or a file grown meanwhile */
+			hole = (off_t)size;
+		} else if ((hole = lseek(fd, data, SEEK_HOLE)) < 0 || (unsigned long long)hole > size) {
+			hole = (off_t)size;
+		}
+		*got = (size_t)data;
+		while (*got < (size_t)hole) {
+			n = pread(fd, p + *got, (size_t)hole - *got, (off_t)*got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return -1;
+			if (n == 0)
+				return 0; /* shrank meanwhile: decode what is there */
+			*got += (size_t)n;
+		}
+	}
+	return 0;
+}
+
 int mpp_file_read(const char *path, unsigned char **buf, size_t *len)
 {
 	struct stat st;
 	unsigned char *p = NULL;
 	size_t size, got = 0;
-	ssize_t n;
 	int fd, rc = 0;
 
 	*buf = NULL;
@@ -42,21 +81,14 @@ int mpp_file_read(const char *path, unsigned char **buf, size_t *len)
 		goto out;
 	}
 	size = (size_t)st.st_size;
-	if (size && !(p = malloc(size))) {
+	/* calloc: fresh zero pages, left untouched where the file has holes */
+	if (size && !(p = calloc(1, size))) {
 		rc = mpp_err_set(MPP_ENOMEM, "out of memory for a state of %zu bytes", size);
 		goto out;
 	}
-	while (got < size) {
-		n = read(fd, p + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = mpp_err_sys(MPP_EFORMAT, "cannot read it");
-			goto out;
-		}
-		if (n == 0)
-			break; /* shrank meanwhile: decode what is there */
-		got += (size_t)n;
+	if (size && read_data(fd, p, size, &got)) {
+		rc = mpp_err_sys(MPP_EFORMAT, "cannot read it");
+		goto out;
 	}
 	*buf = p;
 	*len = got;
