@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # dmtcp.sh: mpp against a whole-process checkpointer, DMTCP: checkpoint
-# time, restart time and image size at the same program point.
+# time, restart time and image size (length and disk usage: mpp writes
+# whole zero blocks as holes) at the same program point.
 #
 # The program is bench/footprint.c, built plain (cc -O2, run under DMTCP)
 # and with mppcc -O2 (checkpointed by mpp), in three scenarios:
@@ -125,10 +126,11 @@ port=$(cat "$work/port")
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
 file_size() { stat -c %s "$1"; }
+disk_size() { stat -c '%b %B' "$1" | awk '{ print $1 * $2 }'; } # allocated bytes: holes do not count
 last_lines() { tail -n 4 "$1" 2>/dev/null | tr '\n' ' '; }
 fail=
 # Every step of a measurement sets these, or `fail` (a sentence).
-ck_us="" rs_us="" img_bytes="" sync_us="" exit_us="" rss_kib=""
+ck_us="" rs_us="" img_bytes="" img_disk="" sync_us="" exit_us="" rss_kib=""
 
 # Waits (at most tmo seconds) for the READY file of the program run_pid.
 wait_ready() { # READY
@@ -155,6 +157,7 @@ run_mpp() {
 	ck_us=$((t_appear - t_point))
 	exit_us=$((t_end - t_appear))
 	img_bytes=$(file_size "$st")
+	img_disk=$(disk_size "$st")
 	sync_us=0
 	local t0
 	t0=$(now_us)
@@ -197,6 +200,7 @@ run_dmtcp() {
 	sync_us=$(($(now_us) - t0))
 	exit_us=0
 	img_bytes=$(file_size "$img")
+	img_disk=$(disk_size "$img")
 	kill -KILL "$run_pid" 2>/dev/null
 	wait "$run_pid" 2>/dev/null
 	run_pid=
@@ -226,7 +230,7 @@ run_dmtcp 1 0 0 0
 [ -z "$fail" ] || skip "DMTCP ($dmtcp_version, $dmtcp_bin) cannot checkpoint and restart a small program here: $fail"
 
 # ---- the measurements -----------------------------------------------------------------
-: >"$work/raw.tsv" # scenario tool rep ck_us rs_us sync_us img_bytes rss_kib exit_us
+: >"$work/raw.tsv" # scenario tool rep ck_us rs_us sync_us img_bytes rss_kib exit_us img_disk
 status=0
 tools="mpp dmtcp"
 [ "$gzip" = 1 ] && tools="$tools dmtcp-gzip"
@@ -245,8 +249,8 @@ for rep in $(seq "$reps"); do
 				status=1
 				continue
 			fi
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$tool" "$rep" "$ck_us" "$rs_us" "$sync_us" \
-				"$img_bytes" "$rss_kib" "$exit_us" >>"$work/raw.tsv"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$tool" "$rep" "$ck_us" "$rs_us" "$sync_us" \
+				"$img_bytes" "$rss_kib" "$exit_us" "$img_disk" >>"$work/raw.tsv"
 		done
 	done
 done
@@ -258,7 +262,7 @@ med() { # SCENARIO TOOL COLUMN: the median of a column of raw.tsv
 }
 ratio_med() { # SCENARIO TOOL EXPR: the median over repetitions of EXPR(tool) / EXPR(mpp)
 	awk -F'\t' -v s="$1" -v t="$2" -v e="$3" '
-		function val(   ) { return e == "ck" ? $4 + $6 : e == "rs" ? $5 : e == "tot" ? $4 + $6 + $5 : $7 }
+		function val(   ) { return e == "ck" ? $4 + $6 : e == "rs" ? $5 : e == "tot" ? $4 + $6 + $5 : e == "disk" ? $10 : $7 }
 		$1 == s && $2 == "mpp" { m[$3] = val() }
 		$1 == s && $2 == t { d[$3] = val() }
 		END { for (r in d) if ((r in m) && m[r] > 0) print d[r] / m[r] }' "$work/raw.tsv" | bench_stats | cut -d' ' -f2
@@ -271,13 +275,13 @@ x() { # a ratio, with two significant digits below 1
 }
 
 : >"$work/plot.dat"
-row_fmt='%-8s %-10s %8s %10s %9s %8s %8s %10s %9s %7s\n'
+row_fmt='%-8s %-10s %8s %9s %9s %9s %8s %8s %10s %9s %7s\n'
 {
 	echo "mpp against DMTCP: checkpoint and restart at the same program point (medians of $reps runs)"
 	echo "$dmtcp_version, images without compression$([ "$gzip" = 1 ] && echo ', and with gzip'); mpp state files with fsync."
 	echo
 	# shellcheck disable=SC2059
-	printf "$row_fmt" scenario tool "RSS MiB" "image MiB" "ckpt ms" "sync ms" "exit ms" "restart ms" "total ms" "vs mpp"
+	printf "$row_fmt" scenario tool "RSS MiB" "file MiB" "disk MiB" "ckpt ms" "sync ms" "exit ms" "restart ms" "total ms" "vs mpp"
 	for name in "${names[@]}"; do
 		for tool in $tools; do
 			ck=$(med "$name" "$tool" 4)
@@ -285,6 +289,7 @@ row_fmt='%-8s %-10s %8s %10s %9s %8s %8s %10s %9s %7s\n'
 			sy=$(med "$name" "$tool" 6)
 			rs=$(med "$name" "$tool" 5)
 			img=$(med "$name" "$tool" 7)
+			dsk=$(med "$name" "$tool" 10)
 			rss=$(med "$name" "$tool" 8)
 			ex=$(med "$name" "$tool" 9)
 			ckt=$(awk -v a="$ck" -v b="$sy" 'BEGIN { print a + b }')
@@ -296,18 +301,18 @@ row_fmt='%-8s %-10s %8s %10s %9s %8s %8s %10s %9s %7s\n'
 			fi
 			# shellcheck disable=SC2059
 			printf "$row_fmt" "$name" "$tool" "$(awk -v v="$rss" 'BEGIN { printf "%.0f\n", v / 1024 }')" \
-				"$(mib "$img")" "$(ms "$ckt")" "$sy" "$ex" "$(ms "$rs")" "$(ms "$tot")" "$vs"
-			printf '"%s %s" %s %s %s\n' "$name" "$tool" "$(ms "$ckt")" "$(ms "$rs")" "$(mib "$img")" >>"$work/plot.dat"
+				"$(mib "$img")" "$(mib "$dsk")" "$(ms "$ckt")" "$sy" "$ex" "$(ms "$rs")" "$(ms "$tot")" "$vs"
+			printf '"%s %s" %s %s %s\n' "$name" "$tool" "$(ms "$ckt")" "$(ms "$rs")" "$(mib "$dsk")" >>"$work/plot.dat"
 		done
 	done
 	echo
 	echo "ratios DMTCP / mpp (median over the runs of the ratio within each run)"
-	printf '%-8s %-10s %10s %10s %10s %10s\n' scenario tool image ckpt restart total
+	printf '%-8s %-10s %10s %10s %10s %10s %10s\n' scenario tool file disk ckpt restart total
 	for name in "${names[@]}"; do
 		for tool in $tools; do
 			[ "$tool" = mpp ] && continue
-			printf '%-8s %-10s %10s %10s %10s %10s\n' "$name" "$tool" "$(x "$(ratio_med "$name" "$tool" img)")" \
-				"$(x "$(ratio_med "$name" "$tool" ck)")" "$(x "$(ratio_med "$name" "$tool" rs)")" "$(x "$(ratio_med "$name" "$tool" tot)")"
+			printf '%-8s %-10s %10s %10s %10s %10s %10s\n' "$name" "$tool" "$(x "$(ratio_med "$name" "$tool" img)")" \
+				"$(x "$(ratio_med "$name" "$tool" disk)")" "$(x "$(ratio_med "$name" "$tool" ck)")" "$(x "$(ratio_med "$name" "$tool" rs)")" "$(x "$(ratio_med "$name" "$tool" tot)")"
 		done
 	done
 	echo
@@ -318,7 +323,9 @@ row_fmt='%-8s %-10s %8s %10s %9s %8s %8s %10s %9s %7s\n'
 		[ "$sp" != 0 ] && printf ', plus a live %s MiB calloc array with one double set per MiB' "$sp"
 		echo .
 	done
-	echo "RSS: resident size of the process at the point."
+	echo "RSS: resident size of the process at the point. file: length of the image (mpp's state file,"
+	echo "DMTCP's ckpt_*.dmtcp); disk: the space it takes (st_blocks; mpp writes whole 4 KiB zero blocks"
+	echo "as holes, which read as zeros and take no space)."
 	echo "ckpt: mpp from the point until the state file is in place (capture, encode, write, fsync,"
 	echo "rename); DMTCP dmtcp_command --bcheckpoint, then 'sync IMAGE' (sync ms, included). exit: mpp's"
 	echo "process exit after the file is in place (not included; a DMTCP checkpoint leaves the process"
@@ -351,7 +358,7 @@ set title "checkpoint and restart time (log scale)"
 plot "$work/plot.dat" using 2:xtic(1) title "checkpoint" lc rgb "#1f77b4", "" using 3 title "restart" lc rgb "#ff7f0e"
 set ylabel "MiB"
 set key off
-set title "image size (log scale)"
+set title "image on disk (log scale)"
 plot "$work/plot.dat" using 4:xtic(1) title "image" lc rgb "#2ca02c"
 unset multiplot
 GP
