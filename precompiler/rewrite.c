@@ -2212,18 +2212,20 @@ static void wrap_nocap(struct rw *rw, struct node *n, int from_nomigrate)
 }
 
 /* ---- a fast copy and a restoring copy ---------------------------------
- * A restore enters a loop's body in the middle (a call or a poll), so the
+ * A restore enters a loop's body in the middle (at a call), so the
  * counters and pointers the loop carries merge with values read from the
  * state, and gcc keeps them as plain variables: it no longer strength-
  * reduces them, and the test of __mpp_site where each such loop ends stays
- * on the fast path. A function whose loops hold sites is therefore written
- * twice, each copy in a block of its own with its labels declared local
- * (__label__): the copy a restore runs, as before, and the copy every
- * other call runs, in which __mpp_site is a local that is 0 on every path
- * (it is only ever set to 0), so the compiler drops the dispatches and the
- * restore paths and each loop keeps its single entry. Both copies capture
- * their frame the same way, with the same sites. The fast copy's lines are
- * numbered again with #line. */
+ * on the fast path. A function whose loops hold call sites is therefore
+ * written twice: the copy a restore runs, as before, in a function of its
+ * own that the function calls when it is entered to restore (optimised as
+ * much: a restored frame runs there until it returns), and the
+ * copy every other call runs, in which __mpp_site is a local that is 0 on
+ * every path (it is only ever set to 0), so the compiler drops the
+ * dispatches and the restore paths and each loop keeps its single entry.
+ * Both copies capture their frame the same way, with the same sites and
+ * function descriptor; __func__ names the source's function in both, and
+ * both keep the source's line numbers (#line). */
 
 enum { VERSION_MAX = 64 * 1024 }; /* bytes of translated body; longer: one copy */
 
@@ -2274,7 +2276,7 @@ static int versionable(struct rw *rw, const char *body)
 	int calls = 0;
 	for (int i = 0; i < rw->nloops; i++)
 		calls |= rw->loops[i].n->has_reach;
-	if (!calls || strlen(body) > VERSION_MAX || strstr(body, "__label__"))
+	if (!calls || strlen(body) > VERSION_MAX)
 		return 0;
 	for (int i = 0; i < f->nvars; i++)
 		if (f->vars[i]->is_static && !f->vars[i]->hoisted)
@@ -2288,54 +2290,18 @@ static int versionable(struct rw *rw, const char *body)
 	return !copy_unsafe(rw, f->body) && !calls_single_use(rw, f->body);
 }
 
-/* Adds the labels the translated body text defines to b: user labels (from
- * the syntax tree), the loops' re-entry and continue labels, and the
- * restore label of each site whose shape defines one (mpp.h, __MPP_LOAD_). */
-static void user_labels(struct node *n, struct sbuf *b)
-{
-	if (n->kind == N_LABEL) {
-		CXString s = clang_getCursorSpelling(n->cur);
-		sb_printf(b, "%s%s", b->n ? ", " : "", clang_getCString(s));
-		clang_disposeString(s);
-	}
-	for (int i = 0; i < n->nkids; i++)
-		user_labels(n->kids[i], b);
-}
-
-static char *label_decl(struct rw *rw, const char *body)
-{
-	static const char *const shapes[] = {"__MPP_POINT(", "__MPP_CALL_BEGIN(", "__MPP_POLL(", "__MPP_LOOP_ENTRY(",
-	                                     "__MPP_BEFORE_CALL("};
-	struct sbuf b = {0};
-	user_labels(rw->f->body, &b);
-	for (const char *p = body; (p = strstr(p, "__mpp_")) != NULL; p++) {
-		int k, len = 0;
-		if ((sscanf(p, "__mpp_l%d:%n", &k, &len) == 1 || sscanf(p, "__mpp_c%d:%n", &k, &len) == 1) && len)
-			sb_printf(&b, "%s__mpp_%c%d", b.n ? ", " : "", p[6], k);
-	}
-	for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); i++) {
-		size_t sl = strlen(shapes[i]);
-		for (const char *p = body; (p = strstr(p, shapes[i])) != NULL; p += sl) {
-			int fn, k, len = 0;
-			if (sscanf(p + sl, "__mpp_funcs[%d], %d,%n", &fn, &k, &len) == 2 && len)
-				sb_printf(&b, "%s__mpp_r%d", b.n ? ", " : "", k);
-		}
-	}
-	if (!b.n)
-		return xstrdup("");
-	char *t = xasprintf("__label__ %s; ", b.s);
-	free(b.s);
-	return t;
-}
-
-/* pe: the edit holding the entry dispatch, placeholders filled. */
+/* pe: the edit holding the entry dispatch, placeholders filled. The
+ * restoring copy becomes the function __mpp_slow_NAME, declared before
+ * the function and defined after it, with the same parameters; the function
+ * itself calls it when it is entered to restore. */
 static void version_function(struct rw *rw, int pe)
 {
 	struct func *f = rw->f;
 	struct edit *pro = &rw->ed->v[pe];
 	char *sw = strstr(pro->text, "switch ((__mpp_site");
 	char *un = strstr(pro->text, " unsigned __mpp_site");
-	if (!sw || !un)
+	CXType ft = clang_getCursorType(f->cur);
+	if (!sw || !un || ft.kind != CXType_FunctionProto || clang_isFunctionTypeVariadic(ft))
 		return;
 	pro->dead = 1;
 	char *body = render(rw, f->body->so + 1, f->body->eo - 1);
@@ -2344,16 +2310,55 @@ static void version_function(struct rw *rw, int pe)
 		free(body);
 		return;
 	}
-	char *labels = label_decl(rw, body);
-	char *first = line_sync(rw, f->body->so + 1), *last = line_sync(rw, f->body->eo - 1);
-	char *text = xasprintf("%.*s if (__MPP_UNLIKELY(__mpp_nonzero(&__mpp_restoring))) { unsigned __mpp_site = 0; "
-	                       "{ %s%s%s%s } } else { unsigned __mpp_site = 0; { %s%s%s } }%s",
-	                       (int)(un - pro->text), pro->text, labels, sw, first, body, labels, first, body, last);
-	edit_replace(rw->ed, f->body->so + 1, f->body->eo - 1, text);
-	free(text);
+	struct var *p0 = NULL, *pl = NULL;
+	struct sbuf args = {0};
+	for (int i = 0; i < f->nvars; i++)
+		if (f->vars[i]->is_param) {
+			p0 = p0 ? p0 : f->vars[i];
+			pl = f->vars[i];
+			sb_printf(&args, "%s%s", args.n ? ", " : "", f->vars[i]->name);
+		}
+	char *params = p0 ? render(rw, p0->so, pl->eo) : xstrdup("void");
+	char *ret = f->ret_spell ? xasprintf("__typeof__(%s)", f->ret_spell) : xstrdup("void");
+	char *z = xasprintf("%.*s", (int)(un - pro->text), pro->text);
+	/* the declaration, on the line of the function's start */
+	char *decl = xasprintf("static %s __mpp_slow_%s(%s) __attribute__((noinline)); ", ret, f->name, params);
+	if (newlines(decl, (size_t)-1)) {
+		char *sync = line_sync(rw, f->so);
+		char *t = xasprintf("%s%s", decl, sync);
+		free(decl);
+		free(sync);
+		decl = t;
+	}
+	edit_insert(rw->ed, f->so, EDIT_LEFT, decl);
+	/* the fast copy */
+	char *fast = xasprintf("%s if (__MPP_UNLIKELY(__mpp_nonzero(&__mpp_restoring))) %s__mpp_slow_%s(%s);%s "
+	                       "unsigned __mpp_site = 0; %s",
+	                       z, f->ret_spell ? "return " : "{ ", f->name, args.s ? args.s : "",
+	                       f->ret_spell ? "" : " return; }", body);
+	edit_replace(rw->ed, f->body->so + 1, f->body->eo - 1, fast);
+	/* the restoring copy, where __func__ is the function's name */
+	static const char *const names[] = {"__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"};
+	struct sbuf t = {0};
+	sb_add(&t, "\n");
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		sb_printf(&t, "#define %s \"%s\"\n", names[i], f->name);
+	char *first = line_sync(rw, f->body->so), *last = line_sync(rw, f->body->eo);
+	sb_printf(&t, "static %s __mpp_slow_%s(%s)%s{%s unsigned __mpp_site = 0; %s%s}\n", ret, f->name, params, first,
+	          z, sw, body);
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		sb_printf(&t, "#undef %s\n", names[i]);
+	sb_add(&t, last + 1);
+	edit_insert(rw->ed, f->body->eo, EDIT_LEFT, t.s);
+	free(t.s);
 	free(first);
 	free(last);
-	free(labels);
+	free(fast);
+	free(decl);
+	free(z);
+	free(ret);
+	free(params);
+	free(args.s);
 	free(body);
 }
 
