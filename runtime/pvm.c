@@ -661,7 +661,11 @@ static int unpack_unotes(void)
 	for (int i = 0; i < n; i++) {
 		if (pvm_upkint(e, 3, 1) < 0)
 			return -1;
-		int cnt = e[0] == PvmHostDelete && e[2] > 0 && e[2] <= 4096 ? e[2] : 0;
+		/* PvmHostDelete: the hosts' tids follow, at most one per host a
+		 * virtual machine can have (12 bits of a tid) */
+		int cnt = e[0] == PvmHostDelete && e[2] > 0 ? e[2] : 0;
+		if (cnt > 4096)
+			return -1;
 		int *t = cnt ? malloc(sizeof(int) * (size_t)cnt) : NULL;
 		if (cnt && (!t || pvm_upkint(t, cnt, 1) < 0)) {
 			free(t);
