@@ -595,12 +595,14 @@ static void pack_opts(void)
 
 /* At a destination, once its STATE is read whole: the program's options
  * as they came (a negative value: not to be set). Set after the reading,
- * since PvmAutoErr may make libpvm3 end the task at its first error. */
+ * and PvmAutoErr after the others, since it may make libpvm3 end the
+ * task at its first error (a value the others refuse, too). */
 static void set_opts(const int *v)
 {
-	for (int i = 0; i < NOPTS; i++)
-		if (v[i] >= 0 && pvm_getopt(prog_opts[i]) != v[i])
-			pvm_setopt(prog_opts[i], v[i]);
+	for (int last = 0; last < 2; last++)
+		for (int i = 0; i < NOPTS; i++)
+			if ((prog_opts[i] == PvmAutoErr) == last && v[i] >= 0 && pvm_getopt(prog_opts[i]) != v[i])
+				pvm_setopt(prog_opts[i], v[i]);
 }
 
 /* The program's host notifications (PvmHostDelete with the hosts'
