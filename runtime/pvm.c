@@ -370,7 +370,8 @@ static void pack_pend(void)
 }
 
 /* The unpack_* functions read sections of a STATE: each returns 0, or -1
- * when its section is cut short or names a negative count. */
+ * when its section is cut short, names a negative count or holds what no
+ * source sends. */
 static int upk_count(int *n)
 {
 	return pvm_upkint(n, 1, 1) < 0 || *n < 0 ? -1 : 0;
@@ -649,7 +650,8 @@ static int unpack_unotes(void)
 	if (upk_count(&n) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		if (pvm_upkint(e, 3, 1) < 0)
+		/* a tag the layer keeps to itself was never asked for */
+		if (pvm_upkint(e, 3, 1) < 0 || is_ctl_tag(e[1]) || e[1] == TAG_GRP)
 			return -1;
 		un = mpp_pvm_grow(un, nun, sizeof *un);
 		un[nun++] = (struct unote){e[0], e[1], e[2]};
@@ -661,7 +663,10 @@ static int unpack_unotes(void)
 	if (upk_count(&n) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		if (pvm_upkint(e, 3, 1) < 0)
+		/* only these two are kept (__wrap_pvm_notify): any other would
+		 * be asked of PVM with no tids */
+		if (pvm_upkint(e, 3, 1) < 0 || (e[0] != PvmHostDelete && e[0] != PvmHostAdd) || is_ctl_tag(e[1]) ||
+		    e[1] == TAG_GRP)
 			return -1;
 		/* PvmHostDelete: the hosts' tids follow, at most one per host a
 		 * virtual machine can have (12 bits of a tid) */

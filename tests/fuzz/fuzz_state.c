@@ -165,6 +165,14 @@ static void check(const struct arrival *a, size_t size)
 	for (int i = 0; i < nmap; i++)
 		for (int j = 0; j < i; j++)
 			NEED(map[i].vtid != map[j].vtid, i, j);
+	/* notifications as a source keeps them: no tag of the layer's own */
+	for (int i = 0; i < nun; i++)
+		NEED(!is_ctl_tag(un[i].tag) && un[i].tag != TAG_GRP, i, un[i].tag);
+	for (int i = 0; i < nhn; i++) {
+		NEED(hn[i].what == PvmHostDelete || hn[i].what == PvmHostAdd, i, hn[i].what);
+		NEED(!is_ctl_tag(hn[i].tag) && hn[i].tag != TAG_GRP, i, hn[i].tag);
+		NEED(!hn[i].tids == !(hn[i].what == PvmHostDelete && hn[i].n > 0), i, hn[i].n);
+	}
 }
 
 /* Reads one body as hook_arrive does; 1 when it is accepted. */

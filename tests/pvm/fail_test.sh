@@ -41,8 +41,8 @@
 #                      of the program's message buffers cannot be read (too
 #                      many buffers, a damaged read position, cut short), or
 #                      whose header, task map, carried message, host
-#                      notification (more hosts than a virtual machine has)
-#                      or group membership (a name longer than any group's)
+#                      notification (more hosts than a virtual machine has,
+#                      a kind no source sends) or group membership (a name longer than any group's)
 #                      cannot:
 #                      the destination must stop at once, naming the fault,
 #                      not read on into the rest of the state
@@ -418,9 +418,10 @@ bad-state)
 		[map]='is truncated or damaged (the task map)'
 		[carried]='is damaged: carried message 1 of 1 cannot be read (-5)'
 		[hosts]='is truncated or damaged (the notifications)'
+		[notewhat]='is truncated or damaged (the notifications)'
 		[group]='is truncated or damaged (the group memberships)'
 	)
-	for c in many damaged cut header map carried hosts group; do
+	for c in many damaged cut header map carried hosts notewhat group; do
 		out=$work/$c.out
 		vm_run "$work/vm" h1 env MPP_LOG=warn timeout 90 "$bin/badstate" $c rounds >"$out" 2>&1 ||
 			{
