@@ -21,7 +21,7 @@
 #                 (samples/demo.sh)
 #   make csmith   build, then the csmith differential test on 250 seeds
 #   make fuzz     build, then run each fuzzer (state decoder, pragma parser,
-#                 PVM control messages) for FUZZ_SECONDS (900) each
+#                 PVM control messages, STATE bodies) for FUZZ_SECONDS (900) each
 #   make bench    build, then run the benchmarks in bench/ (bench/run_all.sh)
 #   make clean    remove the build directories (BUILD and SAN_BUILD)
 #

@@ -370,7 +370,8 @@ static void pack_pend(void)
 }
 
 /* The unpack_* functions read sections of a STATE: each returns 0, or -1
- * when its section is cut short or names a negative count. */
+ * when its section is cut short, names a negative count or holds what no
+ * source sends. */
 static int upk_count(int *n)
 {
 	return pvm_upkint(n, 1, 1) < 0 || *n < 0 ? -1 : 0;
@@ -593,15 +594,16 @@ static void pack_opts(void)
 	pvm_pkint(v, NOPTS, 1);
 }
 
-static int unpack_opts(void)
+/* At a destination, once its STATE is read whole: the program's options
+ * as they came (a negative value: not to be set). Set after the reading,
+ * and PvmAutoErr after the others, since it may make libpvm3 end the
+ * task at its first error (a value the others refuse, too). */
+static void set_opts(const int *v)
 {
-	int v[NOPTS];
-	if (pvm_upkint(v, NOPTS, 1) < 0)
-		return -1;
-	for (int i = 0; i < NOPTS; i++)
-		if (v[i] >= 0 && pvm_getopt(prog_opts[i]) != v[i])
-			pvm_setopt(prog_opts[i], v[i]);
-	return 0;
+	for (int last = 0; last < 2; last++)
+		for (int i = 0; i < NOPTS; i++)
+			if ((prog_opts[i] == PvmAutoErr) == last && v[i] >= 0 && pvm_getopt(prog_opts[i]) != v[i])
+				pvm_setopt(prog_opts[i], v[i]);
 }
 
 /* The program's host notifications (PvmHostDelete with the hosts'
@@ -648,7 +650,8 @@ static int unpack_unotes(void)
 	if (upk_count(&n) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		if (pvm_upkint(e, 3, 1) < 0)
+		/* a tag the layer keeps to itself was never asked for */
+		if (pvm_upkint(e, 3, 1) < 0 || is_ctl_tag(e[1]) || e[1] == TAG_GRP)
 			return -1;
 		un = mpp_pvm_grow(un, nun, sizeof *un);
 		un[nun++] = (struct unote){e[0], e[1], e[2]};
@@ -660,9 +663,16 @@ static int unpack_unotes(void)
 	if (upk_count(&n) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		if (pvm_upkint(e, 3, 1) < 0)
+		/* only these two are kept (__wrap_pvm_notify): any other would
+		 * be asked of PVM with no tids */
+		if (pvm_upkint(e, 3, 1) < 0 || (e[0] != PvmHostDelete && e[0] != PvmHostAdd) || is_ctl_tag(e[1]) ||
+		    e[1] == TAG_GRP)
 			return -1;
-		int cnt = e[0] == PvmHostDelete && e[2] > 0 && e[2] <= 4096 ? e[2] : 0;
+		/* PvmHostDelete: the hosts' tids follow, at most one per host a
+		 * virtual machine can have (12 bits of a tid) */
+		int cnt = e[0] == PvmHostDelete && e[2] > 0 ? e[2] : 0;
+		if (cnt > 4096)
+			return -1;
 		int *t = cnt ? malloc(sizeof(int) * (size_t)cnt) : NULL;
 		if (cnt && (!t || pvm_upkint(t, cnt, 1) < 0)) {
 			free(t);
@@ -1913,6 +1923,147 @@ static _Noreturn void state_refused(int from, const char *fmt, ...)
 	mpp_ctl_fatal(MPP_EFORMAT, NULL);
 }
 
+/* What a destination takes from its STATE message besides the layer's
+ * tables: the carried messages' count, the program's buffers (pb, npb),
+ * the state's length and whether its bytes follow apart (in a
+ * STATEDATA), the program's libpvm3 options (set once all is read). */
+struct arrival {
+	int ncarried, npb, apart;
+	struct pbuf *pb; /* the caller frees it, also after a refusal */
+	uint64_t len;
+	int opts[NOPTS];
+};
+
+/* Why a STATE message is refused, in why (of size n): the end of the
+ * sentence "the migrated state message from tT ...". Returns -1. */
+static int refuse(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Reads the STATE message in the active receive buffer, from its header
+ * to the flag before the state's bytes, into the layer's tables and *a.
+ * 0, or -1 with the reason in why when a section cannot be read whole
+ * (what follows it would be misread). */
+static int state_read(struct arrival *a, char *why, size_t n)
+{
+	int hdr[4], cnt, lh[2];
+	*a = (struct arrival){0};
+	if (pvm_upkint(hdr, 4, 1) < 0)
+		return refuse(why, n, "is truncated (its header)");
+	if (hdr[0] != me_v)
+		mpp_warn("state of t%x received where t%x was expected", hdr[0], me_v);
+	me_v = hdr[0];
+	parent_v = hdr[1];
+	epoch = hdr[2];
+	moves = hdr[3];
+	if (unpack_map() < 0)
+		return refuse(why, n, "is truncated or damaged (the task map)");
+	if (unpack_kids() < 0)
+		return refuse(why, n, "is truncated or damaged (the children)");
+	if (unpack_unotes() < 0)
+		return refuse(why, n, "is truncated or damaged (the notifications)");
+	if (unpack_pend() < 0)
+		return refuse(why, n, "is truncated or damaged (the pending moves)");
+	if (pvm_upkint(a->opts, NOPTS, 1) < 0)
+		return refuse(why, n, "is truncated (the options)");
+	int g = mpp_pvm_grp_unpack();
+	if (g < 0)
+		return refuse(why, n, "is truncated or damaged (the group memberships)");
+	if (g > 0)
+		mpp_warn("the group memberships of t%x did not arrive whole", me_v);
+	set_map(me_v, me_r, epoch);
+	if (upk_count(&cnt) < 0)
+		return refuse(why, n, "is truncated or damaged (the carried messages)");
+	for (int i = 0; i < cnt; i++) {
+		int src = 0, nb = unpack_msg(&src);
+		if (nb <= 0)
+			return refuse(why, n, "is damaged: carried message %d of %d cannot be read (%d)", i + 1, cnt,
+			              nb);
+		q = mpp_pvm_grow(q, nq, sizeof *q);
+		q[nq++] = (struct held){nb, src, msg_tag(nb)};
+		a->ncarried++;
+	}
+	int npb = 0; /* the program's buffers, with their ids at the source */
+	if (pvm_upkint(&npb, 1, 1) < 0)
+		return refuse(why, n, "is truncated");
+	if (npb < 0 || npb > MAX_PBUFS)
+		return refuse(why, n, "names %d program message buffers (at most %d)", npb, MAX_PBUFS);
+	a->pb = calloc((size_t)npb + 1, sizeof *a->pb);
+	if (!a->pb) {
+		mpp_err_set(MPP_ENOMEM, "no memory for the program's %d message buffers", npb);
+		mpp_ctl_fatal(MPP_ENOMEM, NULL);
+	}
+	for (int i = 0; i < npb; i++) {
+		int h[2] = {0, 0};
+		if (pvm_upkint(h, 2, 1) < 0)
+			return refuse(why, n, "is truncated (program message buffer %d of %d)", i + 1, npb);
+		a->pb[i] = (struct pbuf){h[0], unpack_msg(&(int){0}), h[1] & 3};
+		if (a->pb[i].local <= 0)
+			return refuse(why, n,
+			              "is damaged: the program's message buffer %d (%d of %d) cannot be read (%d)",
+			              h[0], i + 1, npb, a->pb[i].local);
+		a->npb++;
+		if (mpp_pvm_upk_unpack(h[0]) < 0)
+			return refuse(why, n, "is damaged: %s", mpp_err_msg());
+	}
+	if (pvm_upkint(lh, 2, 1) < 0 || pvm_upkint(&a->apart, 1, 1) < 0)
+		return refuse(why, n, "is truncated");
+	a->len = ((uint64_t)(unsigned)lh[0] << 32) | (unsigned)lh[1];
+	return 0;
+}
+
+/* The state's a->len bytes, from the active receive buffer (the STATE or
+ * its STATEDATA), in *out (malloc'd). 0, or -1 with the reason in why.
+ * A length past the message's end is refused before any memory is
+ * taken for it. */
+static int state_read_bytes(const struct arrival *a, unsigned char **out, char *why, size_t n)
+{
+	int blen = 0;
+	*out = NULL;
+	if (pvm_bufinfo(pvm_getrbuf(), &blen, NULL, NULL) < 0 || a->len > (uint64_t)(unsigned)blen)
+		return refuse(why, n, "is truncated");
+	unsigned char *buf = malloc(a->len ? a->len : 1);
+	if (!buf) {
+		mpp_err_set(MPP_ENOMEM, "no memory for a migrated state of %" PRIu64 " bytes", a->len);
+		mpp_ctl_fatal(MPP_ENOMEM, NULL);
+	}
+	for (uint64_t off = 0; off < a->len; off += CHUNK) {
+		uint64_t k = a->len - off < CHUNK ? a->len - off : CHUNK;
+		if (pvm_upkbyte((char *)buf + off, (int)k, 1) < 0) {
+			free(buf);
+			return refuse(why, n, "is truncated");
+		}
+	}
+	*out = buf;
+	return 0;
+}
+
+/* The program's buffers of a STATE message read whole: each under the
+ * id it had at the source, brought to its read position; the program's
+ * active send and receive buffers noted in prog_buf. */
+static void state_place(struct arrival *a)
+{
+	prog_buf[0] = prog_buf[1] = 0;
+	for (int i = 0; i < a->npb; i++)
+		if (a->pb[i].want > 0 && a->pb[i].local > 0 && a->pb[i].local != a->pb[i].want)
+			a->pb[i].local = keep_id(a->pb, a->npb, i);
+	for (int i = 0; i < a->npb; i++) {
+		if (a->pb[i].local <= 0)
+			continue;
+		mpp_pvm_upk_apply(a->pb[i].want, a->pb[i].local);
+		if (a->pb[i].active & 1)
+			prog_buf[0] = a->pb[i].local;
+		if (a->pb[i].active & 2)
+			prog_buf[1] = a->pb[i].local;
+	}
+}
+
 static int hook_arrive(void)
 {
 	const char *role = getenv(ROLE_VAR);
@@ -1957,101 +2108,29 @@ static int hook_arrive(void)
 	b = state_buf;
 	pvm_setrbuf(b);
 	double t_got = now();
-	int hdr[4], n, lh[2], apart = 0;
-	if (pvm_upkint(hdr, 4, 1) < 0)
-		state_refused(from, "is truncated (its header)");
-	if (hdr[0] != me_v)
-		mpp_warn("state of t%x received where t%x was expected", hdr[0], me_v);
-	me_v = hdr[0];
-	parent_v = hdr[1];
-	epoch = hdr[2];
-	moves = hdr[3];
-	if (unpack_map() < 0)
-		state_refused(from, "is truncated or damaged (the task map)");
-	if (unpack_kids() < 0)
-		state_refused(from, "is truncated or damaged (the children)");
-	if (unpack_unotes() < 0)
-		state_refused(from, "is truncated or damaged (the notifications)");
-	if (unpack_pend() < 0)
-		state_refused(from, "is truncated or damaged (the pending moves)");
-	if (unpack_opts() < 0)
-		state_refused(from, "is truncated (the options)");
-	int g = mpp_pvm_grp_unpack();
-	if (g < 0)
-		state_refused(from, "is truncated or damaged (the group memberships)");
-	if (g > 0)
-		mpp_warn("the group memberships of t%x did not arrive whole", me_v);
-	set_map(me_v, me_r, epoch);
-	if (upk_count(&n) < 0)
-		state_refused(from, "is truncated or damaged (the carried messages)");
-	for (int i = 0; i < n; i++) {
-		int src = 0, nb = unpack_msg(&src);
-		if (nb <= 0)
-			state_refused(from, "is damaged: carried message %d of %d cannot be read (%d)", i + 1, n, nb);
-		q = mpp_pvm_grow(q, nq, sizeof *q);
-		q[nq++] = (struct held){nb, src, msg_tag(nb)};
-	}
-	int npb = 0; /* the program's buffers, with their ids at the source */
-	if (pvm_upkint(&npb, 1, 1) < 0)
-		state_refused(from, "is truncated");
-	if (npb < 0 || npb > MAX_PBUFS)
-		state_refused(from, "names %d program message buffers (at most %d)", npb, MAX_PBUFS);
-	struct pbuf *pb = calloc((size_t)npb + 1, sizeof *pb);
-	if (!pb) {
-		mpp_err_set(MPP_ENOMEM, "no memory for the program's %d message buffers", npb);
-		mpp_ctl_fatal(MPP_ENOMEM, NULL);
-	}
-	for (int i = 0; i < npb; i++) {
-		int h[2] = {0, 0};
-		if (pvm_upkint(h, 2, 1) < 0)
-			state_refused(from, "is truncated (program message buffer %d of %d)", i + 1, npb);
-		pb[i] = (struct pbuf){h[0], unpack_msg(&(int){0}), h[1] & 3};
-		if (pb[i].local <= 0)
-			state_refused(from,
-			              "is damaged: the program's message buffer %d (%d of %d) cannot be read (%d)",
-			              h[0], i + 1, npb, pb[i].local);
-		if (mpp_pvm_upk_unpack(h[0]) < 0)
-			state_refused(from, "is damaged: %s", mpp_err_msg());
-	}
-	if (pvm_upkint(lh, 2, 1) < 0 || pvm_upkint(&apart, 1, 1) < 0)
-		state_refused(from, "is truncated");
-	if (apart) { /* the bytes follow in a STATEDATA */
+	struct arrival a;
+	unsigned char *buf = NULL;
+	char why[512];
+	if (state_read(&a, why, sizeof why) < 0)
+		state_refused(from, "%s", why);
+	if (a.apart) { /* the bytes follow in a STATEDATA */
 		pvm_setrbuf(0);
 		wait_state(&data_buf);
 		pvm_setrbuf(data_buf);
 		t_got = now(); /* restore_us: from here, as for a state in one message */
 	}
-	uint64_t len = ((uint64_t)(unsigned)lh[0] << 32) | (unsigned)lh[1];
-	trace("statelen", npb, n, (int)len);
+	uint64_t len = a.len;
+	trace("statelen", a.npb, a.ncarried, (int)len);
 	state_bytes = len;
-	unsigned char *buf = malloc(len ? len : 1);
-	if (!buf) {
-		mpp_err_set(MPP_ENOMEM, "no memory for a migrated state of %" PRIu64 " bytes", len);
-		mpp_ctl_fatal(MPP_ENOMEM, NULL);
-	}
-	for (uint64_t off = 0; off < len; off += CHUNK) {
-		uint64_t k = len - off < CHUNK ? len - off : CHUNK;
-		if (pvm_upkbyte((char *)buf + off, (int)k, 1) < 0)
-			state_refused(from, "is truncated");
-	}
+	if (state_read_bytes(&a, &buf, why, sizeof why) < 0)
+		state_refused(from, "%s", why);
 	pvm_setrbuf(0);
 	pvm_freebuf(b);
-	if (apart)
+	if (a.apart)
 		pvm_freebuf(data_buf);
-	prog_buf[0] = prog_buf[1] = 0;
-	for (int i = 0; i < npb; i++)
-		if (pb[i].want > 0 && pb[i].local > 0 && pb[i].local != pb[i].want)
-			pb[i].local = keep_id(pb, npb, i);
-	for (int i = 0; i < npb; i++) {
-		if (pb[i].local <= 0)
-			continue;
-		mpp_pvm_upk_apply(pb[i].want, pb[i].local);
-		if (pb[i].active & 1)
-			prog_buf[0] = pb[i].local;
-		if (pb[i].active & 2)
-			prog_buf[1] = pb[i].local;
-	}
-	free(pb);
+	state_place(&a);
+	free(a.pb);
+	set_opts(a.opts);
 	pvm_setrbuf(prog_buf[1] > 0 ? prog_buf[1] : saved);
 	if (prog_buf[0] > 0)
 		pvm_setsbuf(prog_buf[0]);

@@ -220,13 +220,30 @@ static int send_gmsg(int to, int kind, int seq, int inst, int aux, const char *g
 	return rc;
 }
 
+/* A group name packed by pvm_pkstr (its length with the NUL, then its
+ * bytes) into name (of 256 bytes). pvm_upkstr trusts the length, and a
+ * message from a peer or a STATE names any: one that does not fit, or
+ * has no NUL at its end, is refused (PvmBadMsg). */
+static int upk_name(char *name)
+{
+	int len = 0, rc = pvm_upkint(&len, 1, 1);
+	if (rc < 0)
+		return rc;
+	if (len < 1 || len > 256)
+		return PvmBadMsg;
+	rc = pvm_upkbyte(name, len, 1);
+	if (rc < 0)
+		return rc;
+	return name[len - 1] ? PvmBadMsg : 0;
+}
+
 /* Reads the header of group message b (from its current position). */
 static int parse(int b, int src, struct gmsg *out)
 {
 	char name[256];
 	int h[4], old = pvm_setrbuf(b), rc = pvm_upkint(h, 4, 1);
 	if (rc >= 0)
-		rc = pvm_upkstr(name);
+		rc = upk_name(name);
 	pvm_setrbuf(old);
 	if (rc < 0)
 		return rc;
@@ -560,7 +577,7 @@ int mpp_pvm_grp_unpack(void)
 		return -1;
 	for (int i = 0; i < n; i++) {
 		int v[5];
-		if (pvm_upkstr(name) < 0 || pvm_upkint(v, 5, 1) < 0)
+		if (upk_name(name) < 0 || pvm_upkint(v, 5, 1) < 0)
 			return -1;
 		struct member *m = realloc(ms, sizeof *ms * (size_t)(nms + 1));
 		char *s = strdup(name);
@@ -572,10 +589,11 @@ int mpp_pvm_grp_unpack(void)
 		}
 		ms = m;
 		ms[nms++] = (struct member){s, v[0], v[1], v[2], v[3], v[4]};
-		/* take the entry over: same index, this process its owner */
-		class_of(name, cls, sizeof cls);
-		int rc = put_entry(cls, PvmMboxDirectIndex(v[0]) | PvmMboxOverWritable);
-		if (rc != v[0]) {
+		/* take the entry over: same index, this process its owner (a
+		 * name no group can have has no entry to take) */
+		int named = class_of(name, cls, sizeof cls) == 0;
+		int rc = named ? put_entry(cls, PvmMboxDirectIndex(v[0]) | PvmMboxOverWritable) : PvmBadParam;
+		if (!named || rc != v[0]) {
 			mpp_warn("cannot keep instance %d of group '%s' after the migration (PVM error %d)", v[0], name,
 			         rc);
 			bad = 1;

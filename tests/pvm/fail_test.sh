@@ -40,7 +40,10 @@
 #                      migration destination and sends it a STATE whose list
 #                      of the program's message buffers cannot be read (too
 #                      many buffers, a damaged read position, cut short), or
-#                      whose header, task map or carried message cannot:
+#                      whose header, task map, carried message, host
+#                      notification (more hosts than a virtual machine has,
+#                      a kind no source sends) or group membership (a name longer than any group's)
+#                      cannot:
 #                      the destination must stop at once, naming the fault,
 #                      not read on into the rest of the state
 # Needs MPPCC and MPPRUN; exit status 77 when PVM is missing.
@@ -414,8 +417,11 @@ bad-state)
 		[header]='is truncated (its header)'
 		[map]='is truncated or damaged (the task map)'
 		[carried]='is damaged: carried message 1 of 1 cannot be read (-5)'
+		[hosts]='is truncated or damaged (the notifications)'
+		[notewhat]='is truncated or damaged (the notifications)'
+		[group]='is truncated or damaged (the group memberships)'
 	)
-	for c in many damaged cut header map carried; do
+	for c in many damaged cut header map carried hosts notewhat group; do
 		out=$work/$c.out
 		vm_run "$work/vm" h1 env MPP_LOG=warn timeout 90 "$bin/badstate" $c rounds >"$out" 2>&1 ||
 			{

@@ -13,6 +13,12 @@
  *   header   the message ends inside the header (after vtid and parent)
  *   map      the task map names -5 entries
  *   carried  one carried message whose packed body is missing
+ *   hosts    one host notification (PvmHostDelete) naming 5000 hosts, more
+ *            than a virtual machine can have
+ *   notewhat one host notification of a kind no source sends (PvmTaskExit,
+ *            for 3 tasks whose tids do not follow)
+ *   group    one group membership whose name has 300 bytes (a group name
+ *            has at most 100; the layer reads names into 256 bytes)
  * Built with cc, not mppcc. Run: badstate CASE PROGRAM. Prints its tid
  * ("badstate tTID"), then "badstate: the destination ended" or "badstate: the destination still
  * runs after 30 s" (then kills it), and exits 0 unless PVM failed. */
@@ -28,12 +34,13 @@
 
 int main(int argc, char **argv)
 {
-	static const char *const cases[] = {"many", "damaged", "cut", "header", "map", "carried"};
+	static const char *const cases[] = {"many",    "damaged", "cut",      "header", "map",
+	                                    "carried", "hosts",   "notewhat", "group"};
 	int known = 0;
 	for (size_t i = 0; argc == 3 && i < sizeof cases / sizeof cases[0]; i++)
 		known |= strcmp(argv[1], cases[i]) == 0;
 	if (!known) {
-		fprintf(stderr, "usage: badstate many|damaged|cut|header|map|carried PROGRAM\n");
+		fprintf(stderr, "usage: badstate many|damaged|cut|header|map|carried|hosts|notewhat|group PROGRAM\n");
 		return 2;
 	}
 	const char *c = argv[1];
@@ -79,6 +86,34 @@ int main(int argc, char **argv)
 	pvm_initsend(PvmDataDefault);
 	if (strcmp(c, "header") == 0) {
 		pvm_pkint(head, 3, 1);
+	} else if (strcmp(c, "hosts") == 0 || strcmp(c, "notewhat") == 0) {
+		/* the 10 ints up to the host notifications, one of them (what,
+		 * tag, count: its tids would follow), then the rest as usual */
+		int note[3] = {PvmHostDelete, 5, 5000}, none = 0;
+		if (strcmp(c, "notewhat") == 0) {
+			note[0] = PvmTaskExit;
+			note[2] = 3;
+		}
+		head[9] = 1;
+		pvm_pkint(head, 10, 1);
+		pvm_pkint(note, 3, 1);
+		pvm_pkint(head + 10, 8, 1);
+		pvm_pkint(&none, 1, 1);
+		pvm_pkint(tail, 3, 1);
+	} else if (strcmp(c, "group") == 0) {
+		/* the 15 ints up to the options, one membership: its name, its
+		 * instance and counts (5 ints); no pending group message */
+		char name[301];
+		int one = 1, counts[5] = {0, 0, 0, 0, 0}, none = 0;
+		memset(name, 'g', 300);
+		name[300] = 0;
+		pvm_pkint(head, 15, 1);
+		pvm_pkint(&one, 1, 1);
+		pvm_pkstr(name);
+		pvm_pkint(counts, 5, 1);
+		pvm_pkint(head + 16, 2, 1); /* no group message, no carried one */
+		pvm_pkint(&none, 1, 1);     /* nor a program's buffer */
+		pvm_pkint(tail, 3, 1);
 	} else if (strcmp(c, "carried") == 0) {
 		pvm_pkint(head, (int)(sizeof head / sizeof head[0]), 1);
 		pvm_pkint(carried, 5, 1);
