@@ -2318,6 +2318,22 @@ static void version_function(struct rw *rw, int pe)
 			pl = f->vars[i];
 			sb_printf(&args, "%s%s", args.n ? ", " : "", f->vars[i]->name);
 		}
+	/* the parameters as written between the declarator's parentheses (not
+	 * an old-style definition, whose declarations follow them) */
+	const char *src = rw->u->src;
+	unsigned lp = f->name_off, rp;
+	while (lp < f->body->so && src[lp] != '(')
+		lp++;
+	int depth = 0;
+	for (rp = lp; rp < f->body->so; rp++)
+		if ((depth += src[rp] == '(' ? 1 : src[rp] == ')' ? -1 : 0) == 0)
+			break;
+	if (rp >= f->body->so || memchr(src + rp, ';', f->body->so - rp) || (p0 && (p0->so <= lp || pl->eo > rp))) {
+		pro->dead = 0;
+		free(body);
+		free(args.s);
+		return;
+	}
 	char *params = p0 ? render(rw, p0->so, pl->eo) : xstrdup("void");
 	char *ret = f->ret_spell ? xasprintf("__typeof__(%s)", f->ret_spell) : xstrdup("void");
 	char *z = xasprintf("%.*s", (int)(un - pro->text), pro->text);

@@ -94,7 +94,7 @@ for spec in "1 auto 8470" "2 auto 202" "2 auto 20002 10000" "3 pragma 1"; do
 done
 # which functions are written twice (copies.c, see there and README, How
 # mppcc translates): subsets, walk and main get a restoring copy of their
-# own; step's loop holds no call and is written once
+# own; step's loop holds no call and old_style has no prototype: written once
 rm -rf emit
 if ! "$mppcc" -O2 --mpp-emit=emit -c -o copies.o "$here/../programs/copies.c" >build.log 2>&1; then
 	echo "FAIL copies: translation failed"

@@ -3,7 +3,8 @@
  * mppcc translates): recursion through a loop, a goto back to a user label,
  * a switch with cases around a call, a static counter that both copies
  * share, and __LINE__ and __func__, which must name the source's line and
- * function in either copy (and "main" in main, which mppcc renames).
+ * function in either copy (and "main" in main, which mppcc renames). An
+ * old-style definition is written once.
  * Output: the same from the plain and the translated builds, whichever
  * copy prints it. */
 #include <stdio.h>
@@ -74,6 +75,18 @@ again:
 	return a.sum;
 }
 
+/* an old-style definition: written once */
+static long old_style(n, base)
+int n;
+long base;
+{
+	long t = 0;
+#pragma mpp loop
+	for (int i = 0; i < n; i++)
+		t += step(base + i) & 7;
+	return t;
+}
+
 int main(void)
 {
 	long total = 0;
@@ -87,6 +100,7 @@ int main(void)
 	printf("\n");
 	total += walk(300);
 	total += walk(120);
+	total += old_style(40, 7) - old_style(10, 3);
 	printf("line %d of %s: total %ld\n", __LINE__, __func__, total);
 	return 0;
 }
