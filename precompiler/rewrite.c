@@ -2284,7 +2284,7 @@ static int versionable(struct rw *rw, const char *body)
 	for (const char *l = body; l; l = strchr(l, '\n')) {
 		l += *l == '\n';
 		l += strspn(l, " \t");
-		if (*l == '#')
+		if (*l == '#' && strncmp(l, "#line ", 6) != 0) /* not the #line of the rewriting */
 			return 0;
 	}
 	return !copy_unsafe(rw, f->body) && !calls_single_use(rw, f->body);
