@@ -16,7 +16,7 @@
 	X(freezegroup) X(reduce) X(scatter) X(gather) \
 	X(upkbyte) X(upkcplx) X(upkdcplx) X(upkdouble) X(upkfloat) X(upkint) X(upklong) X(upkshort) \
 	X(upkstr) X(upkuint) X(upkulong) X(upkushort) X(upkmesg) X(unpackf) \
-	X(mkbuf) X(initsend) X(freebuf)
+	X(mkbuf) X(initsend) X(freebuf) X(setopt) X(getopt)
 /* clang-format on */
 
 #define MPP_PVM_POINTS(X) X(recv) X(trecv) X(precv)

@@ -415,14 +415,7 @@ static void shadow(int vt, int tag)
 				pend[i].armed = 1;
 			}
 			trace("shadow", pend[i].old, pend[i].now, tag);
-			/* through the daemons even when the program routes its
-			 * messages directly: the old place may have ended already
-			 * (libpvm3 would print its failed connection), and SHADOWs
-			 * are put in order where they are used, after every FLUSH */
-			int route = pvm_setopt(PvmRoute, PvmDontRoute);
 			ctl_send(pend[i].old, K_SHADOW, &pend[i].now, 1, pack_shadow, a);
-			if (route != PvmDontRoute)
-				pvm_setopt(PvmRoute, route);
 		}
 }
 
@@ -577,17 +570,39 @@ static void widen_routes(void)
 static const int prog_opts[] = {PvmRoute, PvmAutoErr, PvmFragSize, PvmShowTids};
 #define NOPTS ((int)(sizeof prog_opts / sizeof prog_opts[0]))
 
-/* the program's PvmRoute and PvmFragSize while the state is sent with
- * the layer's own (-1: not changed) */
-static int prog_route = -1, prog_frag = -1;
+/* the program's PvmFragSize while the state is sent with the layer's own
+ * (-1: not changed) */
+static int prog_frag = -1;
+
+/* The program's PvmRoute: what pvm_getopt tells it, never libpvm3's own.
+ * Its messages go through the daemons even when it asks for direct
+ * routes. A route is a socket to one process: libpvm3 keeps using it
+ * after that process has moved away, answers a route request and then
+ * ends (the requester prints its refused connection), or writes into a
+ * socket that the moved process closed (a message that can be lost
+ * there, or printed as a broken pipe). Only the layer opens a route, from
+ * a source to its destination for a large state. */
+static int prog_route = PvmAllowDirect;
+
+int __wrap_pvm_setopt(int what, int val)
+{
+	if (what != PvmRoute || (val != PvmDontRoute && val != PvmAllowDirect && val != PvmRouteDirect))
+		return __real_pvm_setopt(what, val); /* libpvm3 refuses a bad value */
+	int old = prog_route;
+	prog_route = val;
+	return old;
+}
+
+int __wrap_pvm_getopt(int what)
+{
+	return what == PvmRoute ? prog_route : __real_pvm_getopt(what);
+}
 
 static void pack_opts(void)
 {
 	int v[NOPTS];
 	for (int i = 0; i < NOPTS; i++) {
-		v[i] = pvm_getopt(prog_opts[i]);
-		if (prog_opts[i] == PvmRoute && prog_route >= 0)
-			v[i] = prog_route;
+		v[i] = __wrap_pvm_getopt(prog_opts[i]);
 		if (prog_opts[i] == PvmFragSize && prog_frag >= 0)
 			v[i] = prog_frag;
 	}
@@ -602,8 +617,9 @@ static void set_opts(const int *v)
 {
 	for (int last = 0; last < 2; last++)
 		for (int i = 0; i < NOPTS; i++)
-			if ((prog_opts[i] == PvmAutoErr) == last && v[i] >= 0 && pvm_getopt(prog_opts[i]) != v[i])
-				pvm_setopt(prog_opts[i], v[i]);
+			if ((prog_opts[i] == PvmAutoErr) == last && v[i] >= 0 &&
+			    __wrap_pvm_getopt(prog_opts[i]) != v[i])
+				__wrap_pvm_setopt(prog_opts[i], v[i]);
 }
 
 /* The program's host notifications (PvmHostDelete with the hosts'
@@ -1605,8 +1621,8 @@ int mpp_pvm_buf_exists(int b)
 	struct pvmminfo mi;
 	if (b <= 0)
 		return 0;
-	int ae = pvm_setopt(PvmAutoErr, 0), rc = pvm_getminfo(b, &mi);
-	pvm_setopt(PvmAutoErr, ae);
+	int ae = __real_pvm_setopt(PvmAutoErr, 0), rc = pvm_getminfo(b, &mi);
+	__real_pvm_setopt(PvmAutoErr, ae);
 	return rc >= 0;
 }
 
@@ -1805,8 +1821,8 @@ static void hook_leave(const struct mpp_buf *st)
 	 * STATEDATA of their own, the rest (carried messages too) in fragments
 	 * of 1 MiB rather than 4 KiB (each costs a select, a write and a read) */
 	int big = st->len >= (256u << 10) && !dest_gone;
-	prog_route = big ? pvm_setopt(PvmRoute, PvmRouteDirect) : -1;
-	prog_frag = big ? pvm_setopt(PvmFragSize, STATE_FRAG) : -1;
+	int route = big ? __real_pvm_setopt(PvmRoute, PvmRouteDirect) : -1;
+	prog_frag = big ? __real_pvm_setopt(PvmFragSize, STATE_FRAG) : -1;
 	if (big) {
 		/* a second WAKE (it changes nothing there) opens the route, whose
 		 * buffers both ends then widen */
@@ -1818,11 +1834,11 @@ static void hook_leave(const struct mpp_buf *st)
 	if (big && sent >= 0)
 		sent = send_state_data(st);
 	state_apart = 0;
-	if (prog_route >= 0)
-		pvm_setopt(PvmRoute, prog_route);
+	if (route >= 0)
+		__real_pvm_setopt(PvmRoute, route);
 	if (prog_frag >= 0)
-		pvm_setopt(PvmFragSize, prog_frag);
-	prog_route = prog_frag = -1;
+		__real_pvm_setopt(PvmFragSize, prog_frag);
+	prog_frag = -1;
 	if (sent < 0) {
 		mpp_warn("cannot send the state to t%x", dest);
 		dest_gone = 1;

@@ -9,6 +9,8 @@
 #   groups                   tests/pvm/programs/groups.c (group functions)
 #   partial                  tests/pvm/programs/partial.c (messages read in
 #                            parts, with migration points between the parts)
+#   routes                   tests/pvm/programs/routes.c (the program asks
+#                            for direct routes)
 #   master1 spmd timing hello gexample ptest   Debian pvm-examples, unmodified
 # Each is run for N in MPP_PVM_EVERY (default "3 17 101", fewer points for
 # the short pvm-examples); a run must show
@@ -67,6 +69,18 @@ partial)
 	cc -O2 -DHASSTDLIB -o "$bin/plain_partial" "$here/programs/partial.c" -lpvm3 || die "cc cannot build partial"
 	plain=1
 	everies="1 2 3 7"
+	;;
+routes)
+	# every task asks for direct routes; messages of 4 B to 64 KiB both
+	# ways while tasks move at nearly every point. Their messages go
+	# through the daemons (runtime/pvm.c, prog_route): nothing of
+	# libpvm3's routes may show in the output, and pvm_getopt still says
+	# PvmRouteDirect
+	build routes "$here/programs/routes.c"
+	cc -O2 -DHASSTDLIB -o "$bin/plain_routes" "$here/programs/routes.c" -lpvm3 || die "cc cannot build routes"
+	plain=1
+	pargs="3 16"
+	everies="2 7"
 	;;
 groups)
 	# 4 roots in one group: scatter, gather, two reductions, bcast and
