@@ -42,6 +42,16 @@ char *sb_take(struct sbuf *b)
 	return s;
 }
 
+void sb_func_name(struct sbuf *b, const char *name)
+{
+	static const char *const names[] = {"__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (name)
+			sb_printf(b, "#define %s \"%s\"\n", names[i], name);
+		else
+			sb_printf(b, "#undef %s\n", names[i]);
+}
+
 void edit_init(struct edits *e, const char *src, size_t len)
 {
 	memset(e, 0, sizeof(*e));

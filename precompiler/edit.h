@@ -42,5 +42,10 @@ void sb_add(struct sbuf *b, const char *s);
 void sb_addn(struct sbuf *b, const char *s, size_t n);
 void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sb_take(struct sbuf *b);
+/* Appends the lines that #define __func__, __FUNCTION__ and
+ * __PRETTY_FUNCTION__ as the string "name" (code that mppcc moves or
+ * renames keeps the source's name in them), or #undef them when name is
+ * NULL. */
+void sb_func_name(struct sbuf *b, const char *name);
 
 #endif

@@ -792,14 +792,16 @@ static enum CXChildVisitResult addr_visit(CXCursor c, CXCursor parent, CXClientD
 		return CXChildVisit_Continue;
 	CXFile file;
 	unsigned off;
+	int callee = 0;
 	spelled_at(c, &file, &off);
-	for (int i = 0; i < cs->n; i++)
-		if (cs->v[i] == off && clang_File_isEqual(cs->f[i], file))
-			return CXChildVisit_Continue;
+	for (int i = 0; i < cs->n && !callee; i++)
+		callee = cs->v[i] == off && clang_File_isEqual(cs->f[i], file);
 	d = clang_getCanonicalCursor(d);
 	for (struct func *f = cs->u->funcs; f; f = f->next)
-		if (clang_equalCursors(clang_getCanonicalCursor(f->cur), d))
-			f->addr_taken = 1;
+		if (clang_equalCursors(clang_getCanonicalCursor(f->cur), d)) {
+			f->ncalls += callee;
+			f->addr_taken |= !callee;
+		}
 	return CXChildVisit_Continue;
 }
 

@@ -118,6 +118,7 @@ struct func {
 	int reach;      /* can reach a poll point */
 	int bounded;    /* runs a bounded time: short loops only, no recursion (analyze.c) */
 	int addr_taken; /* named other than as the callee of a call */
+	int ncalls;     /* calls to it in the translation unit */
 	struct point *points;
 	int npoints;
 	int nsites;

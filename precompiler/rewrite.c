@@ -2242,14 +2242,6 @@ static int copy_unsafe(struct rw *rw, struct node *n)
 	return 0;
 }
 
-static int calls_to(const struct node *n, const char *g)
-{
-	int c = n->kind == N_CALL && n->callee_name && !strcmp(n->callee_name, g);
-	for (int i = 0; i < n->nkids; i++)
-		c += calls_to(n->kids[i], g);
-	return c;
-}
-
 /* Does the body call a static function of the file that nothing else calls?
  * gcc inlines such a function whatever its size; with a second copy of the
  * call it would weigh it like any other (nbody's advance, called by main's
@@ -2257,13 +2249,8 @@ static int calls_to(const struct node *n, const char *g)
 static int calls_single_use(struct rw *rw, const struct node *n)
 {
 	const struct func *g = n->kind == N_CALL && n->callee_name ? front_func_by_name(rw->u, n->callee_name) : NULL;
-	if (g && g->is_static && !g->addr_taken) {
-		int c = 0;
-		for (const struct func *h = rw->u->funcs; h && c < 2; h = h->next)
-			c += h->body ? calls_to(h->body, g->name) : 0;
-		if (c == 1)
-			return 1;
-	}
+	if (g && g->is_static && !g->addr_taken && g->ncalls == 1)
+		return 1;
 	for (int i = 0; i < n->nkids; i++)
 		if (calls_single_use(rw, n->kids[i]))
 			return 1;
@@ -2294,7 +2281,7 @@ static int versionable(struct rw *rw, const char *body)
  * restoring copy becomes the function __mpp_slow_NAME, declared before
  * the function and defined after it, with the same parameters; the function
  * itself calls it when it is entered to restore. */
-static void version_function(struct rw *rw, int pe)
+static int version_function(struct rw *rw, int pe)
 {
 	struct func *f = rw->f;
 	struct edit *pro = &rw->ed->v[pe];
@@ -2302,13 +2289,13 @@ static void version_function(struct rw *rw, int pe)
 	char *un = strstr(pro->text, " unsigned __mpp_site");
 	CXType ft = clang_getCursorType(f->cur);
 	if (!sw || !un || ft.kind != CXType_FunctionProto || clang_isFunctionTypeVariadic(ft))
-		return;
+		return 0;
 	pro->dead = 1;
 	char *body = render(rw, f->body->so + 1, f->body->eo - 1);
 	if (!versionable(rw, body)) {
 		pro->dead = 0;
 		free(body);
-		return;
+		return 0;
 	}
 	struct var *p0 = NULL, *pl = NULL;
 	struct sbuf args = {0};
@@ -2332,7 +2319,7 @@ static void version_function(struct rw *rw, int pe)
 		pro->dead = 0;
 		free(body);
 		free(args.s);
-		return;
+		return 0;
 	}
 	char *params = p0 ? render(rw, p0->so, pl->eo) : xstrdup("void");
 	char *ret = f->ret_spell ? xasprintf("__typeof__(%s)", f->ret_spell) : xstrdup("void");
@@ -2354,16 +2341,13 @@ static void version_function(struct rw *rw, int pe)
 	                       f->ret_spell ? "" : " return; }", body);
 	edit_replace(rw->ed, f->body->so + 1, f->body->eo - 1, fast);
 	/* the restoring copy, where __func__ is the function's name */
-	static const char *const names[] = {"__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"};
 	struct sbuf t = {0};
 	sb_add(&t, "\n");
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
-		sb_printf(&t, "#define %s \"%s\"\n", names[i], f->name);
+	sb_func_name(&t, f->name);
 	char *first = line_sync(rw, f->body->so), *last = line_sync(rw, f->body->eo);
 	sb_printf(&t, "static %s __mpp_slow_%s(%s)%s{%s unsigned __mpp_site = 0; %s%s}\n", ret, f->name, params, first,
 	          z, sw, body);
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
-		sb_printf(&t, "#undef %s\n", names[i]);
+	sb_func_name(&t, NULL);
 	sb_add(&t, last + 1);
 	edit_insert(rw->ed, f->body->eo, EDIT_LEFT, t.s);
 	free(t.s);
@@ -2376,6 +2360,7 @@ static void version_function(struct rw *rw, int pe)
 	free(params);
 	free(args.s);
 	free(body);
+	return 1;
 }
 
 int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct typegen *tg, struct sbuf *tables)
@@ -2431,15 +2416,17 @@ int rewrite_function(struct unit *u, struct func *f, struct edits *ed, struct ty
 	free(d.s);
 	f->nsites = rw.nsites;
 	finish_sites(&rw, first_edit);
-	version_function(&rw, pe);
-	/* what follows the function keeps its line numbers */
-	char *all = render(&rw, f->body->so, f->body->eo);
-	if (newlines(all, (size_t)-1) != newlines(u->src + f->body->so, f->body->eo - f->body->so)) {
-		char *sync = line_sync(&rw, f->body->eo);
-		edit_insert(ed, f->body->eo, EDIT_LEFT, sync);
-		free(sync);
+	/* what follows the function keeps its line numbers (a restoring copy
+	 * ends with its #line) */
+	if (!version_function(&rw, pe)) {
+		char *all = render(&rw, f->body->so, f->body->eo);
+		if (newlines(all, (size_t)-1) != newlines(u->src + f->body->so, f->body->eo - f->body->so)) {
+			char *sync = line_sync(&rw, f->body->eo);
+			edit_insert(ed, f->body->eo, EDIT_LEFT, sync);
+			free(sync);
+		}
+		free(all);
 	}
-	free(all);
 	free(rw.sites);
 	free(rw.loops);
 	return u->errors ? -1 : 0;

@@ -256,14 +256,11 @@ static void emit_thunk(struct unit *u, struct func *m, struct sbuf *out)
  * the names the compiler gives the function still say "main". */
 static void rename_main(struct unit *u, struct func *f, struct edits *ed)
 {
-	static const char *const names[] = {"__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"};
 	struct sbuf a = {0}, b = {0};
 	sb_add(&a, "\n");
 	sb_add(&b, "\n");
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-		sb_printf(&a, "#define %s \"main\"\n", names[i]);
-		sb_printf(&b, "#undef %s\n", names[i]);
-	}
+	sb_func_name(&a, "main");
+	sb_func_name(&b, NULL);
 	sb_printf(&a, "#line %u \"%s\"\n", front_line_of(u, f->so, NULL), u->path);
 	sb_printf(&b, "#line %u \"%s\"\n", front_line_of(u, f->body->eo, NULL), u->path);
 	edit_insert(ed, f->so, EDIT_LEFT, a.s);
