@@ -16,7 +16,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
 summary=()
-for b in compile_time poll_overhead heap pvm_migrate convert dmtcp; do
+for b in compile_time poll_overhead heap pvm_migrate pvm_routes convert dmtcp; do
 	echo
 	echo "==== $b"
 	bash "$here/$b.sh"
