@@ -1911,9 +1911,16 @@ static void wait_state(int *slot)
 			while (!*slot && recv_step(1, 0, -1, -1, 0, NULL, 0, NULL) > 0)
 				;
 		if (spawner_gone && !*slot) {
-			mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
 			leave_mbox();
 			__real_pvm_exit();
+			/* the program killed the task while it moved, or its source
+			 * was lost: mpprun, when it runs the job, knows which and says
+			 * so (this process ends without telling it the task ended) */
+			if (getenv(RUNNER_VAR)) {
+				mpp_debug("t%x ended before sending its state to this destination", me_v);
+				_exit(MPP_EXIT_SOFTWARE);
+			}
+			mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
 			mpp_ctl_fatal(MPP_EIO, NULL);
 		}
 		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0) {
@@ -2539,7 +2546,17 @@ int __wrap_pvm_kill(int tid)
 {
 	enroll();
 	tell_runner(INFO_KILLED, tid); /* not a lost task: the program ends it */
-	return __real_pvm_kill(to_r(tid));
+	int r = to_r(tid);
+	/* a task that is moving is ended at both places: killing only one would
+	 * leave the other going on (a source whose destination died stays) */
+	for (int i = 0; i < npend; i++)
+		if (pend[i].vtid == tid)
+			for (int k = 0; k < 2; k++) {
+				int p = k ? pend[i].now : pend[i].old;
+				if (p > 0 && p != r && p != me_r)
+					__real_pvm_kill(p);
+			}
+	return __real_pvm_kill(r);
 }
 
 int __wrap_pvm_tidtohost(int tid)
