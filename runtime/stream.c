@@ -164,11 +164,11 @@ static char *fd_path(int fd)
 /* fopen's mode as one of the six base modes; *cloexec for 'e'. */
 static int base_mode(const char *m, char out[8], int *cloexec)
 {
+	*cloexec = 0;
 	if (!m || (m[0] != 'r' && m[0] != 'w' && m[0] != 'a'))
 		return -1;
 	memset(out, 0, 8);
 	out[0] = m[0];
-	*cloexec = 0;
 	for (const char *p = m + 1; *p && *p != ','; p++) {
 		if (*p == '+')
 			out[1] = '+';
