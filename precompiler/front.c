@@ -611,10 +611,9 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
 		return CXChildVisit_Continue;
 	/* append in source order */
 	f->index = u->nfuncs++;
-	struct func **pp = &u->funcs;
-	while (*pp)
-		pp = &(*pp)->next;
+	struct func **pp = u->funcs_tail ? u->funcs_tail : &u->funcs;
 	*pp = f;
+	u->funcs_tail = &f->next;
 	return CXChildVisit_Continue;
 }
 
@@ -630,12 +629,37 @@ long long front_const_value(struct node *n)
 	return v < 0 ? -1 : v;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	const struct func *f = *(struct func *const *)a, *g = *(struct func *const *)b;
+	int c = strcmp(f->name, g->name);
+	return c ? c : f->index - g->index;
+}
+
+/* The unit's functions sorted by name (then source order), for
+ * front_func_by_name: a lookup per call node must not walk the list. */
+static void index_funcs(struct unit *u)
+{
+	int i = 0;
+	u->byname = xcalloc((size_t)u->nfuncs + 1, sizeof(*u->byname));
+	for (struct func *f = u->funcs; f; f = f->next)
+		u->byname[i++] = f;
+	qsort(u->byname, (size_t)i, sizeof(*u->byname), by_name);
+}
+
 struct func *front_func_by_name(struct unit *u, const char *name)
 {
-	for (struct func *f = u->funcs; f; f = f->next)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	return NULL;
+	int lo = 0, hi = u->nfuncs; /* the first with a name >= name */
+	if (!u->byname)
+		index_funcs(u);
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (strcmp(u->byname[mid]->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < u->nfuncs && strcmp(u->byname[lo]->name, name) == 0 ? u->byname[lo] : NULL;
 }
 
 /* Finds `#pragma mpp ...` lines outside comments and skipped #if blocks. */
@@ -732,12 +756,39 @@ static void scan_pragmas(struct unit *u)
  * of the state: its table entry needs no address (translate.c), which
  * leaves the compiler free to inline a static function called once. Every
  * other reference (an argument, an initializer, &f) takes its address. */
+struct site {
+	unsigned off; /* where a DeclRefExpr naming the callee of a call is spelled */
+	CXFile f;
+};
+
 struct callees {
-	unsigned *v; /* where the DeclRefExprs naming the callee of a call are spelled */
-	CXFile *f;
+	struct site *v; /* sorted by offset before addr_visit */
 	int n, cap;
 	struct unit *u;
 };
+
+static int by_off(const void *a, const void *b)
+{
+	unsigned x = ((const struct site *)a)->off, y = ((const struct site *)b)->off;
+	return (x > y) - (x < y);
+}
+
+/* Whether a DeclRefExpr spelled at off in file names the callee of a call. */
+static int is_callee(const struct callees *cs, CXFile file, unsigned off)
+{
+	int lo = 0, hi = cs->n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (cs->v[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < cs->n && cs->v[lo].off == off; lo++)
+		if (clang_File_isEqual(cs->v[lo].f, file))
+			return 1;
+	return 0;
+}
 
 static void spelled_at(CXCursor c, CXFile *f, unsigned *off)
 {
@@ -765,9 +816,8 @@ static enum CXChildVisitResult callee_visit(CXCursor c, CXCursor parent, CXClien
 				if (cs->n == cs->cap) {
 					cs->cap = cs->cap ? cs->cap * 2 : 256;
 					cs->v = xrealloc(cs->v, sizeof(*cs->v) * (size_t)cs->cap);
-					cs->f = xrealloc(cs->f, sizeof(*cs->f) * (size_t)cs->cap);
 				}
-				spelled_at(k, &cs->f[cs->n], &cs->v[cs->n]);
+				spelled_at(k, &cs->v[cs->n].f, &cs->v[cs->n].off);
 				cs->n++;
 				break;
 			}
@@ -790,18 +840,17 @@ static enum CXChildVisitResult addr_visit(CXCursor c, CXCursor parent, CXClientD
 	CXCursor d = clang_getCursorReferenced(c);
 	if (clang_getCursorKind(d) != CXCursor_FunctionDecl)
 		return CXChildVisit_Continue;
+	char *name = cxstr(clang_getCursorSpelling(d));
+	struct func *f = front_func_by_name(cs->u, name);
+	free(name);
+	if (!f || !clang_equalCursors(clang_getCanonicalCursor(f->cur), clang_getCanonicalCursor(d)))
+		return CXChildVisit_Continue; /* not defined in this file */
 	CXFile file;
 	unsigned off;
-	int callee = 0;
 	spelled_at(c, &file, &off);
-	for (int i = 0; i < cs->n && !callee; i++)
-		callee = cs->v[i] == off && clang_File_isEqual(cs->f[i], file);
-	d = clang_getCanonicalCursor(d);
-	for (struct func *f = cs->u->funcs; f; f = f->next)
-		if (clang_equalCursors(clang_getCanonicalCursor(f->cur), d)) {
-			f->ncalls += callee;
-			f->addr_taken |= !callee;
-		}
+	int callee = is_callee(cs, file, off);
+	f->ncalls += callee;
+	f->addr_taken |= !callee;
 	return CXChildVisit_Continue;
 }
 
@@ -845,11 +894,13 @@ int front_parse(struct unit *u, const char *path, const char *const *args, int n
 		return 1; /* the caller lets the real compiler report it */
 	u->file = clang_getFile(u->tu, path);
 	clang_visitChildren(clang_getTranslationUnitCursor(u->tu), top_visit, u);
-	struct callees cs = {NULL, NULL, 0, 0, u};
+	index_funcs(u);
+	struct callees cs = {NULL, 0, 0, u};
 	clang_visitChildren(clang_getTranslationUnitCursor(u->tu), callee_visit, &cs);
+	if (cs.n)
+		qsort(cs.v, (size_t)cs.n, sizeof(*cs.v), by_off);
 	clang_visitChildren(clang_getTranslationUnitCursor(u->tu), addr_visit, &cs);
 	free(cs.v);
-	free(cs.f);
 	scan_pragmas(u);
 	return u->errors ? -1 : 0;
 }
@@ -893,6 +944,7 @@ void front_free(struct unit *u)
 	for (int i = 0; i < u->npragmas; i++)
 		mpp_pragma_free(&u->pragmas[i].p);
 	free(u->pragmas);
+	free(u->byname);
 	free(u->onrestore);
 	if (u->tu)
 		clang_disposeTranslationUnit(u->tu);

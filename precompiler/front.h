@@ -153,6 +153,8 @@ struct unit {
 	CXFile file;
 	struct func *funcs; /* defined in the main file, source order */
 	int nfuncs;
+	struct func **funcs_tail; /* where the next one is linked */
+	struct func **byname;     /* the same, sorted by name (front_parse) */
 	struct global *globals;
 	int nglobals, cap_globals;
 	struct pragma_at *pragmas;
