@@ -11,6 +11,8 @@
 #                            parts, with migration points between the parts)
 #   routes                   tests/pvm/programs/routes.c (the program asks
 #                            for direct routes)
+#   kills                    tests/pvm/programs/kills.c (pvm_kill of moving
+#                            tasks; the kills that met a move are counted)
 #   master1 spmd timing hello gexample ptest   Debian pvm-examples, unmodified
 # Each is run for N in MPP_PVM_EVERY (default "3 17 101", fewer points for
 # the short pvm-examples); a run must show
@@ -51,6 +53,7 @@ masktids=0
 masknums=0
 runtime=300 # seconds a run may take
 plain=0
+trace=0 # 1: each run writes MPP_PVM_TRACE, to count the kills of moving tasks
 case $case in
 ring | mworker | stencil)
 	build "$case" "$root/samples/$case.c"
@@ -81,6 +84,18 @@ routes)
 	plain=1
 	pargs="3 16"
 	everies="2 7"
+	;;
+kills)
+	# the root kills each worker while it computes between poll points,
+	# so under MPP_MIGRATE_EVERY=1 often in the middle of a move: the job
+	# must end, with one exit notice per worker (compared with plain cc)
+	build kills "$here/programs/kills.c"
+	cc -O2 -DHASSTDLIB -o "$bin/plain_kills" "$here/programs/kills.c" -lpvm3 || die "cc cannot build kills"
+	plain=1
+	pargs=6
+	everies="1 1 1 2"
+	runtime=60
+	trace=1
 	;;
 groups)
 	# 4 roots in one group: scatter, gather, two reductions, bcast and
@@ -187,11 +202,14 @@ if [ $plain = 1 ]; then
 fi
 
 everies=${MPP_PVM_EVERY:-$everies}
+killmoving=0
 for n in $everies; do
 	out=$work/every$n.out
 	start=$(date +%s.%N)
-	rm -f "$out.events"
-	if ! run "$out" MPP_MIGRATE_EVERY="$n"; then
+	rm -f "$out.events" "$out.trace"
+	tracevar=
+	[ $trace = 0 ] || tracevar=MPP_PVM_TRACE=$out.trace
+	if ! run "$out" MPP_MIGRATE_EVERY="$n" $tracevar; then
 		echo "FAIL: MPP_MIGRATE_EVERY=$n: the job failed or timed out"
 		failed_run "$out"
 		fail=1
@@ -215,8 +233,16 @@ for n in $everies; do
 		echo "FAIL: MPP_MIGRATE_EVERY=$n: tasks never changed host ($moves migrations)"
 		fail=1
 	else
-		printf 'ok: MPP_MIGRATE_EVERY=%-4s %5d migrations onto %d hosts, %.1f s, same output\n' "$n" "$moves" \
+		printf 'ok: MPP_MIGRATE_EVERY=%-4s %5d migrations onto %d hosts, %.1f s, same output' "$n" "$moves" \
 			"$hosts" "$secs"
+		if [ $trace = 1 ]; then
+			# the kills of a place still alive (the last field, 1) at
+			# the other end of a move in progress
+			km=$(grep -c ' killmoving .* 1$' "$out.trace" 2>/dev/null)
+			killmoving=$((killmoving + ${km:-0}))
+			printf ', %d places of moving tasks killed' "${km:-0}"
+		fi
+		echo
 	fi
 done
 # watch: last, since it takes a host out of the virtual machine: the
@@ -235,6 +261,12 @@ if [ "$case" = watch ] && [ "$nhosts" -gt 1 ]; then
 	else
 		echo "ok: watch delhost: host deletion heard after $(grep -c '^migrate ' "$out.events") migrations"
 	fi
+fi
+# kills: the runs must have met the case they are for at least once (a
+# kill that reached a task the root knew to be moving, MPP_PVM_TRACE)
+if [ $trace = 1 ] && [ $fail = 0 ] && [ $killmoving = 0 ]; then
+	echo "FAIL: no pvm_kill met a moving task in these runs: the test did not exercise its case"
+	fail=1
 fi
 [ $fail = 0 ] || exit 1
 echo "PASS: $case"
