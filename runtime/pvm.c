@@ -1922,11 +1922,11 @@ static void wait_state(int *slot)
 			/* the program killed the task while it moved, or its source
 			 * was lost: mpprun, when it runs the job, knows which and says
 			 * so (this process ends without telling it the task ended) */
+			mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
 			if (getenv(RUNNER_VAR)) {
-				mpp_debug("t%x ended before sending its state to this destination", me_v);
+				mpp_debug("%s", mpp_err_msg());
 				_exit(MPP_EXIT_SOFTWARE);
 			}
-			mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
 			mpp_ctl_fatal(MPP_EIO, NULL);
 		}
 		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0) {
