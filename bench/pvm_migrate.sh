@@ -24,7 +24,10 @@
 # (2N+1 migration points per job, N = 8; at most 3 from 64 MiB on; the
 # moves column counts the moves that happened), MPP_BENCH_PVM_REPS (TCP and
 # memcpy repetitions, 21 up to 1 MiB, 5 above), MPP_BENCH_TIMEOUT (seconds
-# per job, 600).
+# per job, 600), MPP_BENCH_PVM_MODE (the virtual machine's mode, as
+# tests/pvm/vm.sh --mode: netns, a namespace per host and a bridge, the
+# default as root; loopback, 3 daemons on loopback addresses of one
+# namespace, as the quality bar's small state "on loopback"; single).
 # Writes BUILD/bench/pvm_migrate.txt and .png; work files in
 # BUILD/bench/pvm_migrate.work/. Exit: 0 ran, 1 a job failed, 2 cannot run.
 
@@ -61,7 +64,7 @@ mkdir -p "$work/bin" "$out_dir"
 }
 
 . "$root_dir/tests/pvm/lib.sh"
-vm_start "$work/vm" "$work/bin" || bench_die "cannot start the PVM virtual machine"
+vm_start "$work/vm" "$work/bin" ${MPP_BENCH_PVM_MODE:+--mode "$MPP_BENCH_PVM_MODE"} || bench_die "cannot start the PVM virtual machine"
 vm=$work/vm
 # the TCP baseline goes from h1 to h2 like the state; one host: loopback
 case " $VM_HOSTS " in
