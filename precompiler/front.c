@@ -637,7 +637,8 @@ static int by_name(const void *a, const void *b)
 }
 
 /* The unit's functions sorted by name (then source order), for
- * front_func_by_name: a lookup per call node must not walk the list. */
+ * front_func_by_name: a lookup per call node must not walk the list.
+ * front_parse builds it once every function is known. */
 static void index_funcs(struct unit *u)
 {
 	int i = 0;
@@ -649,9 +650,7 @@ static void index_funcs(struct unit *u)
 
 struct func *front_func_by_name(struct unit *u, const char *name)
 {
-	int lo = 0, hi = u->nfuncs; /* the first with a name >= name */
-	if (!u->byname)
-		index_funcs(u);
+	int lo = 0, hi = u->byname ? u->nfuncs : 0; /* the first with a name >= name */
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 		if (strcmp(u->byname[mid]->name, name) < 0)
