@@ -46,8 +46,10 @@ static long block_sum(const int *b)
 static void worker(int root)
 {
 	int *b = malloc(BLOCK * sizeof *b);
-	if (!b)
+	if (!b) {
+		printf("worker: no memory for its block\n"); /* the output differs, and the root waits */
 		return;
+	}
 	for (int i = 0; i < BLOCK; i++)
 		b[i] = i * 7 + 1;
 	for (;;) {
@@ -68,7 +70,7 @@ int main(int argc, char **argv)
 	if (pvm_mytid() < 0)
 		return 1;
 	if (pvm_parent() != PvmNoParent) {
-		worker(pvm_parent()); /* never returns: the root kills it */
+		worker(pvm_parent()); /* returns only without memory: the root kills it */
 		return 0;
 	}
 	if (nw < 1 || nw > MAXW || pvm_spawn(argv[0], NULL, PvmTaskDefault, "", nw, tids) != nw) {
