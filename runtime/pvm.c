@@ -33,6 +33,7 @@
 #include "mpp_decode.h"
 #include "mpp_encode.h"
 #include "mpp_err.h"
+#include "mpp_errhold.h"
 #include "mpp_heap.h"
 #include "mpp_log.h"
 #include "mpp_poll.h"
@@ -1829,7 +1830,13 @@ static void hook_leave(const struct mpp_buf *st)
 	int big = st->len >= (256u << 10) && !dest_gone;
 	int route = big ? __real_pvm_setopt(PvmRoute, PvmRouteDirect) : -1;
 	prog_frag = big ? __real_pvm_setopt(PvmFragSize, STATE_FRAG) : -1;
+	/* while the state goes over the route, stderr (the program's output)
+	 * is held: libpvm3 complains there when D ends after granting the
+	 * route and before T connects, or while the state is written; T sees
+	 * D's exit notice and goes on as for any lost destination */
+	struct mpp_errhold held = {-1, -1};
 	if (big) {
+		mpp_errhold_begin(&held);
 		/* a second WAKE (it changes nothing there) opens the route, whose
 		 * buffers both ends then widen */
 		ctl_send(dest, K_WAKE, &me_v, 1, NULL, NULL);
@@ -1840,6 +1847,8 @@ static void hook_leave(const struct mpp_buf *st)
 	if (big && sent >= 0)
 		sent = send_state_data(st);
 	state_apart = 0;
+	for (int n = mpp_errhold_end(&held, mpp_errhold_route_noise); n > 0; n--)
+		trace("routenoise", me_r, dest, 0);
 	if (route >= 0)
 		__real_pvm_setopt(PvmRoute, route);
 	if (prog_frag >= 0)

@@ -1,0 +1,94 @@
+/* errhold.c: stderr held in a memory file while libpvm3 may complain
+ * about a route the PVM layer knows to be gone, then passed on filtered.
+ * The process is single-threaded where this is used, so nothing else
+ * writes on descriptor 2 meanwhile. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mpp_errhold.h"
+#include "mpp_log.h"
+
+void mpp_errhold_begin(struct mpp_errhold *h)
+{
+	h->fd = h->saved = -1;
+	fflush(stderr);
+	int fd = memfd_create("mpp-stderr", MFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	int saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (saved < 0) {
+		close(fd);
+		return;
+	}
+	if (dup2(fd, 2) < 0) {
+		close(saved);
+		close(fd);
+		return;
+	}
+	h->fd = fd;
+	h->saved = saved;
+}
+
+/* the held text, or NULL when there is none (or it cannot be read) */
+static char *held_text(int fd)
+{
+	off_t len = lseek(fd, 0, SEEK_CUR);
+	if (len <= 0)
+		return NULL;
+	char *text = malloc((size_t)len + 1);
+	if (!text)
+		return NULL;
+	if (pread(fd, text, (size_t)len, 0) != len) {
+		free(text);
+		return NULL;
+	}
+	text[len] = 0;
+	return text;
+}
+
+int mpp_errhold_end(struct mpp_errhold *h, int (*drop)(const char *line, size_t len))
+{
+	if (h->fd < 0)
+		return 0;
+	fflush(stderr);
+	dup2(h->saved, 2);
+	close(h->saved);
+	char *text = held_text(h->fd);
+	close(h->fd);
+	h->fd = h->saved = -1;
+	int dropped = 0;
+	for (char *line = text, *end; line && *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		size_t len = (size_t)(end - line);
+		if (drop && drop(line, len)) {
+			dropped++;
+			mpp_debug("kept out of the output: %.*s", (int)(len - (end[-1] == '\n')), line);
+		} else if (write(2, line, len) != (ssize_t)len) {
+			break;
+		}
+	}
+	free(text);
+	return dropped;
+}
+
+/* does the line of len bytes contain s? */
+static int has(const char *line, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(line + i, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+int mpp_errhold_route_noise(const char *line, size_t len)
+{
+	return len > 8 && memcmp(line, "libpvm [", 8) == 0 &&
+	       (has(line, len, "] pvm_tc_conack() connect: ") || has(line, len, "] mxfer() write tt sock: "));
+}
