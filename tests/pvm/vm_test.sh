@@ -133,7 +133,18 @@ check_clean() {
 	}
 	left=$(ip -o addr show dev lo 2>/dev/null | grep " 127\.77\.$k\.")
 	[ -z "$left" ] || fail "$dir: loopback aliases left: $left"
-	[ "$(cat "$registry/$k" 2>/dev/null)" != "$dir" ] || fail "$dir: VM number $k still held"
+	if [ "$(cat "$registry/$k" 2>/dev/null)" = "$dir" ]; then
+		# what the next look at this needs: who stopped it, and who runs
+		{
+			echo "vm.env:"
+			cat "$dir/vm.env"
+			echo "watch.log:"
+			cat "$dir/watch.log" 2>/dev/null
+			echo "vm.sh processes:"
+			pgrep -af 'vm\.sh' | grep -F "$dir"
+		} >&2
+		fail "$dir: VM number $k still held"
+	fi
 	ok "nothing of $(basename "$dir") (VM number $k) is left"
 }
 
