@@ -45,6 +45,7 @@ int mpp_ctl_init(void)
 	int rc;
 
 	memset(&mpp_ctl, 0, sizeof mpp_ctl);
+	mpp_ctl.vacate_us = -1;
 	if ((rc = number("MPP_STRESS", &mpp_ctl.stress)) || (rc = number("MPP_STRESS_EXEC", &mpp_ctl.stress_exec)) ||
 	    (rc = number("MPP_CHECKPOINT_AT", &mpp_ctl.ckpt_at)) ||
 	    (rc = number("MPP_MIGRATE_EVERY", &mpp_ctl.migrate_every)))
@@ -68,6 +69,11 @@ void mpp_ctl_report(void)
 	n = snprintf(line, sizeof line,
 	             "pid=%ld polls=%" PRIu64 " captures=%" PRIu64 " restores=%" PRIu64 " bytes=%" PRIu64 "\n",
 	             (long)getpid(), mpp_poll_count(), mpp_ctl.captures, mpp_ctl.restores, mpp_ctl.bytes);
+	if (n > 0 && mpp_ctl.vacate_us >= 0 && (size_t)n < sizeof line) /* " vacate_us=N" before the newline */
+		n = n - 1 +
+		    snprintf(line + n - 1, sizeof line - (size_t)n + 1, " vacate_us=%" PRId64 "\n", mpp_ctl.vacate_us);
+	if (n >= (int)sizeof line) /* cannot happen: 20 digits a number */
+		n = (int)sizeof line - 1;
 	fd = open(mpp_ctl.report, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "mpp: cannot write the report to '%s'\n", mpp_ctl.report);

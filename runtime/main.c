@@ -165,6 +165,9 @@ int main(int argc, char **argv, char **envp)
 			mpp_ctl_fatal(rc, NULL);
 		mpp_ctl.captures++;
 		mpp_ctl.bytes += buf.len;
+		int64_t asked = mpp_poll_asked_us();
+		if (asked >= 0)
+			mpp_ctl.vacate_us = asked;
 		switch (mpp_poll_reason()) {
 		case MPP_R_STRESS:
 			mpp_poll_done();
@@ -185,6 +188,8 @@ int main(int argc, char **argv, char **envp)
 			}
 			mpp_info("checkpoint '%s' written (%zu bytes) at poll %llu", mpp_ctl.ckpt, buf.len,
 			         (unsigned long long)mpp_poll_count());
+			if (asked >= 0)
+				mpp_info("state captured %" PRId64 " us after the vacate request", asked);
 			mpp_ctl_exit(MPP_EXIT_CHECKPOINT);
 		}
 	}

@@ -16,6 +16,9 @@ struct mpp_ctl {
 	const char *report;     /* MPP_REPORT=FILE */
 	/* counters of this process image (carried over an exec) */
 	uint64_t captures, restores, bytes;
+	/* microseconds from the last vacate request to its state captured
+	 * (encoded in memory), -1 when no capture served one */
+	int64_t vacate_us;
 };
 
 extern struct mpp_ctl mpp_ctl;

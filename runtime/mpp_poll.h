@@ -20,6 +20,10 @@ int mpp_poll_init(void);
 
 /* Why the capture in progress was started (MPP_R_NONE if none). */
 int mpp_poll_reason(void);
+/* Microseconds since the vacate request (SIGUSR2 or
+ * mpp_request_checkpoint) that the capture in progress serves, or -1 when
+ * it serves none. */
+int64_t mpp_poll_asked_us(void);
 /* Clear the capture in progress (after main has handled it). */
 void mpp_poll_done(void);
 

@@ -4,8 +4,10 @@
  * signal handler only sets flags). A capture due inside a library callback
  * (__mpp_nocap > 0) waits for the next poll outside it. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #define MPP_LOG_PREFIX "poll"
 #include "mpp.h"
@@ -29,11 +31,26 @@ static int pending; /* reason deferred by __mpp_nocap */
 static int reason;  /* of the capture in progress */
 static int reentry; /* the next poll is the one a restore entered again */
 
-static void on_usr2(int sig)
+/* when the vacate request waiting was made (the first of several), and
+ * when the one of the capture in progress was (if capture_asked) */
+static struct timespec asked_at, capture_asked_at;
+static int capture_asked;
+
+/* clock_gettime is async-signal-safe */
+static void asked_now(void)
 {
-	(void)sig;
+	if (!vacate)
+		clock_gettime(CLOCK_MONOTONIC, &asked_at);
 	vacate = 1;
 	__mpp_req = 1;
+}
+
+static void on_usr2(int sig)
+{
+	int e = errno;
+	(void)sig;
+	asked_now();
+	errno = e;
 }
 
 int mpp_poll_init(void)
@@ -59,8 +76,7 @@ void mpp_request_checkpoint(void)
 		mpp_warn("checkpoint requested but MPP_CHECKPOINT is not set: ignored");
 		return;
 	}
-	vacate = 1;
-	__mpp_req = 1;
+	asked_now();
 }
 
 static void start(int why)
@@ -87,6 +103,8 @@ int __mpp_poll(void)
 	/* clear before looking at the flags: a signal arriving now sets it again */
 	__mpp_req = counting;
 	if (vacate) {
+		capture_asked_at = asked_at;
+		capture_asked = 1;
 		vacate = 0;
 		why = MPP_R_CHECKPOINT;
 	}
@@ -136,8 +154,17 @@ int mpp_poll_reason(void)
 	return reason;
 }
 
+int64_t mpp_poll_asked_us(void)
+{
+	struct timespec t;
+	if (!capture_asked || clock_gettime(CLOCK_MONOTONIC, &t))
+		return -1;
+	return (int64_t)(t.tv_sec - capture_asked_at.tv_sec) * 1000000 + (t.tv_nsec - capture_asked_at.tv_nsec) / 1000;
+}
+
 void mpp_poll_done(void)
 {
+	capture_asked = 0;
 	reason = MPP_R_NONE;
 	__mpp_capturing = 0;
 }

@@ -98,6 +98,17 @@ static void test_report(void **state)
 	assert_non_null(fgets(line, sizeof line, f)); /* appended */
 	assert_null(fgets(line, sizeof line, f));
 	fclose(f);
+	/* a process that vacated says how soon its state was captured */
+	mpp_ctl.vacate_us = 4321;
+	mpp_ctl_report();
+	f = fopen(path, "r");
+	assert_non_null(f);
+	for (int i = 0; i < 3; i++)
+		assert_non_null(fgets(line, sizeof line, f));
+	snprintf(want, sizeof want, "pid=%ld polls=99 captures=3 restores=2 bytes=12345 vacate_us=4321\n",
+	         (long)getpid());
+	assert_string_equal(line, want);
+	fclose(f);
 	unlink(path);
 	clear_env();
 }

@@ -4,13 +4,15 @@
  * (__mpp_nocap) waits for the next poll; SIGUSR2 and
  * mpp_request_checkpoint vacate at the next poll, then the flag clears; the
  * poll a restore runs again (mpp_poll_reentered) neither counts nor
- * captures, and keeps a waiting request for the next one. */
+ * captures, and keeps a waiting request for the next one; a capture that
+ * serves a vacate knows how long ago it was asked for. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -125,6 +127,44 @@ static void test_vacate(void **state)
 	signal(SIGUSR2, SIG_DFL);
 }
 
+static void sleep_ms(long ms)
+{
+	struct timespec t = {0, ms * 1000000L};
+	while (nanosleep(&t, &t))
+		;
+}
+
+/* how long ago the vacate that a capture serves was asked for: from the
+ * first of two requests; none for other captures or after the capture */
+static void test_vacate_asked_time(void **state)
+{
+	(void)state;
+	mpp_ctl.ckpt = "f";
+	mpp_ctl.stress = 1;
+	assert_int_equal(mpp_poll_init(), 0);
+	assert_true(__mpp_poll());
+	assert_int_equal(mpp_poll_reason(), MPP_R_STRESS);
+	assert_int_equal(mpp_poll_asked_us(), -1);
+	mpp_poll_done();
+	raise(SIGUSR2);
+	sleep_ms(20);
+	mpp_request_checkpoint();
+	sleep_ms(20);
+	assert_true(__mpp_poll());
+	assert_int_equal(mpp_poll_reason(), MPP_R_CHECKPOINT);
+	int64_t us = mpp_poll_asked_us();
+	assert_true(us >= 40000);
+	assert_true(us < 10000000);
+	sleep_ms(5);
+	assert_true(mpp_poll_asked_us() >= us + 5000); /* the time until now */
+	mpp_poll_done();
+	assert_int_equal(mpp_poll_asked_us(), -1);
+	assert_true(__mpp_poll()); /* stress again, no request */
+	assert_int_equal(mpp_poll_asked_us(), -1);
+	mpp_poll_done();
+	signal(SIGUSR2, SIG_DFL);
+}
+
 static void test_reentered_poll_skipped(void **state)
 {
 	(void)state;
@@ -173,6 +213,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_stress_exec_checkpoint, setup),
 	    cmocka_unit_test_setup(test_nocap_defers, setup),
 	    cmocka_unit_test_setup(test_vacate, setup),
+	    cmocka_unit_test_setup(test_vacate_asked_time, setup),
 	    cmocka_unit_test_setup(test_reentered_poll_skipped, setup),
 	    cmocka_unit_test_setup(test_reentered_keeps_request, setup),
 	    cmocka_unit_test_setup(test_request_without_file, setup),
