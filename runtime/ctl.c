@@ -11,6 +11,7 @@
 
 #include "mpp_ctl.h"
 #include "mpp_err.h"
+#include "mpp_errhold.h"
 #include "mpp_poll.h"
 
 struct mpp_ctl mpp_ctl;
@@ -86,6 +87,7 @@ void mpp_ctl_report(void)
 
 _Noreturn void mpp_ctl_exit(int status)
 {
+	mpp_errhold_abandon(); /* what stderr held is said before the exit */
 	fflush(NULL);
 	mpp_ctl_report();
 	_exit(status);

@@ -13,9 +13,24 @@
 #include "mpp_errhold.h"
 #include "mpp_log.h"
 
+/* the hold in force, which an exit in the middle gives back whole */
+static struct mpp_errhold *active;
+
+static void give_back(void)
+{
+	mpp_errhold_abandon();
+}
+
 void mpp_errhold_begin(struct mpp_errhold *h)
 {
+	static int registered;
 	h->fd = h->saved = -1;
+	if (active)
+		return; /* one at a time: this one holds nothing */
+	if (!registered && atexit(give_back) == 0)
+		registered = 1;
+	if (!registered)
+		return;
 	fflush(stderr);
 	int fd = memfd_create("mpp-stderr", MFD_CLOEXEC);
 	if (fd < 0)
@@ -32,6 +47,7 @@ void mpp_errhold_begin(struct mpp_errhold *h)
 	}
 	h->fd = fd;
 	h->saved = saved;
+	active = h;
 }
 
 /* the held text, or NULL when there is none (or it cannot be read) */
@@ -55,6 +71,8 @@ int mpp_errhold_end(struct mpp_errhold *h, int (*drop)(const char *line, size_t 
 {
 	if (h->fd < 0)
 		return 0;
+	if (active == h)
+		active = NULL;
 	fflush(stderr);
 	dup2(h->saved, 2);
 	close(h->saved);
@@ -75,6 +93,12 @@ int mpp_errhold_end(struct mpp_errhold *h, int (*drop)(const char *line, size_t 
 	}
 	free(text);
 	return dropped;
+}
+
+void mpp_errhold_abandon(void)
+{
+	if (active)
+		mpp_errhold_end(active, NULL);
 }
 
 /* does the line of len bytes contain s? */

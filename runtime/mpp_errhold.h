@@ -23,6 +23,13 @@ void mpp_errhold_begin(struct mpp_errhold *h);
  * debug level. Returns the number of lines dropped. */
 int mpp_errhold_end(struct mpp_errhold *h, int (*drop)(const char *line, size_t len));
 
+/* Ends the hold in force, if any, passing on all it held: for a process
+ * that exits in the middle (mpp_ctl_exit; an exit() elsewhere, e.g.
+ * libpvm3's with PvmAutoErr 2, through atexit), so that its last words
+ * are not lost. Only one hold is in force at a time: a begin while
+ * another holds holds nothing. */
+void mpp_errhold_abandon(void);
+
 /* libpvm3's complaints about a direct route whose other end ended: a
  * refused connection after the route was granted, or a write into the
  * closed socket ("libpvm [tTID] pvm_tc_conack() connect: ...",

@@ -1,7 +1,8 @@
 /* test_errhold.c: runtime/errhold.c. Whatever is written on stderr while
  * it is held comes out afterwards, byte for byte and in order, except the
  * lines the filter drops; the filter for libpvm3's route complaints drops
- * exactly those (the lines libpvm3 3.4.6 prints) and nothing else. Each
+ * exactly those (the lines libpvm3 3.4.6 prints) and nothing else; a
+ * process that exits while it holds says all it held. Each
  * test points descriptor 2 at a file of its own first and reads it back. */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -9,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <setjmp.h>
 
 #include <cmocka.h>
 
+#include "mpp_ctl.h"
 #include "mpp_errhold.h"
 
 struct capture {
@@ -114,6 +117,61 @@ static void test_nothing_held(void **unused)
 	free(got);
 }
 
+static void test_abandon_passes_all(void **unused)
+{
+	(void)unused;
+	struct capture c;
+	capture_start(&c);
+	struct mpp_errhold h, second;
+	mpp_errhold_begin(&h);
+	assert_true(h.fd >= 0);
+	mpp_errhold_begin(&second); /* one hold at a time */
+	assert_int_equal(second.fd, -1);
+	fputs("a\n", stderr);
+	fputs(conack, stderr);
+	mpp_errhold_abandon();
+	assert_int_equal(h.fd, -1);
+	assert_int_equal(mpp_errhold_end(&h, mpp_errhold_route_noise), 0); /* already ended */
+	mpp_errhold_abandon();                                             /* nothing in force: nothing to do */
+	char *got = capture_stop(&c);
+	char want[256];
+	snprintf(want, sizeof want, "a\n%s", conack);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* a process that exits while stderr is held: exit() (atexit) and
+ * mpp_ctl_exit (the runtime's fatal errors) both say what was held */
+static void exit_held(int how)
+{
+	struct capture c;
+	capture_start(&c);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct mpp_errhold h;
+		mpp_errhold_begin(&h);
+		fputs("last words\n", stderr);
+		if (how)
+			mpp_ctl_exit(7);
+		exit(5);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), how ? 7 : 5);
+	char *got = capture_stop(&c);
+	assert_string_equal(got, "last words\n");
+	free(got);
+}
+
+static void test_exit_says_it(void **unused)
+{
+	(void)unused;
+	exit_held(0);
+	exit_held(1);
+}
+
 static int noise(const char *s)
 {
 	return mpp_errhold_route_noise(s, strlen(s));
@@ -139,10 +197,9 @@ static void test_route_noise(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_drops_route_noise_only),
-	    cmocka_unit_test(test_no_filter_passes_all),
-	    cmocka_unit_test(test_nothing_held),
-	    cmocka_unit_test(test_route_noise),
+	    cmocka_unit_test(test_drops_route_noise_only), cmocka_unit_test(test_no_filter_passes_all),
+	    cmocka_unit_test(test_nothing_held),           cmocka_unit_test(test_route_noise),
+	    cmocka_unit_test(test_abandon_passes_all),     cmocka_unit_test(test_exit_says_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
