@@ -116,7 +116,11 @@ static void hoist_statics(struct unit *u, struct func *f, struct edits *ed)
 		char *text = edit_render(ed, ds->so, end);
 		char *flat = one_line(text);
 		char *ins = xasprintf("%s ", flat);
-		edit_insert(ed, f->so, EDIT_RIGHT, ins);
+		/* before the function; a main without a return type (K&R, or
+		 * implicit int) starts with its name, which rename_main replaces:
+		 * a right insertion there would go with the name */
+		int side = f->is_main && f->name_off == f->so ? EDIT_LEFT : EDIT_RIGHT;
+		edit_insert(ed, f->so, side, ins);
 		/* keep the line count: blank out the old declaration */
 		struct sbuf blank = {0};
 		for (unsigned k = ds->so; k < end; k++)
