@@ -62,17 +62,16 @@ int mpp_ctl_init(void)
 
 void mpp_ctl_report(void)
 {
-	char line[256];
+	char line[256], vacated[40] = "";
 	int n, fd;
 
 	if (!mpp_ctl.report)
 		return;
+	if (mpp_ctl.vacate_us >= 0)
+		snprintf(vacated, sizeof vacated, " vacate_us=%" PRId64, mpp_ctl.vacate_us);
 	n = snprintf(line, sizeof line,
-	             "pid=%ld polls=%" PRIu64 " captures=%" PRIu64 " restores=%" PRIu64 " bytes=%" PRIu64 "\n",
-	             (long)getpid(), mpp_poll_count(), mpp_ctl.captures, mpp_ctl.restores, mpp_ctl.bytes);
-	if (n > 0 && mpp_ctl.vacate_us >= 0 && (size_t)n < sizeof line) /* " vacate_us=N" before the newline */
-		n = n - 1 +
-		    snprintf(line + n - 1, sizeof line - (size_t)n + 1, " vacate_us=%" PRId64 "\n", mpp_ctl.vacate_us);
+	             "pid=%ld polls=%" PRIu64 " captures=%" PRIu64 " restores=%" PRIu64 " bytes=%" PRIu64 "%s\n",
+	             (long)getpid(), mpp_poll_count(), mpp_ctl.captures, mpp_ctl.restores, mpp_ctl.bytes, vacated);
 	if (n >= (int)sizeof line) /* cannot happen: 20 digits a number */
 		n = (int)sizeof line - 1;
 	fd = open(mpp_ctl.report, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

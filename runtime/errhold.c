@@ -16,18 +16,13 @@
 /* the hold in force, which an exit in the middle gives back whole */
 static struct mpp_errhold *active;
 
-static void give_back(void)
-{
-	mpp_errhold_abandon();
-}
-
 void mpp_errhold_begin(struct mpp_errhold *h)
 {
 	static int registered;
 	h->fd = h->saved = -1;
 	if (active)
 		return; /* one at a time: this one holds nothing */
-	if (!registered && atexit(give_back) == 0)
+	if (!registered && atexit(mpp_errhold_abandon) == 0)
 		registered = 1;
 	if (!registered)
 		return;
@@ -101,18 +96,9 @@ void mpp_errhold_abandon(void)
 		mpp_errhold_end(active, NULL);
 }
 
-/* does the line of len bytes contain s? */
-static int has(const char *line, size_t len, const char *s)
-{
-	size_t n = strlen(s);
-	for (size_t i = 0; i + n <= len; i++)
-		if (memcmp(line + i, s, n) == 0)
-			return 1;
-	return 0;
-}
-
 int mpp_errhold_route_noise(const char *line, size_t len)
 {
+	static const char conack[] = "] pvm_tc_conack() connect: ", write_tt[] = "] mxfer() write tt sock: ";
 	return len > 8 && memcmp(line, "libpvm [", 8) == 0 &&
-	       (has(line, len, "] pvm_tc_conack() connect: ") || has(line, len, "] mxfer() write tt sock: "));
+	       (memmem(line, len, conack, sizeof conack - 1) || memmem(line, len, write_tt, sizeof write_tt - 1));
 }
