@@ -147,6 +147,10 @@ static int state_from, state_buf; /* arriving: who sends our state, and it */
 static int data_buf;              /* ... and the STATEDATA with its bytes */
 static int state_apart;           /* leaving: the bytes go in a STATEDATA */
 static int woken, spawner_gone;   /* arriving: told to take a state / not needed */
+/* arrived: the process that sent our state, until its exit notice (a
+ * process that took a state does not end before its source: see
+ * wait_source) */
+static int source, source_gone = 1;
 static uint64_t arrived_at;       /* poll count when this process took over, plus one */
 static int spare;                 /* a destination started in advance... */
 static char spare_host[256];      /* ... on this host */
@@ -155,7 +159,9 @@ static char prep_host[256];       /* a destination to start in advance there (sc
 static double t_req, t_start, t_spawn, t_notify, t_flush;
 /* MPP_PVM_FAULT=kill-src:STEP or kill-dest:STEP (tests, docs/PROTOCOL.md):
  * this task kills itself, or each of its destinations dies, at that step
- * of every migration. Read once and taken out of the environment, so that
+ * of every migration; slow-src:before-ack: the task, as a source, pauses
+ * 2 s once its STATE is sent, before it reads anything (its destination
+ * may end meanwhile, see wait_source). Read once and taken out of the environment, so that
  * the tasks it starts do not inherit it; a destination learns its own step
  * from its role (MPP_PVM_ROLE=dest:STEP). */
 enum {
@@ -170,6 +176,7 @@ enum {
 	F_DEST_BEFORE_STATE, /* the source kills it, and waits for its end */
 	F_DEST_BEFORE_ACK,   /* the destination, STATE received */
 	F_DEST_AFTER_ACK,
+	F_SRC_SLOW_BEFORE_ACK, /* STATE sent: a pause, not a kill */
 	F_NSTEPS
 };
 static const char *const fault_names[F_NSTEPS] = {"",
@@ -182,7 +189,8 @@ static const char *const fault_names[F_NSTEPS] = {"",
                                                   "kill-dest:after-wake",
                                                   "kill-dest:before-state",
                                                   "kill-dest:before-ack",
-                                                  "kill-dest:after-ack"};
+                                                  "kill-dest:after-ack",
+                                                  "slow-src:before-ack"};
 static int fault;        /* this task's MPP_PVM_FAULT step */
 static int fault_self;   /* a destination's own step (from its role) */
 static int runner_ended; /* mpprun was told that this task ends */
@@ -1012,6 +1020,10 @@ static int handle(int bufid)
 				spare = 0; /* a spare destination that ended */
 			if (state_from && v[0] == state_from)
 				spawner_gone = 1;
+			if (source && v[0] == source) {
+				source = 0;
+				source_gone = 1;
+			}
 			flush_clear(v[0], 0);
 			pend_drop(0, v[0]);
 			trace("exit", v[0], me_r, 0);
@@ -1292,8 +1304,24 @@ static void tell_runner(int what, int vtid)
 	pvm_freebuf(buf);
 }
 
+/* A process that took a state ends only after its source has: the source
+ * may not have read the ACK yet. Over the direct route of a large state,
+ * the ACK and this process's exit notice take different paths, and a
+ * source that met the notice first would take this process for lost and go
+ * on too: the task's last steps would run twice. The source ends right
+ * after the ACK; it is waited for when this process ends, or leaves in its
+ * turn. */
+static void wait_source(void)
+{
+	if (source_gone || !enrolled)
+		return;
+	trace("waitsource", source, me_r, 0);
+	wait_for(&source_gone);
+}
+
 static void tell_runner_end(void)
 {
+	wait_source();
 	tell_runner(INFO_END, me_v);
 }
 
@@ -1862,6 +1890,12 @@ static void hook_leave(const struct mpp_buf *st)
 	trace("statesent", me_r, dest, (int)st->len);
 	if (fault == F_SRC_BEFORE_ACK && sent >= 0)
 		fault_die(fault, me_v);
+	if (fault == F_SRC_SLOW_BEFORE_ACK && sent >= 0) {
+		mpp_warn("MPP_PVM_FAULT=%s: t%x (process t%x) pauses 2 s", fault_names[fault], me_v, me_r);
+		struct timespec pause = {2, 0};
+		while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
+			;
+	}
 	/* late messages are kept until the destination has the state: if it
 	 * is lost, they are ours to receive */
 	while (!acked && !dest_gone)
@@ -1909,6 +1943,7 @@ static void hook_leave(const struct mpp_buf *st)
 	      "flush_us=%.0f capture_us=%.0f transfer_us=%.0f send_us=%.0f",
 	      me_v, me_r, dest, st->len, nq, nw, (t_spawn - t0) * 1e6, (t_notify - t_spawn) * 1e6,
 	      (t_flush - t_notify) * 1e6, (t_cap - t_flush) * 1e6, (t_ack - t_cap) * 1e6, (t_sent - t_cap) * 1e6);
+	wait_source();
 	leave_mbox();
 	runner_ended = 1; /* this task goes on at its destination */
 	__real_pvm_exit();
@@ -2181,6 +2216,8 @@ static int hook_arrive(void)
 	if (fault_self == F_DEST_AFTER_ACK)
 		fault_die(fault_self, me_v);
 	arrived_at = mpp_poll_count() + 1;
+	source = spawner_gone ? 0 : from;
+	source_gone = spawner_gone;
 	state_from = 0;
 	event("arrive vtid=t%x at=t%x bytes=%" PRIu64 " messages=%d wait_us=%.0f restore_us=%.0f", me_v, me_r, len, nq,
 	      (t_got - t0) * 1e6, (now() - t_got) * 1e6);
@@ -2219,8 +2256,8 @@ __attribute__((constructor)) static void pvm_layer_init(void)
 		fault = fault_parse(f);
 		if (!fault) {
 			mpp_err_set(MPP_ECONFIG,
-			            "bad MPP_PVM_FAULT value '%s' (expected kill-src:STEP or kill-dest:STEP, "
-			            "docs/PROTOCOL.md)",
+			            "bad MPP_PVM_FAULT value '%s' (expected kill-src:STEP, kill-dest:STEP or "
+			            "slow-src:before-ack, docs/PROTOCOL.md)",
 			            f);
 			mpp_ctl_fatal(MPP_ECONFIG, NULL);
 		}
@@ -2599,6 +2636,7 @@ int __wrap_pvm_sendsig(int tid, int sig)
 int __wrap_pvm_exit(void)
 {
 	if (enrolled) {
+		wait_source();
 		leave_mbox(); /* so that later migrations do not wait for this task */
 		tell_runner(INFO_END, me_v);
 	}

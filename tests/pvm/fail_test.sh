@@ -20,6 +20,15 @@
 #                      route's setup: the source's libpvm3 complains of the
 #                      refused connection, which the layer keeps out of the
 #                      output (the trace counts it)
+#   slow-src-before-ack  MPP_PVM_FAULT=slow-src:before-ack, with the ballast
+#                      of big-*: the root's first source pauses 2 s after
+#                      its STATE went over the direct route, before it reads
+#                      the ACK; its destination meanwhile runs to the end
+#                      of the program. It must wait for its source to end
+#                      first: a source that met the destination's exit
+#                      notice before the ACK (they come by different paths)
+#                      would take it for lost and go on too, and the rounds
+#                      in between would run twice
 #   dest-busy          programs/stream.c: workers keep sending to the root
 #                      while it moves and every destination dies after the
 #                      workers were told (kill-dest:before-ack): the root
@@ -62,6 +71,7 @@ big-*)
 	case=${case#big-}
 	ballast=$((4 << 20))
 	;;
+slow-src-before-ack) ballast=$((4 << 20)) ;;
 esac
 
 . "$here/lib.sh"
@@ -172,6 +182,7 @@ src-after-spawn | src-after-notice | src-in-flush | src-after-capture | src-befo
 	build rounds
 	fault=kill-${case%%-*}:${case#*-}
 	;;
+slow-src-before-ack) build rounds ;;
 dest-busy) build stream ;;
 pvmd-peer | pvmd-dest)
 	build rounds
@@ -223,6 +234,28 @@ dest-busy)
 		echo "ok: $kills destinations died after the workers were told, the root went on where it was each" \
 			"time; $shadows messages sent to them meanwhile reached it; same output: $(cat "$out")"
 	fi
+	;;
+slow-src-before-ack)
+	# the root alone (no workers: the destination's exit notice is then
+	# the first thing the source's daemon has for it, ahead of the ACK
+	# that waits on the route), one move in the last round: the
+	# destination ends within the pause
+	run "$work/ref.out" rounds 0 6 0 - $ballast || die "rounds failed without migration: $(tail -3 "$work/ref.out.err")"
+	out=$work/slow.out
+	run "$out" rounds 0 6 0 - $ballast -- MPP_MIGRATE_EVERY=20000 MPP_PVM_FAULT=slow-src:before-ack ||
+		die "with a slow source: the job failed or timed out: $(tail -3 "$out.err")"
+	same "$work/ref.out" "$out" "with a source that pauses before it reads the ACK" || exit 1
+	big_sent "$out" || exit 1
+	pauses=$(count 'MPP_PVM_FAULT=slow-src:before-ack: t[0-9a-f]* (process t[0-9a-f]*) pauses 2 s' "$out.err")
+	here=$(count 'lost before it took the state: .* goes on here' "$out.err")
+	waits=$(count ' waitsource ' "$out.trace")
+	moves=$(count '^migrate ' "$out.events")
+	[ "$pauses" = 1 ] || bad "$pauses sources paused, expected 1 (the fault is not inherited)"
+	[ "$here" = 0 ] || bad "$here 'goes on here' warnings: the destination had the state"
+	[ "$moves" = 1 ] || bad "$moves migrations, expected 1"
+	[ "$waits" = 1 ] || bad "$waits destinations waited for their source, expected 1: the test did not meet its case"
+	[ $fail = 0 ] && echo "ok: the source paused 2 s before the ACK, its destination ran to the end of the" \
+		"program and waited for it before it ended, same output"
 	;;
 src-* | dest-after-wake | dest-before-ack | dest-after-ack)
 	# which outcomes the guarantee allows at this step: the task goes on

@@ -53,7 +53,9 @@ masktids=0
 masknums=0
 runtime=300 # seconds a run may take
 plain=0
-trace=0 # 1: each run writes MPP_PVM_TRACE, to count the kills of moving tasks
+# 1: each run writes MPP_PVM_TRACE, to count the kills of moving tasks
+# (MPP_TEST_PVM_TRACE=1 turns it on for any case, to diagnose one)
+trace=${MPP_TEST_PVM_TRACE:-0}
 case $case in
 ring | mworker | stencil)
 	build "$case" "$root/samples/$case.c"
@@ -203,8 +205,11 @@ fi
 
 everies=${MPP_PVM_EVERY:-$everies}
 killmoving=0
+k=0
 for n in $everies; do
-	out=$work/every$n.out
+	# (each run's files of its own: a failed run's stay to be read)
+	k=$((k + 1))
+	out=$work/run$k.every$n.out
 	start=$(date +%s.%N)
 	rm -f "$out.events" "$out.trace"
 	tracevar=
@@ -225,6 +230,7 @@ for n in $everies; do
 	if ! cmp -s "$work/ref.norm" "$out.norm"; then
 		echo "FAIL: MPP_MIGRATE_EVERY=$n: output differs ($moves migrations)"
 		diff "$work/ref.norm" "$out.norm" | head -20
+		failed_run "$out"
 		fail=1
 	elif [ "$moves" -lt 1 ]; then
 		echo "FAIL: MPP_MIGRATE_EVERY=$n: no task migrated"
@@ -269,7 +275,7 @@ if [ "$case" = watch ] && [ "$nhosts" -gt 1 ]; then
 fi
 # kills: the runs must have met the case they are for at least once (a
 # kill that reached a task the root knew to be moving, MPP_PVM_TRACE)
-if [ $trace = 1 ] && [ $fail = 0 ] && [ $killmoving = 0 ]; then
+if [ "$case" = kills ] && [ $fail = 0 ] && [ $killmoving = 0 ]; then
 	echo "FAIL: no pvm_kill met a moving task in these runs: the test did not exercise its case"
 	fail=1
 fi

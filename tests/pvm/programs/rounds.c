@@ -10,8 +10,8 @@
  * With a fifth argument of N > 0 the root also holds N bytes of heap
  * (ballast, so that its state is large), changes them every round and
  * prints their checksum at the end.
- * Run: rounds [workers] [rounds] [wait] [host] [ballast] (default 2
- * workers, 6 rounds, 0, workers on any host, else on that host ("-": any),
+ * Run: rounds [workers] [rounds] [wait] [host] [ballast] (0 to 8
+ * workers, default 2; 6 rounds, 0, workers on any host, else on that host ("-": any),
  * no ballast). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,8 +77,9 @@ int main(int argc, char **argv)
 		pvm_exit();
 		return 0;
 	}
-	if (nw < 1 || nw > MAXW ||
-	    pvm_spawn(argv[0], NULL, host ? PvmTaskHost : PvmTaskDefault, host ? host : "", nw, tids) != nw) {
+	if (nw < 0 || nw > MAXW ||
+	    (nw > 0 &&
+	     pvm_spawn(argv[0], NULL, host ? PvmTaskHost : PvmTaskDefault, host ? host : "", nw, tids) != nw)) {
 		fprintf(stderr, "rounds: cannot spawn %d workers\n", nw);
 		pvm_exit();
 		return 1;
@@ -130,7 +131,8 @@ int main(int argc, char **argv)
 		free(heap);
 	}
 	pvm_initsend(PvmDataDefault);
-	pvm_mcast(tids, nw, TAG_STOP);
+	if (nw > 0)
+		pvm_mcast(tids, nw, TAG_STOP);
 	printf("done: %d bad answers\n", bad);
 	pvm_exit();
 	return bad != 0;
