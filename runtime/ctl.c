@@ -11,7 +11,6 @@
 
 #include "mpp_ctl.h"
 #include "mpp_err.h"
-#include "mpp_errhold.h"
 #include "mpp_poll.h"
 
 struct mpp_ctl mpp_ctl;
@@ -86,7 +85,6 @@ void mpp_ctl_report(void)
 
 _Noreturn void mpp_ctl_exit(int status)
 {
-	mpp_errhold_abandon(); /* what stderr held is said before the exit */
 	fflush(NULL);
 	mpp_ctl_report();
 	_exit(status);

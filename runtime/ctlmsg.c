@@ -114,6 +114,13 @@ int mpp_ctlmsg_parse(struct mpp_ctlmsg *m, const unsigned char *p, size_t n, con
 		rc = get_list(&r, 1, &m->list, &m->nlist);
 		break;
 	case MPP_CM_WAKE: rc = get_ints(&r, m->v, 1); break;
+	case MPP_CM_DATAPORT:
+		if ((rc = get_ints(&r, m->v, 2)) < 0)
+			return rc;
+		if (m->v[1] < 0 || m->v[1] > 65535)
+			return mpp_err_set(MPP_EFORMAT, "control message of kind %d: port %d (0..65535)", r.kind,
+			                   m->v[1]);
+		break;
 	case MPP_CM_MIGRATE: rc = get_host(&r, m->host); break;
 	case MPP_CM_ACK:
 	case MPP_CM_READY: break;

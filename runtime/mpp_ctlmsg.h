@@ -26,7 +26,8 @@ enum mpp_cm_kind {
 	MPP_CM_CTL_PREPARE,
 	/* between tasks of the job again */
 	MPP_CM_SHADOW,
-	MPP_CM_STATEDATA
+	MPP_CM_STATEDATA,
+	MPP_CM_DATAPORT
 };
 
 #define MPP_CM_HOST_MAX 256   /* a host name, with its NUL */
@@ -39,7 +40,8 @@ struct mpp_ctlmsg {
 	int kind;
 	/* NOTICE: vtid, old, new place, epoch; MOVED: vtid, old, new place;
 	 * FLUSH, WAKE: a vtid; FWD: real source, tag, context, encoding, has a
-	 * body; SHADOW: the place the message went to, then as FWD; CTL_*,
+	 * body; SHADOW: the place the message went to, then as FWD; DATAPORT:
+	 * an IPv4 address (network order) and a port (0..65535); CTL_*,
 	 * STATUS: the secret (high, low) */
 	int v[6];
 	char host[MPP_CM_HOST_MAX]; /* MIGRATE, CTL_MIGRATE, CTL_PREPARE: never empty */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -33,7 +34,6 @@
 #include "mpp_decode.h"
 #include "mpp_encode.h"
 #include "mpp_err.h"
-#include "mpp_errhold.h"
 #include "mpp_heap.h"
 #include "mpp_log.h"
 #include "mpp_poll.h"
@@ -41,6 +41,7 @@
 #include "mpp_pvm_upk.h"
 #include "mpp_pvm_wrap.h"
 #include "mpp_restore.h"
+#include "mpp_statesock.h"
 
 #define REAL(n) extern __typeof__(pvm_##n) __real_pvm_##n;
 MPP_PVM_WRAPPED(REAL)
@@ -58,7 +59,6 @@ MPP_PVM_WRAPPED(REAL)
 #define RUNNER_VAR "MPP_PVM_RUNNER" /* mpprun's tid: told when a task begins and ends */
 #define CHUNK (1 << 30)
 #define STATE_FRAG (1 << 20) /* fragment size of a large state: libpvm3's largest */
-#define ROUTE_BUF (4 << 20)  /* socket buffers of a direct route (the system caps them) */
 
 /* The kinds of control messages (mpp_ctlmsg.h, which parses them). From
  * outside the job (mppctl, the scheduler): K_CTL_MIGRATE, K_STATUS,
@@ -78,7 +78,8 @@ enum {
 	K_STATUS = MPP_CM_STATUS,
 	K_CTL_PREPARE = MPP_CM_CTL_PREPARE,
 	K_SHADOW = MPP_CM_SHADOW,
-	K_STATEDATA = MPP_CM_STATEDATA
+	K_STATEDATA = MPP_CM_STATEDATA,
+	K_DATAPORT = MPP_CM_DATAPORT
 };
 enum { INFO_STATUS = 1, INFO_EVENT, INFO_END, INFO_BEGIN, INFO_KILLED }; /* first int of a TAG_INFO message */
 
@@ -145,17 +146,23 @@ static int *kids;
 static int nkids;
 static int state_from, state_buf; /* arriving: who sends our state, and it */
 static int data_buf;              /* ... and the STATEDATA with its bytes */
-static int state_apart;           /* leaving: the bytes go in a STATEDATA */
-static int woken, spawner_gone;   /* arriving: told to take a state / not needed */
+static int state_apart;           /* leaving: the bytes come apart (APART_*) */
+/* how the bytes of a state come: in the STATE itself; in a STATEDATA
+ * through the daemons; over the layer's own connection (its token in
+ * the STATE; D names its port in a DATAPORT, a STATEDATA if it cannot) */
+enum { APART_NONE, APART_DATA, APART_STREAM };
+static unsigned char state_token[MPP_STATESOCK_TOKEN]; /* leaving: of this STATE */
+static int got_port, port_ip, port_num;                /* leaving: D's DATAPORT */
+static int woken, spawner_gone;                        /* arriving: told to take a state / not needed */
 /* arrived: the process that sent our state, until its exit notice (a
  * process that took a state does not end before its source: see
  * wait_source) */
 static int source, source_gone = 1;
-static uint64_t arrived_at;       /* poll count when this process took over, plus one */
-static int spare;                 /* a destination started in advance... */
-static char spare_host[256];      /* ... on this host */
-static char req_host[256];        /* a migration asked by a control message */
-static char prep_host[256];       /* a destination to start in advance there (scheduler) */
+static uint64_t arrived_at;  /* poll count when this process took over, plus one */
+static int spare;            /* a destination started in advance... */
+static char spare_host[256]; /* ... on this host */
+static char req_host[256];   /* a migration asked by a control message */
+static char prep_host[256];  /* a destination to start in advance there (scheduler) */
 static double t_req, t_start, t_spawn, t_notify, t_flush;
 /* MPP_PVM_FAULT=kill-src:STEP or kill-dest:STEP (tests, docs/PROTOCOL.md):
  * this task kills itself, or each of its destinations dies, at that step
@@ -565,18 +572,6 @@ static int unpack_kids(void)
 		kids[nkids++] = k;
 	}
 	return 0;
-}
-
-/* libpvm3 gives the sockets of its direct routes 32 KiB buffers, which
- * hold a large state to a 64 KiB TCP window: they are widened (all routes
- * of this task; fds[0] is the daemon's socket). */
-static void widen_routes(void)
-{
-	int *fds, n = pvm_getfds(&fds), sz = ROUTE_BUF;
-	for (int i = 1; i < n; i++)
-		if (setsockopt(fds[i], SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz) < 0 ||
-		    setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz) < 0)
-			mpp_debug("cannot widen the socket buffers of route %d: %s", fds[i], strerror(errno));
 }
 
 /* Options of the program's libpvm3 that a destination sets again (its
@@ -1096,8 +1091,16 @@ static int handle(int bufid)
 			trace("woken", src, v[0], 0);
 			me_v = v[0];
 			woken = 1;
-			widen_routes(); /* the second WAKE of a large state opened one */
 		}
+		break;
+	case K_DATAPORT:
+		if (dest > 0 && src == dest && !got_port) {
+			port_ip = v[0];
+			port_num = v[1];
+			got_port = 1;
+			trace("dataport", src, me_r, v[1]);
+		} else
+			mpp_warn("unexpected DATAPORT from t%x ignored", src);
 		break;
 	case K_STATE:
 	case K_STATEDATA: {
@@ -1794,6 +1797,8 @@ static void pack_state(void *arg)
 	int lh[2] = {(int)(len >> 32), (int)(len & 0xffffffffu)};
 	pvm_pkint(lh, 2, 1);
 	pvm_pkint(&state_apart, 1, 1);
+	if (state_apart == APART_STREAM)
+		pvm_pkbyte((char *)state_token, MPP_STATESOCK_TOKEN, 1);
 	for (uint64_t off = 0; !state_apart && off < len; off += CHUNK) {
 		uint64_t k = len - off < CHUNK ? len - off : CHUNK;
 		pvm_pkbyte((char *)st->p + off, (int)k, 1);
@@ -1823,6 +1828,56 @@ static int send_state_data(const struct mpp_buf *st)
 	return rc;
 }
 
+/* The token of a STATE whose bytes come over the layer's connection: 16
+ * random bytes, which only the destination learns (in the STATE, from a
+ * task of the job), and which a connection must show first. */
+static void new_token(unsigned char *t)
+{
+	size_t got = 0;
+	while (got < MPP_STATESOCK_TOKEN) {
+		ssize_t r = getrandom(t + got, MPP_STATESOCK_TOKEN - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got < MPP_STATESOCK_TOKEN) { /* no getrandom: not secret, still unique */
+		uint64_t x = (uint64_t)(now() * 1e9) ^ (uint64_t)getpid() << 32 ^ (uint64_t)me_r;
+		for (int i = 0; i < MPP_STATESOCK_TOKEN; i++, x = x * 6364136223846793005ULL + 1442695040888963407ULL)
+			t[i] = (unsigned char)(x >> 56);
+	}
+}
+
+/* The bytes of a large state, once its STATE is sent: over the
+ * connection D names in its DATAPORT, or, when D cannot listen or T
+ * cannot connect, in a STATEDATA through the daemons. Messages that come
+ * meanwhile are kept, as while T waits for the ACK. */
+static int send_state_apart(const struct mpp_buf *st)
+{
+	got_port = 0;
+	while (!got_port && !dest_gone)
+		if (recv_step(1, 1, -1, -1, 1, NULL, 1, NULL) < 0)
+			return -1;
+	if (dest_gone)
+		return -1;
+	if (port_num > 0) {
+		int rc = mpp_statesock_send((uint32_t)port_ip, port_num, state_token, st->p, st->len);
+		if (rc == 0) {
+			trace("streamsent", me_r, dest, port_num);
+			return 0;
+		}
+		if (rc < 0) {
+			mpp_warn("%s", mpp_err_msg());
+			mpp_err_clear();
+			return -1;
+		}
+		mpp_info("%s: the state goes through the PVM daemons", mpp_err_msg());
+		mpp_err_clear();
+	}
+	return send_state_data(st);
+}
+
 static void forward(int b)
 {
 	trace("forward", msg_src(b), dest, msg_tag(b));
@@ -1850,35 +1905,20 @@ static void hook_leave(const struct mpp_buf *st)
 		wait_for(&dest_gone);
 	}
 	int nsent = nq; /* the messages that travel with the state */
-	/* a large state goes over a direct TCP route between the two tasks,
-	 * not through the daemons (2x faster at 16 MiB; setting the route up
-	 * costs more than it saves below a few hundred KiB); its bytes in a
-	 * STATEDATA of their own, the rest (carried messages too) in fragments
-	 * of 1 MiB rather than 4 KiB (each costs a select, a write and a read) */
+	/* a large state's bytes go over a TCP connection of the layer's own,
+	 * not through the daemons (docs/PROTOCOL.md, step 6), straight from
+	 * the state: D listens and names its port in a DATAPORT; the rest of
+	 * the STATE (carried messages too) in fragments of 1 MiB rather than
+	 * 4 KiB (each costs a select, a write and a read) */
 	int big = st->len >= (256u << 10) && !dest_gone;
-	int route = big ? __real_pvm_setopt(PvmRoute, PvmRouteDirect) : -1;
 	prog_frag = big ? __real_pvm_setopt(PvmFragSize, STATE_FRAG) : -1;
-	/* while the state goes over the route, stderr (the program's output)
-	 * is held: libpvm3 complains there when D ends after granting the
-	 * route and before T connects, or while the state is written; T sees
-	 * D's exit notice and goes on as for any lost destination */
-	struct mpp_errhold held = {-1, -1};
-	if (big) {
-		mpp_errhold_begin(&held);
-		/* a second WAKE (it changes nothing there) opens the route, whose
-		 * buffers both ends then widen */
-		ctl_send(dest, K_WAKE, &me_v, 1, NULL, NULL);
-		widen_routes();
-	}
-	state_apart = big;
+	if (big)
+		new_token(state_token);
+	state_apart = big ? APART_STREAM : 0;
 	int sent = ctl_send(dest, K_STATE, NULL, 0, pack_state, (void *)st);
 	if (big && sent >= 0)
-		sent = send_state_data(st);
+		sent = send_state_apart(st);
 	state_apart = 0;
-	for (int n = mpp_errhold_end(&held, mpp_errhold_route_noise); n > 0; n--)
-		trace("routenoise", me_r, dest, 0);
-	if (route >= 0)
-		__real_pvm_setopt(PvmRoute, route);
 	if (prog_frag >= 0)
 		__real_pvm_setopt(PvmFragSize, prog_frag);
 	prog_frag = -1;
@@ -1950,6 +1990,22 @@ static void hook_leave(const struct mpp_buf *st)
 	mpp_ctl_exit(0);
 }
 
+/* The state will not come (mpp_err_msg says why): this destination ends.
+ * The program killed the task while it moved, or its source was lost, or
+ * gave up on this destination and goes on where it is: mpprun, when it
+ * runs the job, knows which and says so (this process ends without
+ * telling it the task ended). */
+static _Noreturn void no_state(void)
+{
+	leave_mbox();
+	__real_pvm_exit();
+	if (getenv(RUNNER_VAR)) {
+		mpp_debug("%s", mpp_err_msg());
+		_exit(MPP_EXIT_SOFTWARE);
+	}
+	mpp_ctl_fatal(MPP_EIO, NULL);
+}
+
 /* A destination waits for its STATE (or its STATEDATA): the buffer in
  * *slot. It cannot go on when its source has ended without sending it
  * (what is already here is read first: the bytes may have come just
@@ -1961,17 +2017,8 @@ static void wait_state(int *slot)
 			while (!*slot && recv_step(1, 0, -1, -1, 0, NULL, 0, NULL) > 0)
 				;
 		if (spawner_gone && !*slot) {
-			leave_mbox();
-			__real_pvm_exit();
-			/* the program killed the task while it moved, or its source
-			 * was lost: mpprun, when it runs the job, knows which and says
-			 * so (this process ends without telling it the task ended) */
 			mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
-			if (getenv(RUNNER_VAR)) {
-				mpp_debug("%s", mpp_err_msg());
-				_exit(MPP_EXIT_SOFTWARE);
-			}
-			mpp_ctl_fatal(MPP_EIO, NULL);
+			no_state();
 		}
 		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0) {
 			mpp_err_set(MPP_EIO, "a migration destination lost PVM while waiting for its state");
@@ -2002,7 +2049,8 @@ static _Noreturn void state_refused(int from, const char *fmt, ...)
  * STATEDATA), the program's libpvm3 options (set once all is read). */
 struct arrival {
 	int ncarried, npb, apart;
-	struct pbuf *pb; /* the caller frees it, also after a refusal */
+	unsigned char token[MPP_STATESOCK_TOKEN]; /* APART_STREAM */
+	struct pbuf *pb;                          /* the caller frees it, also after a refusal */
 	uint64_t len;
 	int opts[NOPTS];
 };
@@ -2087,6 +2135,10 @@ static int state_read(struct arrival *a, char *why, size_t n)
 	}
 	if (pvm_upkint(lh, 2, 1) < 0 || pvm_upkint(&a->apart, 1, 1) < 0)
 		return refuse(why, n, "is truncated");
+	if (a->apart < APART_NONE || a->apart > APART_STREAM)
+		return refuse(why, n, "is damaged: its bytes come in an unknown way (%d)", a->apart);
+	if (a->apart == APART_STREAM && pvm_upkbyte((char *)a->token, MPP_STATESOCK_TOKEN, 1) < 0)
+		return refuse(why, n, "is truncated (the token of its bytes)");
 	a->len = ((uint64_t)(unsigned)lh[0] << 32) | (unsigned)lh[1];
 	return 0;
 }
@@ -2135,6 +2187,52 @@ static void state_place(struct arrival *a)
 		if (a->pb[i].active & 2)
 			prog_buf[1] = a->pb[i].local;
 	}
+}
+
+/* While a destination waits for its state's connection: has its source
+ * ended, or sent the bytes through the daemons instead? */
+static int stream_give_up(void *arg)
+{
+	(void)arg;
+	while (!data_buf && recv_step(1, 0, -1, -1, 0, NULL, 0, NULL) > 0)
+		;
+	return spawner_gone || data_buf;
+}
+
+/* The bytes of a large state over the layer's own connection (step 6):
+ * listens, names the port to the source `from` in a DATAPORT (port 0 when
+ * it cannot listen) and takes them. Returns the bytes (malloc'd), or NULL
+ * when they come in a STATEDATA instead (data_buf). Ends this process
+ * when they come neither way. */
+static unsigned char *take_stream(const struct arrival *a, int from)
+{
+	struct mpp_statesock l;
+	int v[2] = {0, 0}, listening = mpp_statesock_listen(&l) == 0;
+	if (listening) {
+		v[0] = (int)l.ip;
+		v[1] = l.port;
+	} else {
+		mpp_info("%s: the state comes through the PVM daemons", mpp_err_msg());
+		mpp_err_clear();
+	}
+	ctl_send(from, K_DATAPORT, v, 2, NULL, NULL);
+	if (!listening)
+		return NULL;
+	unsigned char *buf = malloc(a->len ? a->len : 1);
+	if (!buf) {
+		mpp_err_set(MPP_ENOMEM, "no memory for a migrated state of %" PRIu64 " bytes", a->len);
+		mpp_ctl_fatal(MPP_ENOMEM, NULL);
+	}
+	int rc = mpp_statesock_take(&l, a->token, buf, a->len, stream_give_up, NULL);
+	mpp_statesock_close(&l);
+	if (rc == 0)
+		return buf;
+	free(buf);
+	if (rc == 1 && data_buf)
+		return NULL;
+	if (rc == 1)
+		mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
+	no_state();
 }
 
 static int hook_arrive(void)
@@ -2186,20 +2284,26 @@ static int hook_arrive(void)
 	char why[512];
 	if (state_read(&a, why, sizeof why) < 0)
 		state_refused(from, "%s", why);
-	if (a.apart) { /* the bytes follow in a STATEDATA */
+	if (a.apart == APART_STREAM) {
+		pvm_setrbuf(0);
+		if ((buf = take_stream(&a, from)))
+			trace("streamtaken", from, me_r, (int)a.len);
+		t_got = now(); /* restore_us: from here, as for a state in one message */
+	}
+	if (a.apart && !buf) { /* the bytes follow in a STATEDATA */
 		pvm_setrbuf(0);
 		wait_state(&data_buf);
 		pvm_setrbuf(data_buf);
-		t_got = now(); /* restore_us: from here, as for a state in one message */
+		t_got = now();
 	}
 	uint64_t len = a.len;
 	trace("statelen", a.npb, a.ncarried, (int)len);
 	state_bytes = len;
-	if (state_read_bytes(&a, &buf, why, sizeof why) < 0)
+	if (!buf && state_read_bytes(&a, &buf, why, sizeof why) < 0)
 		state_refused(from, "%s", why);
 	pvm_setrbuf(0);
 	pvm_freebuf(b);
-	if (a.apart)
+	if (data_buf)
 		pvm_freebuf(data_buf);
 	state_place(&a);
 	free(a.pb);

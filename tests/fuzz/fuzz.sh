@@ -138,6 +138,8 @@ build_one() {
 		for f in fuzz_state fuzz_state_grp fuzz_state_upk; do
 			"${clang[@]}" "${flags[@]}" -I "$root/runtime" -c "$here/$f.c" -o "$obj/$f.o"
 		done
+		# the state's connection (a large state's bytes), as it is
+		"${clang[@]}" "${flags[@]}" -I "$root/runtime" -c "$root/runtime/statesock.c" -o "$obj/fuzz_state_sock.o"
 		local wrap=() w
 		for w in $(sed -n '/define MPP_PVM_WRAPPED/,/clang-format on/p' "$root/runtime/mpp_pvm_wrap.h" |
 			grep -o 'X([a-z]*)' | sed 's/X(\(.*\))/\1/'); do

@@ -61,6 +61,10 @@ static void check(const struct mpp_ctlmsg *m, const unsigned char *p, size_t n)
 		if (m->v[5] != 0 && m->v[5] != 1)
 			abort();
 		break;
+	case MPP_CM_DATAPORT:
+		if (m->v[1] < 0 || m->v[1] > 65535)
+			abort();
+		break;
 	case MPP_CM_NOTICE:
 	case MPP_CM_MOVED:
 	case MPP_CM_WAKE:

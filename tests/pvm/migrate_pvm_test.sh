@@ -247,11 +247,6 @@ for n in $everies; do
 			km=$(grep -c ' killmoving .* 1$' "$out.trace" 2>/dev/null)
 			killmoving=$((killmoving + ${km:-0}))
 			printf ', %d places of moving tasks killed' "${km:-0}"
-			# a destination killed while its large state came over
-			# the direct route: its source's libpvm3 complained, and
-			# the layer kept that out of the output
-			rn=$(grep -c ' routenoise ' "$out.trace" 2>/dev/null)
-			[ "${rn:-0}" = 0 ] || printf ' (%d complaints of libpvm3 about the route kept out)' "$rn"
 		fi
 		echo
 	fi
