@@ -231,8 +231,8 @@ static void test_cannot_connect(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bytes_through), cmocka_unit_test(test_strangers_closed),
-	    cmocka_unit_test(test_cut_short),     cmocka_unit_test(test_give_up),
+	    cmocka_unit_test(test_bytes_through),  cmocka_unit_test(test_strangers_closed),
+	    cmocka_unit_test(test_cut_short),      cmocka_unit_test(test_give_up),
 	    cmocka_unit_test(test_cannot_connect),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
