@@ -354,6 +354,7 @@ static void seeds(const char *dir)
 	seed(dir, "bufs", seed_bufs, 48, 0);
 	seed(dir, "all", seed_all, 200, 0);
 	seed(dir, "apart", seed_all, 300, 1);
+	seed(dir, "stream", seed_all, 300, 2);
 	seed(dir, "large", seed_bufs, 3000, 0);
 }
 
