@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "mpp_err.h"
 #include "mpp_grave.h"
@@ -281,6 +283,22 @@ static void *big_alloc(const struct mpp_type *elem, size_t count, size_t n, size
 oom:
 	mpp_err_set(MPP_ENOMEM, "out of memory for a heap block of %zu bytes", n);
 	return NULL;
+}
+
+void mpp_heap_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	long pg = sysconf(_SC_PAGESIZE);
+	if (n < ((size_t)1 << 20) || pg <= 0)
+		return;
+	uintptr_t a = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~((uintptr_t)pg - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
 }
 
 static void big_free(void *p)

@@ -2223,6 +2223,7 @@ static unsigned char *take_stream(const struct arrival *a, int from)
 		mpp_err_set(MPP_ENOMEM, "no memory for a migrated state of %" PRIu64 " bytes", a->len);
 		mpp_ctl_fatal(MPP_ENOMEM, NULL);
 	}
+	mpp_heap_prefault(buf, (size_t)a->len);
 	int rc = mpp_statesock_take(&l, a->token, buf, a->len, stream_give_up, NULL);
 	mpp_statesock_close(&l);
 	if (rc == 0)

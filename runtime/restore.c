@@ -207,6 +207,7 @@ int mpp_restore_begin(struct mpp_dstate *st, const char *label)
 			}
 			b->addr = (uintptr_t)p;
 			b->placed = 1;
+			mpp_heap_prefault(p, (size_t)b->size);
 			if ((rc = mpp_decode_load(b, p)))
 				goto fail;
 		} else if (b->cls == MPP_BC_GLOBAL && b->data) {
