@@ -168,7 +168,9 @@ static double t_req, t_start, t_spawn, t_notify, t_flush;
  * this task kills itself, or each of its destinations dies, at that step
  * of every migration; slow-src:before-ack: the task, as a source, pauses
  * 2 s once its STATE is sent, before it reads anything (its destination
- * may end meanwhile, see wait_source). Read once and taken out of the environment, so that
+ * may end meanwhile, see wait_source); nostream:src, nostream:dest: the
+ * bytes of a large state go through the daemons because the source does
+ * not connect, or its destinations do not listen. Read once and taken out of the environment, so that
  * the tasks it starts do not inherit it; a destination learns its own step
  * from its role (MPP_PVM_ROLE=dest:STEP). */
 enum {
@@ -184,6 +186,8 @@ enum {
 	F_DEST_BEFORE_ACK,   /* the destination, STATE received */
 	F_DEST_AFTER_ACK,
 	F_SRC_SLOW_BEFORE_ACK, /* STATE sent: a pause, not a kill */
+	F_SRC_NOSTREAM,        /* a large state's bytes: T does not connect */
+	F_DEST_NOSTREAM,       /* ... D does not listen */
 	F_NSTEPS
 };
 static const char *const fault_names[F_NSTEPS] = {"",
@@ -197,7 +201,9 @@ static const char *const fault_names[F_NSTEPS] = {"",
                                                   "kill-dest:before-state",
                                                   "kill-dest:before-ack",
                                                   "kill-dest:after-ack",
-                                                  "slow-src:before-ack"};
+                                                  "slow-src:before-ack",
+                                                  "nostream:src",
+                                                  "nostream:dest"};
 static int fault;        /* this task's MPP_PVM_FAULT step */
 static int fault_self;   /* a destination's own step (from its role) */
 static int runner_ended; /* mpprun was told that this task ends */
@@ -1497,8 +1503,9 @@ static void event(const char *fmt, ...)
 static int start_dest(const char *host)
 {
 	char role[64] = "dest";
-	if (fault == F_DEST_AFTER_WAKE || fault == F_DEST_BEFORE_ACK || fault == F_DEST_AFTER_ACK)
-		snprintf(role, sizeof role, "dest:%s", fault_names[fault] + strlen("kill-dest:"));
+	if (fault == F_DEST_AFTER_WAKE || fault == F_DEST_BEFORE_ACK || fault == F_DEST_AFTER_ACK ||
+	    fault == F_DEST_NOSTREAM)
+		snprintf(role, sizeof role, "dest:%s", fault_names[fault]);
 	char **saved = export_env(ROLE_VAR, role);
 	int d = 0, n = __real_pvm_spawn((char *)exe_name(), NULL, PvmTaskHost, (char *)host, 1, &d);
 	unexport_env(saved);
@@ -1861,7 +1868,9 @@ static int send_state_apart(const struct mpp_buf *st)
 			return -1;
 	if (dest_gone)
 		return -1;
-	if (port_num > 0) {
+	if (port_num > 0 && fault == F_SRC_NOSTREAM)
+		mpp_info("MPP_PVM_FAULT=%s: not connecting to t%x", fault_names[fault], dest);
+	else if (port_num > 0) {
 		int rc = mpp_statesock_send((uint32_t)port_ip, port_num, state_token, st->p, st->len);
 		if (rc == 0) {
 			trace("streamsent", me_r, dest, port_num);
@@ -1875,6 +1884,7 @@ static int send_state_apart(const struct mpp_buf *st)
 		mpp_info("%s: the state goes through the PVM daemons", mpp_err_msg());
 		mpp_err_clear();
 	}
+	trace("datasent", me_r, dest, port_num);
 	return send_state_data(st);
 }
 
@@ -2207,7 +2217,11 @@ static int stream_give_up(void *arg)
 static unsigned char *take_stream(const struct arrival *a, int from)
 {
 	struct mpp_statesock l;
-	int v[2] = {0, 0}, listening = mpp_statesock_listen(&l) == 0;
+	int v[2] = {0, 0}, listening = 0;
+	if (fault_self == F_DEST_NOSTREAM)
+		mpp_err_set(MPP_EIO, "MPP_PVM_FAULT=%s: no port", fault_names[fault_self]);
+	else
+		listening = mpp_statesock_listen(&l) == 0;
 	if (listening) {
 		v[0] = (int)l.ip;
 		v[1] = l.port;
@@ -2242,9 +2256,7 @@ static int hook_arrive(void)
 	if (!role || strncmp(role, "dest", 4) != 0 || (role[4] && role[4] != ':'))
 		return 0;
 	if (role[4] == ':') {
-		char name[64];
-		snprintf(name, sizeof name, "kill-dest:%s", role + 5);
-		fault_self = fault_parse(name);
+		fault_self = fault_parse(role + 5);
 	}
 	unsetenv(ROLE_VAR);
 	double t0 = now();
@@ -2361,8 +2373,8 @@ __attribute__((constructor)) static void pvm_layer_init(void)
 		fault = fault_parse(f);
 		if (!fault) {
 			mpp_err_set(MPP_ECONFIG,
-			            "bad MPP_PVM_FAULT value '%s' (expected kill-src:STEP, kill-dest:STEP or "
-			            "slow-src:before-ack, docs/PROTOCOL.md)",
+			            "bad MPP_PVM_FAULT value '%s' (expected kill-src:STEP, kill-dest:STEP, "
+			            "slow-src:before-ack, nostream:src or nostream:dest, docs/PROTOCOL.md)",
 			            f);
 			mpp_ctl_fatal(MPP_ECONFIG, NULL);
 		}

@@ -26,6 +26,12 @@
 #                      notice before the ACK (they come by different paths)
 #                      would take it for lost and go on too, and the rounds
 #                      in between would run twice
+#   nostream-src, nostream-dest  MPP_PVM_FAULT=nostream:src or nostream:dest
+#                      with the ballast of big-*: the root's first source
+#                      does not connect to its destination's port, or that
+#                      destination does not listen: the bytes of that large
+#                      state must go through the daemons instead, and the
+#                      output stay the same (docs/PROTOCOL.md, step 6)
 #   dest-busy          programs/stream.c: workers keep sending to the root
 #                      while it moves and every destination dies after the
 #                      workers were told (kill-dest:before-ack): the root
@@ -68,7 +74,7 @@ big-*)
 	case=${case#big-}
 	ballast=$((4 << 20))
 	;;
-slow-src-before-ack) ballast=$((4 << 20)) ;;
+slow-src-before-ack | nostream-src | nostream-dest) ballast=$((4 << 20)) ;;
 esac
 
 . "$here/lib.sh"
@@ -179,7 +185,7 @@ src-after-spawn | src-after-notice | src-in-flush | src-after-capture | src-befo
 	build rounds
 	fault=kill-${case%%-*}:${case#*-}
 	;;
-slow-src-before-ack) build rounds ;;
+slow-src-before-ack | nostream-src | nostream-dest) build rounds ;;
 dest-busy) build stream ;;
 pvmd-peer | pvmd-dest)
 	build rounds
@@ -253,6 +259,27 @@ slow-src-before-ack)
 	[ "$waits" = 1 ] || bad "$waits destinations waited for their source, expected 1: the test did not meet its case"
 	[ $fail = 0 ] && echo "ok: the source paused 2 s before the ACK, its destination ran to the end of the" \
 		"program and waited for it before it ended, same output"
+	;;
+nostream-src | nostream-dest)
+	fault=nostream:${case#nostream-}
+	run "$work/ref.out" rounds 2 6 0 - $ballast || die "rounds failed without migration: $(tail -3 "$work/ref.out.err")"
+	out=$work/nostream.out
+	run "$out" rounds 2 6 0 - $ballast -- MPP_MIGRATE_EVERY=9000 MPP_PVM_FAULT=$fault ||
+		die "MPP_PVM_FAULT=$fault: the job failed or timed out: $(tail -3 "$out.err")"
+	same "$work/ref.out" "$out" "MPP_PVM_FAULT=$fault" || exit 1
+	big_sent "$out" || exit 1
+	moves=$(count '^migrate ' "$out.events")
+	arrived=$(count '^arrive ' "$out.events")
+	daemons=$(count ' datasent ' "$out.trace")
+	streamed=$(count ' streamsent ' "$out.trace")
+	here=$(count 'lost before it took the state: .* goes on here' "$out.err")
+	[ "$moves" -ge 1 ] && [ "$arrived" = "$moves" ] || bad "$moves migrations, $arrived arrivals"
+	# the fault is the first source's (not inherited): its move only
+	[ "$daemons" = 1 ] || bad "$daemons states through the daemons, expected 1"
+	[ "$streamed" = $((moves - 1)) ] || bad "$streamed states over the layer's connection, expected $((moves - 1))"
+	[ "$here" = 0 ] || bad "$here 'goes on here' warnings"
+	[ $fail = 0 ] && echo "ok: MPP_PVM_FAULT=$fault: the first large state went through the daemons instead," \
+		"the $((moves - 1)) others over the connection, same output"
 	;;
 src-* | dest-after-wake | dest-before-ack | dest-after-ack)
 	# which outcomes the guarantee allows at this step: the task goes on
