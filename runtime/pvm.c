@@ -170,9 +170,9 @@ static double t_req, t_start, t_spawn, t_notify, t_flush;
  * 2 s once its STATE is sent, before it reads anything (its destination
  * may end meanwhile, see wait_source); nostream:src, nostream:dest: the
  * bytes of a large state go through the daemons because the source does
- * not connect, or its destinations do not listen. Read once and taken out of the environment, so that
- * the tasks it starts do not inherit it; a destination learns its own step
- * from its role (MPP_PVM_ROLE=dest:STEP). */
+ * not connect, or its destinations do not listen. Read once and taken out
+ * of the environment, so that the tasks it starts do not inherit it; a
+ * destination learns its own fault from its role (MPP_PVM_ROLE=dest:NAME). */
 enum {
 	F_NONE,
 	F_SRC_AFTER_SPAWN, /* source: destination started and woken */
@@ -1314,12 +1314,13 @@ static void tell_runner(int what, int vtid)
 }
 
 /* A process that took a state ends only after its source has: the source
- * may not have read the ACK yet. Over the direct route of a large state,
- * the ACK and this process's exit notice take different paths, and a
- * source that met the notice first would take this process for lost and go
- * on too: the task's last steps would run twice. The source ends right
- * after the ACK; it is waited for when this process ends, or leaves in its
- * turn. */
+ * may not have read the ACK yet. Nothing orders the ACK with this
+ * process's exit notice (when a large state went over a libpvm3 direct
+ * route, the ACK took the route and the notice the daemons), and a source
+ * that met the notice first would take this process for lost and go on
+ * too: the task's last steps would run twice. The source ends right after
+ * the ACK; it is waited for when this process ends, or leaves in its turn
+ * (docs/PROTOCOL.md, step 9). */
 static void wait_source(void)
 {
 	if (source_gone || !enrolled)
@@ -2016,6 +2017,12 @@ static _Noreturn void no_state(void)
 	mpp_ctl_fatal(MPP_EIO, NULL);
 }
 
+static _Noreturn void source_ended(void)
+{
+	mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
+	no_state();
+}
+
 /* A destination waits for its STATE (or its STATEDATA): the buffer in
  * *slot. It cannot go on when its source has ended without sending it
  * (what is already here is read first: the bytes may have come just
@@ -2026,10 +2033,8 @@ static void wait_state(int *slot)
 		if (spawner_gone)
 			while (!*slot && recv_step(1, 0, -1, -1, 0, NULL, 0, NULL) > 0)
 				;
-		if (spawner_gone && !*slot) {
-			mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
-			no_state();
-		}
+		if (spawner_gone && !*slot)
+			source_ended();
 		if (recv_step(1, 0, -1, -1, 1, NULL, 0, NULL) < 0) {
 			mpp_err_set(MPP_EIO, "a migration destination lost PVM while waiting for its state");
 			mpp_ctl_fatal(MPP_EIO, NULL);
@@ -2246,8 +2251,8 @@ static unsigned char *take_stream(const struct arrival *a, int from)
 	if (rc == 1 && data_buf)
 		return NULL;
 	if (rc == 1)
-		mpp_err_set(MPP_EIO, "t%x ended before sending its state to this destination", me_v);
-	no_state();
+		source_ended();
+	no_state(); /* the connection broke: mpp_err_msg says where */
 }
 
 static int hook_arrive(void)
